@@ -1,0 +1,68 @@
+/// Devices and the links between them.
+///
+/// A homogeneous cluster has one group; a heterogeneous one lists several (parsed and validated;
+/// training plans use the first group's device for every rank until mixed planning lands).
+public struct ClusterDescription: Sendable, Hashable, Codable {
+    public struct Group: Sendable, Hashable, Codable {
+        public var profile: HardwareProfile
+        public var nodes: Int
+        public var gpusPerNode: Int
+        public init(profile: HardwareProfile, nodes: Int, gpusPerNode: Int) {
+            self.profile = profile
+            self.nodes = nodes
+            self.gpusPerNode = gpusPerNode
+        }
+        public var devices: Int { nodes * gpusPerNode }
+    }
+
+    public var name: String
+    public var groups: [Group]
+    /// Per device, one direction, GB/s, inside the NVLink domain.
+    public var intraNodeGBps: Double
+    /// Devices that share the fast link (8 on a DGX, 72 on a GB200 NVL72).
+    public var nvlinkDomainGPUs: Int
+    /// Network line rate per device, one direction, Gb/s.
+    public var interNodeGbpsPerGPU: Double
+    public var interNodeLatencySeconds: Double
+    /// Latency of one NVLink hop, seconds.
+    public var intraNodeLatencySeconds: Double
+    public var usdPerGPUHour: Double?
+
+    public init(name: String, groups: [Group], intraNodeGBps: Double? = nil, nvlinkDomainGPUs: Int? = nil,
+                interNodeGbpsPerGPU: Double? = nil, interNodeLatencySeconds: Double = 5e-6,
+                intraNodeLatencySeconds: Double = 2e-6, usdPerGPUHour: Double? = nil) {
+        precondition(!groups.isEmpty, "a cluster has at least one group")
+        let first = groups[0]
+        self.name = name
+        self.groups = groups
+        self.intraNodeGBps = intraNodeGBps ?? first.profile.linkGBpsOneDirection
+        self.nvlinkDomainGPUs = nvlinkDomainGPUs ?? min(first.profile.nvlinkDomainGPUs, first.gpusPerNode)
+        self.interNodeGbpsPerGPU = interNodeGbpsPerGPU ?? first.profile.nicGbpsPerGPU
+        self.interNodeLatencySeconds = interNodeLatencySeconds
+        self.intraNodeLatencySeconds = intraNodeLatencySeconds
+        self.usdPerGPUHour = usdPerGPUHour
+    }
+
+    /// A cluster of `nodes` identical nodes.
+    public init(name: String, profile: HardwareProfile, nodes: Int, gpusPerNode: Int? = nil,
+                intraNodeGBps: Double? = nil, nvlinkDomainGPUs: Int? = nil, interNodeGbpsPerGPU: Double? = nil,
+                interNodeLatencySeconds: Double = 5e-6, usdPerGPUHour: Double? = nil) {
+        let perNode = gpusPerNode ?? profile.gpusPerNode
+        self.init(name: name, groups: [Group(profile: profile, nodes: nodes, gpusPerNode: perNode)],
+                  intraNodeGBps: intraNodeGBps,
+                  nvlinkDomainGPUs: nvlinkDomainGPUs ?? (profile.nvlinkDomainGPUs > perNode ? profile.nvlinkDomainGPUs : nil),
+                  interNodeGbpsPerGPU: interNodeGbpsPerGPU, interNodeLatencySeconds: interNodeLatencySeconds,
+                  usdPerGPUHour: usdPerGPUHour)
+    }
+
+    public var devices: Int { groups.reduce(0) { $0 + $1.devices } }
+    /// The device every training rank is costed on (the first group's).
+    public var profile: HardwareProfile { groups[0].profile }
+    public var gpusPerNode: Int { groups[0].gpusPerNode }
+    public var isHeterogeneous: Bool { Set(groups.map(\.profile.name)).count > 1 }
+
+    /// One-direction bandwidth per device inside the NVLink domain, bytes/s, as collectives reach it.
+    public var nvlinkBytesPerSecond: Double { intraNodeGBps * 1e9 * profile.efficiency.nvlink }
+    /// One-direction network bandwidth per device, bytes/s, as collectives reach it.
+    public var networkBytesPerSecond: Double { interNodeGbpsPerGPU / 8 * 1e9 * profile.efficiency.network }
+}

@@ -1,0 +1,78 @@
+/// One accelerator as its datasheet describes it, plus the few achieved-efficiency factors that turn
+/// peaks into time (calibrated against published runs; see `Efficiency`).
+public struct HardwareProfile: Sendable, Hashable, Codable {
+    public var name: String
+    public var description: String
+    /// Dense (no 2:4 sparsity) peak per precision, TFLOP/s (TOPS for integers).
+    public var densePeakTFLOPS: [Precision: Double]
+    /// HBM capacity per device, GiB (2^30 bytes).
+    public var memoryGiB: Double
+    /// HBM bandwidth, TB/s (10^12 bytes/s).
+    public var memoryTBps: Double
+    /// NVLink / xGMI (or PCIe) bandwidth per device, one direction, GB/s.
+    public var linkGBpsOneDirection: Double
+    /// Network line rate per device, one direction, Gb/s.
+    public var nicGbpsPerGPU: Double
+    public var gpusPerNode: Int
+    public var nvlinkDomainGPUs: Int
+    public var efficiency: Efficiency
+
+    public init(name: String, description: String, densePeakTFLOPS: [Precision: Double], memoryGiB: Double,
+                memoryTBps: Double, linkGBpsOneDirection: Double, nicGbpsPerGPU: Double, gpusPerNode: Int,
+                nvlinkDomainGPUs: Int, efficiency: Efficiency = Efficiency()) {
+        self.name = name
+        self.description = description
+        self.densePeakTFLOPS = densePeakTFLOPS
+        self.memoryGiB = memoryGiB
+        self.memoryTBps = memoryTBps
+        self.linkGBpsOneDirection = linkGBpsOneDirection
+        self.nicGbpsPerGPU = nicGbpsPerGPU
+        self.gpusPerNode = gpusPerNode
+        self.nvlinkDomainGPUs = nvlinkDomainGPUs
+        self.efficiency = efficiency
+    }
+
+    /// Dense peak FLOP/s for matrix multiplies in `precision`, or nil when the device lacks it.
+    public func peakFLOPS(_ precision: Precision) -> Double? {
+        densePeakTFLOPS[precision].map { $0 * 1e12 }
+    }
+
+    /// Whether the device runs matrix multiplies in `precision` on its tensor cores.
+    public func supports(_ precision: Precision) -> Bool { densePeakTFLOPS[precision] != nil }
+
+    public var memoryBytes: Double { memoryGiB * 1_073_741_824 }
+    public var memoryBytesPerSecond: Double { memoryTBps * 1e12 }
+}
+
+/// Achieved fractions of the datasheet peaks: few, physical, per device.
+///
+/// A GEMM of W FLOPs runs at `gemmMax · W / (W + gemmHalfGFLOP·1e9)` of the dense peak: large GEMMs
+/// approach the best cuBLAS efficiency, small ones (heavy tensor parallelism, small microbatches)
+/// fall off as their tiles no longer fill the device.
+public struct Efficiency: Sendable, Hashable, Codable {
+    /// Fraction of dense peak a large BF16/FP16 GEMM reaches (cuBLAS "max achievable" FLOPs).
+    public var gemmMax: Double
+    /// GEMM size, in GFLOP, at which it reaches half of `gemmMax`.
+    public var gemmHalfGFLOP: Double
+    /// Fraction of the FP8 peak a large FP8 GEMM reaches (scaling and casts cost more than in BF16).
+    public var fp8GemmMax: Double
+    /// Fraction of HBM bandwidth that memory-bound kernels (norms, activations, optimizer) reach.
+    public var memory: Double
+    /// Fraction of one-direction NVLink bandwidth a ring collective reaches (NCCL bus bandwidth).
+    public var nvlink: Double
+    /// Fraction of the NIC line rate a collective reaches across nodes.
+    public var network: Double
+    /// Fixed time per transformer layer per pass for kernel launches and synchronisation, µs.
+    public var layerOverheadMicroseconds: Double
+
+    public init(gemmMax: Double = 0.75, gemmHalfGFLOP: Double = 4, fp8GemmMax: Double = 0.55, memory: Double = 0.8,
+                nvlink: Double = 0.75, network: Double = 0.8, layerOverheadMicroseconds: Double = 40) {
+        self.gemmMax = gemmMax
+        self.gemmHalfGFLOP = gemmHalfGFLOP
+        self.fp8GemmMax = fp8GemmMax
+        self.memory = memory
+        self.nvlink = nvlink
+        self.network = network
+        self.layerOverheadMicroseconds = layerOverheadMicroseconds
+    }
+}

@@ -1,0 +1,41 @@
+/// What one transformer layer costs one device for one microbatch: time of each pass, activation
+/// memory, and the parameter state it pins. The planner adds these up per pipeline stage.
+public struct LayerCost: Sendable, Hashable {
+    /// Forward time: GEMMs, attention core, memory-bound kernels, launch overhead.
+    public var forwardComputeSeconds: Double
+    /// Backward time: 2× the GEMMs, 2.5× the flash-attention core (it recomputes scores).
+    public var backwardComputeSeconds: Double
+    /// Exposed communication of the forward pass (tensor, context and expert parallel; ZeRO-3 gathers).
+    public var forwardCommSeconds: Double
+    public var backwardCommSeconds: Double
+    /// Extra time when the layer is recomputed in full (one more forward, with its communication).
+    public var fullRecomputeSeconds: Double
+    /// Extra time under selective recompute (the attention core's forward).
+    public var selectiveRecomputeSeconds: Double
+    /// Activation bytes kept per microbatch when nothing is recomputed.
+    public var activationBytes: Double
+    /// Activation bytes kept per microbatch when the layer is recomputed in full (its input).
+    public var checkpointBytes: Double
+    /// Parameters held on the device (before ZeRO sharding).
+    public var parameters: Double
+    /// Weights, gradients and optimizer state on the device after ZeRO sharding, bytes.
+    public var stateBytes: Double
+    /// Data-parallel gradient reduction (and parameter gather) for this layer, per step, seconds.
+    public var gradientSyncSeconds: Double
+    /// Optimizer update of this layer's local shard, per step, seconds.
+    public var optimizerSeconds: Double
+    /// Model FLOPs of the forward pass on this device (causal attention, no recompute).
+    public var forwardFLOPs: Double
+
+    /// Microbatch time with no recompute (forward plus backward, compute plus exposed communication).
+    public var microbatchSeconds: Double {
+        forwardComputeSeconds + backwardComputeSeconds + forwardCommSeconds + backwardCommSeconds
+    }
+    public var computeSeconds: Double { forwardComputeSeconds + backwardComputeSeconds }
+    public var commSeconds: Double { forwardCommSeconds + backwardCommSeconds }
+}
+
+/// The kinds of transformer layer whose costs differ.
+public enum LayerKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case dense, moe
+}

@@ -1,0 +1,74 @@
+/// The time and memory of a split, under 1F1B or the interleaved schedule (Narayanan et al. 2021).
+public struct PipelineSchedule: Sendable, Hashable {
+    /// Per chunk, time of one microbatch through it (forward, backward, recompute, sends).
+    public var chunkSeconds: [Double]
+    /// Per pipeline rank, the sum over its chunks (τ_r).
+    public var rankSeconds: [Double]
+    /// Per rank, bytes of state and in-flight activations.
+    public var rankBytes: [Double]
+    /// Per rank, exposed data-parallel sync plus optimizer time after the last microbatch.
+    public var rankTailSeconds: [Double]
+    /// The pipeline phase: (m − 1/v)·max τ_r + Σ τ_r / v. For v = 1 this is Σ stages + (m − 1)·slowest.
+    public var pipelineSeconds: Double
+    /// The slowest rank's tail: max_r max(opt_r, opt_r + sync_r − backward of one microbatch on r).
+    public var tailSeconds: Double
+    public var stepSeconds: Double { pipelineSeconds + tailSeconds }
+    public var peakBytes: Double { rankBytes.max() ?? 0 }
+}
+
+extension PipelineCostTable {
+    /// Time of one microbatch through chunk `c` holding `layers` (per group), `recomputed` of them in full.
+    public func chunkSeconds(_ c: Int, layers: [Int], recomputed: [Int]) -> Double {
+        var seconds = 0.0
+        for (g, group) in groups.enumerated() {
+            seconds += Double(layers[g]) * group.microbatchSeconds + Double(recomputed[g]) * group.recomputeSeconds
+        }
+        if c == 0 { seconds += firstChunkSeconds }
+        if c == chunks - 1 { seconds += lastChunkSeconds }
+        if chunks > 1 { seconds += sendSeconds }
+        return seconds
+    }
+
+    /// Evaluates a split: per-chunk and per-rank times, memory per rank, step time.
+    public func evaluate(_ layout: StageLayout) -> PipelineSchedule {
+        precondition(layout.chunks == chunks, "layout has \(layout.chunks) chunks, table \(chunks)")
+        let chunkTimes = (0..<chunks).map { chunkSeconds($0, layers: layout.layers[$0], recomputed: layout.recomputed[$0]) }
+        var rankTimes = Array(repeating: 0.0, count: pipeline)
+        var stateBytes = Array(repeating: fixedBytesPerRank, count: pipeline)
+        var activation = Array(repeating: 0.0, count: pipeline)
+        var backward = Array(repeating: 0.0, count: pipeline)
+        var sync = Array(repeating: 0.0, count: pipeline)
+        var optimizer = Array(repeating: 0.0, count: pipeline)
+        for c in 0..<chunks {
+            let r = c % pipeline
+            rankTimes[r] += chunkTimes[c]
+            for (g, group) in groups.enumerated() {
+                let n = Double(layout.layers[c][g]), k = Double(layout.recomputed[c][g])
+                stateBytes[r] += n * group.cost.stateBytes
+                activation[r] += (n - k) * group.cost.activationBytes + k * group.cost.checkpointBytes
+                backward[r] += n * (group.cost.backwardComputeSeconds + group.cost.backwardCommSeconds)
+                sync[r] += n * group.cost.gradientSyncSeconds
+                optimizer[r] += n * group.cost.optimizerSeconds
+            }
+            if c == 0 {
+                stateBytes[r] += firstChunkStateBytes
+                backward[r] += firstChunkBackwardSeconds
+                sync[r] += firstChunkSyncSeconds
+                optimizer[r] += firstChunkOptimizerSeconds
+            }
+            if c == chunks - 1 {
+                stateBytes[r] += lastChunkStateBytes + lastChunkActivationBytes
+                backward[r] += lastChunkBackwardSeconds
+                sync[r] += lastChunkSyncSeconds
+                optimizer[r] += lastChunkOptimizerSeconds
+            }
+        }
+        let bytes = (0..<pipeline).map { stateBytes[$0] + inFlight(rank: $0) * activation[$0] }
+        let tails = (0..<pipeline).map { optimizer[$0] + max(0, sync[$0] - backward[$0]) }
+        let v = Double(virtualStages), m = Double(microbatches)
+        let slowest = rankTimes.max() ?? 0
+        let pipelineTime = (m - 1 / v) * slowest + rankTimes.reduce(0, +) / v
+        return PipelineSchedule(chunkSeconds: chunkTimes, rankSeconds: rankTimes, rankBytes: bytes,
+                                rankTailSeconds: tails, pipelineSeconds: pipelineTime, tailSeconds: tails.max() ?? 0)
+    }
+}

@@ -1,0 +1,55 @@
+/// Everything the pipeline split depends on, as linear coefficients: per layer of each group, and
+/// the extras of the first chunk (embedding) and the last (output layer, logits, loss). The planner's
+/// MILP and `evaluate(_:)` read the same table, so the MILP optimum is exactly the best evaluated split.
+public struct PipelineCostTable: Sendable, Hashable {
+    public struct Group: Sendable, Hashable {
+        public var kind: LayerKind
+        public var count: Int
+        public var cost: LayerCost
+        /// Time one layer adds to a chunk's microbatch (no recompute; selective recompute included).
+        public var microbatchSeconds: Double
+        /// Extra time per microbatch when that layer is recomputed in full.
+        public var recomputeSeconds: Double
+    }
+
+    public var groups: [Group]
+    public var pipeline: Int
+    public var virtualStages: Int
+    public var microbatches: Int
+    /// Time per microbatch the first chunk adds for the embedding, and the last for the output layer and loss.
+    public var firstChunkSeconds: Double
+    public var lastChunkSeconds: Double
+    /// Backward part of those (overlaps data-parallel reduction like layer backward does).
+    public var firstChunkBackwardSeconds: Double
+    public var lastChunkBackwardSeconds: Double
+    /// Pipeline send per microbatch per chunk boundary (forward and backward).
+    public var sendSeconds: Double
+    /// Static bytes (state) of the embedding on the first chunk and of the output layer on the last.
+    public var firstChunkStateBytes: Double
+    public var lastChunkStateBytes: Double
+    /// Bytes of the logits on the last rank (one microbatch in flight there).
+    public var lastChunkActivationBytes: Double
+    /// Fixed bytes every rank holds beyond layers (ZeRO-3 gather buffers).
+    public var fixedBytesPerRank: Double
+    /// Per-step data-parallel sync and optimizer time of the embedding / output layer.
+    public var firstChunkSyncSeconds: Double, lastChunkSyncSeconds: Double
+    public var firstChunkOptimizerSeconds: Double, lastChunkOptimizerSeconds: Double
+    /// Memory a rank may fill.
+    public var capacityBytes: Double
+    /// Whether layers may be recomputed in full (granularity "full").
+    public var allowsFullRecompute: Bool
+
+    public var chunks: Int { pipeline * virtualStages }
+    public var totalLayers: Int { groups.reduce(0) { $0 + $1.count } }
+
+    /// Microbatches of a whole rank's activations that pipeline rank r keeps in flight.
+    /// 1F1B: min(p − r, m) (Narayanan 2021). Interleaved, in chunk-microbatches:
+    /// (v − 1)·p + 2·(p − r − 1) + 1, at most m·v, divided by v (Megatron's warm-up count); for rank 0
+    /// this is Korthikanti's factor (1 + (p − 1)/(p·v)) times p.
+    public func inFlight(rank: Int) -> Double {
+        let p = pipeline, v = virtualStages, m = microbatches
+        if v == 1 { return Double(min(p - rank, m)) }
+        let chunkMicrobatches = min((v - 1) * p + 2 * (p - rank - 1) + 1, m * v)
+        return Double(chunkMicrobatches) / Double(v)
+    }
+}

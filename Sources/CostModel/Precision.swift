@@ -1,0 +1,38 @@
+/// Numeric formats a step can run its matrix multiplies in, or store weights and KV cache in.
+public enum Precision: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    case fp32, tf32, fp16, bf16, fp8, int8, int4, fp4
+
+    /// Bytes one value occupies in memory.
+    public var bytes: Double {
+        switch self {
+        case .fp32, .tf32: 4
+        case .fp16, .bf16: 2
+        case .fp8, .int8: 1
+        case .int4, .fp4: 0.5
+        }
+    }
+
+    /// Whether this is a training precision a planner may choose (fp32 included for completeness).
+    public var isTrainingPrecision: Bool {
+        switch self {
+        case .fp32, .fp16, .bf16, .fp8: true
+        default: false
+        }
+    }
+
+    public static func < (lhs: Precision, rhs: Precision) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// How much of the forward pass is recomputed in the backward pass to save activation memory.
+public enum RecomputeGranularity: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Every activation the backward pass needs is stored.
+    case none
+    /// Only the attention core is recomputed (Korthikanti et al. 2022, §5); with a flash-attention
+    /// core this saves little memory and costs little time.
+    case selective
+    /// Whole layers are recomputed from their stored input (activation checkpointing); the planner
+    /// decides how many layers per stage.
+    case full
+}

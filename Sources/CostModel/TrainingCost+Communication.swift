@@ -1,0 +1,83 @@
+/// Communication time of a step (formulas.md, "Communication"), each collective on the link its
+/// group spans (NVLink inside the domain, the network otherwise).
+extension TrainingCost {
+    /// Exposed communication of one layer for one microbatch, forward and backward.
+    /// - Tensor parallel: 2 all-reduces of T·h values per pass (or all-gather + reduce-scatter pairs
+    ///   of the same volume with sequence parallelism; Shoeybi 2019, Korthikanti 2022). Not overlapped.
+    /// - Context parallel: a ring pass of the local K and V, c−1 hops (2× in the backward for their
+    ///   gradients), overlapped with the attention core; only the excess is exposed.
+    /// - Expert parallel: all-to-all dispatch and combine of T·k·h values per pass.
+    /// - ZeRO-3: all-gather of the layer's weights before the forward and the backward and a
+    ///   reduce-scatter of its gradients, prefetched behind the layer's compute.
+    func communication(_ kind: LayerKind, forwardComputeSeconds: Double, backwardComputeSeconds: Double)
+        -> (forward: Double, backward: Double)
+    {
+        let valueBytes = activationValueBytes
+        let tensorLink = cluster.link(groupSize: config.tensor, stride: config.tensorStride)
+        let message = tokens * h * valueBytes
+        let tensorPerPass = 2 * tensorLink.allReduceSeconds(bytes: message, group: config.tensor)
+        var forward = tensorPerPass
+        var backward = tensorPerPass
+
+        if config.context > 1 {
+            let contextLink = cluster.link(groupSize: config.context, stride: config.contextStride)
+            let kvHeads = Double(model.latentAttention == nil ? model.keyValueHeads : model.attentionHeads)
+            let headDim = Double(model.latentAttention?.queryKeyHeadDim ?? model.headDim)
+            let kv = 2 * tokens * kvHeads * headDim / t * valueBytes
+            let ring = Double(config.context - 1) * contextLink.sendSeconds(bytes: kv)
+            forward += max(0, ring - attentionCoreForwardSeconds)
+            backward += max(0, 2 * ring - 2.5 * attentionCoreForwardSeconds)
+        }
+
+        if kind == .moe, let moe = model.moe, config.expert > 1 {
+            let expertLink = cluster.link(groupSize: config.expert, stride: config.expertStride)
+            let routed = tokens * Double(moe.expertsPerToken) * h * valueBytes / hiddenShard
+            let perPass = 2 * expertLink.allToAllSeconds(bytes: routed, group: config.expert)
+            forward += perPass
+            backward += perPass
+        }
+
+        if config.zeroStage >= 3 {
+            let params = deviceParameters(kind)
+            let weights = bytesPerParameter.weights
+            let denseLink = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
+            let gather = denseLink.gatherSeconds(bytes: params.dense * weights, group: config.dataShards)
+                + denseLink.gatherSeconds(bytes: params.expert * weights, group: config.expertDataShards)
+            let reduce = denseLink.gatherSeconds(bytes: params.dense * 2, group: config.dataShards)
+                + denseLink.gatherSeconds(bytes: params.expert * 2, group: config.expertDataShards)
+            forward += max(0, gather - forwardComputeSeconds)
+            backward += max(0, gather + reduce - backwardComputeSeconds)
+        }
+        return (forward, backward)
+    }
+
+    /// Data-parallel synchronisation of `dense` and `expert` parameters once per step (ZeRO 0–2):
+    /// gradients reduced (all-reduce, or reduce-scatter plus an all-gather of the updated 16-bit
+    /// weights under ZeRO 1–2: the same volume). Gradients travel in fp32 without a distributed
+    /// optimizer (Megatron DDP's main_grad) and in 16 bits with one. ZeRO-3 syncs per microbatch instead.
+    func gradientSyncSeconds(denseParameters: Double, expertParameters: Double) -> Double {
+        guard config.zeroStage < 3 else { return 0 }
+        let link = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
+        let gradientBytes: Double = config.zeroStage == 0 ? 4 : 2
+        let dense = link.allReduceSeconds(bytes: denseParameters * gradientBytes, group: config.dataShards)
+        let expertLink = cluster.link(groupSize: config.expertDataShards, stride: config.dataStride * config.expert)
+        let expert = expertLink.allReduceSeconds(bytes: expertParameters * gradientBytes, group: config.expertDataShards)
+        return dense + expert
+    }
+
+    /// Adam update of the local optimizer shard: about 32 bytes of HBM traffic per parameter
+    /// (read gradient 4, master 4, moments 8; write master 4, moments 8, 16-bit weight 2, zero grad 2).
+    func optimizerSeconds(denseParameters: Double, expertParameters: Double) -> Double {
+        let shards = config.zeroStage >= 1 ? (Double(config.dataShards), Double(config.expertDataShards)) : (1, 1)
+        let local = denseParameters / shards.0 + expertParameters / shards.1
+        return speed.memorySeconds(bytes: 32 * local)
+    }
+
+    /// One pipeline send of a microbatch's activations (T·h values, ÷t with sequence parallelism)
+    /// between adjacent stages, forward and backward together.
+    public var pipelineSendSeconds: Double {
+        guard config.pipeline > 1 else { return 0 }
+        let link = cluster.link(groupSize: 2, stride: config.pipelineStride)
+        return 2 * link.sendSeconds(bytes: tokens * h * activationValueBytes / hiddenShard)
+    }
+}

@@ -1,0 +1,96 @@
+/// Floating-point work of one layer on one device for one microbatch (formulas.md, "FLOPs"):
+/// a (m×k)·(k×n) product is 2·m·k·n FLOPs; tensor parallelism splits every weight matrix by t.
+extension TrainingCost {
+    /// One GEMM shape and how many of it run per forward pass.
+    struct GEMM { var flops: Double; var count: Double }
+
+    /// The forward GEMMs of a layer: attention projections (GQA or latent), then the FFN
+    /// (dense, or top-k routed experts plus shared experts and the router).
+    func forwardGEMMs(_ kind: LayerKind) -> [GEMM] {
+        var list = attentionProjectionGEMMs
+        let m = Double(model.feedForward.matrices)
+        switch kind {
+        case .dense:
+            list.append(GEMM(flops: 2 * tokens * h * Double(model.ffnHiddenSize) / t, count: m))
+        case .moe:
+            guard let moe = model.moe else { break }
+            // Router: h × E, replicated.
+            list.append(GEMM(flops: 2 * tokens * h * Double(moe.experts), count: 1))
+            // Routed experts: a device serves T·k token-expert pairs spread over its E/e local experts.
+            let localExperts = Double(moe.experts) / Double(config.expert)
+            let tokensPerExpert = tokens * Double(moe.expertsPerToken) / localExperts
+            let perExpert = 2 * tokensPerExpert * h * Double(moe.expertFFNHiddenSize) / t
+            list.append(GEMM(flops: perExpert, count: m * localExperts))
+            if moe.sharedExperts > 0 {
+                let shared = 2 * tokens * h * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t
+                list.append(GEMM(flops: shared, count: m))
+            }
+        }
+        return list
+    }
+
+    /// Q, K, V and output projections (GQA: K and V have k heads), or the latent-attention projections.
+    var attentionProjectionGEMMs: [GEMM] {
+        let a = Double(model.attentionHeads)
+        if let mla = model.latentAttention {
+            let qk = Double(mla.queryKeyHeadDim), v = Double(mla.valueHeadDim)
+            var list: [GEMM] = []
+            if mla.qLoraRank > 0 {
+                list.append(GEMM(flops: 2 * tokens * h * Double(mla.qLoraRank), count: 1))
+                list.append(GEMM(flops: 2 * tokens * Double(mla.qLoraRank) * a * qk / t, count: 1))
+            } else {
+                list.append(GEMM(flops: 2 * tokens * h * a * qk / t, count: 1))
+            }
+            list.append(GEMM(flops: 2 * tokens * h * Double(mla.kvLoraRank + mla.ropeHeadDim), count: 1))
+            list.append(GEMM(flops: 2 * tokens * Double(mla.kvLoraRank) * a * Double(mla.noPositionHeadDim) / t + 2 * tokens * Double(mla.kvLoraRank) * a * v / t, count: 1))
+            list.append(GEMM(flops: 2 * tokens * a * v * h / t, count: 1))
+            return list
+        }
+        let d = Double(model.headDim), k = Double(model.keyValueHeads)
+        return [
+            GEMM(flops: 2 * tokens * h * (a + 2 * k) * d / t, count: 1),
+            GEMM(flops: 2 * tokens * a * d * h / t, count: 1),
+        ]
+    }
+
+    /// Attention core (scores Q·Kᵀ and weighted values), causal: each of a device's b·s/c queries
+    /// attends on average to half of the s keys. Non-causal would be 4·T·s·a·d/t.
+    var attentionCoreForwardFLOPs: Double {
+        let a = Double(model.attentionHeads), s = Double(config.sequenceLength)
+        let qk = Double(model.latentAttention?.queryKeyHeadDim ?? model.headDim)
+        let v = Double(model.latentAttention?.valueHeadDim ?? model.headDim)
+        return 0.5 * 2 * tokens * s * a * (qk + v) / t
+    }
+
+    /// The flash-attention core runs as fused GEMMs at the device's large-GEMM efficiency.
+    var attentionCoreForwardSeconds: Double {
+        speed.gemmSeconds(flops: attentionCoreForwardFLOPs)
+    }
+
+    /// HBM traffic of the memory-bound kernels of one layer's forward pass, bytes: two norms and two
+    /// residual adds (about 10 reads and writes of the hidden state), rotary embedding of Q and K,
+    /// the activation function (3 passes over f for gated FFNs, 2 for GELU), MoE token permutation.
+    /// FP8 adds a cast of every GEMM input (one more pass over each activation).
+    func elementwiseBytes(_ kind: LayerKind) -> Double {
+        let hidden = 10 * tokens * h / hiddenShard
+        let qkv = 2 * tokens * Double(model.attentionHeads + model.keyValueHeads) * Double(model.headDim) / t
+        let passes = model.feedForward == .gated ? 3.0 : 2.0
+        var ffn: Double
+        switch kind {
+        case .dense:
+            ffn = passes * tokens * Double(model.ffnHiddenSize) / t
+        case .moe:
+            let moe = model.moe!
+            let routed = tokens * Double(moe.expertsPerToken)
+            ffn = passes * routed * Double(moe.expertFFNHiddenSize) / t + 4 * routed * h / hiddenShard
+                + passes * tokens * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t
+        }
+        let casts = config.precision == .fp8 ? 0.5 : 0
+        return (hidden + qkv + ffn) * activationValueBytes * (1 + casts)
+    }
+
+    /// Forward FLOPs of the output layer (logits over the vocabulary split by t) on the last stage.
+    var outputLayerForwardFLOPs: Double {
+        2 * tokens * h * Double(model.vocabularySize) / t
+    }
+}

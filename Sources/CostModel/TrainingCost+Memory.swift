@@ -1,0 +1,114 @@
+/// Memory one device holds: parameter state under ZeRO (Rajbhandari et al. 2020) and activations
+/// per layer per microbatch (Korthikanti et al. 2022, Table 2, generalised to GQA, gated FFNs, MoE
+/// and a flash-attention core, which stores its output and log-sum-exp instead of the s² scores).
+extension TrainingCost {
+    /// Parameters of one layer on this device: non-expert weights split by t, experts by t·e.
+    func deviceParameters(_ kind: LayerKind) -> (dense: Double, expert: Double) {
+        switch kind {
+        case .dense:
+            return (model.denseLayerParameters / t, 0)
+        case .moe:
+            let nonExpert = model.moeLayerParameters - model.moeExpertParameters
+            return (nonExpert / t, model.moeExpertParameters / (t * Double(config.expert)))
+        }
+    }
+
+    /// Bytes per parameter of each part of the state, before sharding.
+    /// 16-bit training: 2 (weights) + 4 (fp32 gradient accumulation, Megatron's main_grad)
+    /// + 12 (fp32 master copy and two Adam moments) = 18; FP8 keeps an extra 1-byte weight copy.
+    /// FP32 training: 4 + 4 + 8 (no separate master copy).
+    var bytesPerParameter: (weights: Double, gradients: Double, optimizer: Double) {
+        switch config.precision {
+        case .fp32, .tf32: (4, 4, 8)
+        case .fp8: (3, 4, 12)
+        default: (2, 4, 12)
+        }
+    }
+
+    /// State bytes for `dense` non-expert and `expert` parameters after ZeRO sharding over the
+    /// data-parallel shards (d·c for non-expert, d·c/e for expert parameters):
+    /// ZeRO-1 shards the optimizer, ZeRO-2 also gradients, ZeRO-3 also weights.
+    public func stateBytes(denseParameters: Double, expertParameters: Double) -> Double {
+        stateBreakdown(denseParameters: denseParameters, expertParameters: expertParameters).total
+    }
+
+    /// The same, split into weights, gradients and optimizer state.
+    public func stateBreakdown(denseParameters: Double, expertParameters: Double)
+        -> (weights: Double, gradients: Double, optimizer: Double, total: Double)
+    {
+        let bytes = bytesPerParameter
+        let z = config.zeroStage
+        func part(_ perParameter: Double, shardedFrom stage: Int) -> Double {
+            let denseShards = z >= stage ? Double(config.dataShards) : 1
+            let expertShards = z >= stage ? Double(config.expertDataShards) : 1
+            return perParameter * (denseParameters / denseShards + expertParameters / expertShards)
+        }
+        let weights = part(bytes.weights, shardedFrom: 3)
+        let gradients = part(bytes.gradients, shardedFrom: 2)
+        let optimizer = part(bytes.optimizer, shardedFrom: 1)
+        return (weights, gradients, optimizer, weights + gradients + optimizer)
+    }
+
+    /// Activation bytes one layer keeps for one microbatch when nothing is recomputed (T = b·s/c):
+    /// norm inputs 4·T·h and the QKV and FFN inputs 2·T·h each (÷t under sequence parallelism);
+    /// Q, K, V 2·T·(a+2k)·d/t; the attention output 2·T·a·d/t plus fp32 log-sum-exp 4·T·a/t;
+    /// FFN internals 4·T·f/t (GELU) or 6·T·f/t (gated); routed experts per token-expert pair the
+    /// permuted input 2·h plus their internals. For GPT-3 with t = 1 this gives 32·s·b·h, Korthikanti's
+    /// 34·s·b·h less the two dropout masks (modern pre-training uses no dropout).
+    func activationBytes(_ kind: LayerKind) -> Double {
+        let a = Double(model.attentionHeads)
+        let hiddenInputs = 8 * tokens * h / hiddenShard
+        var attention: Double
+        if let mla = model.latentAttention {
+            let qk = Double(mla.queryKeyHeadDim), v = Double(mla.valueHeadDim)
+            attention = 2 * tokens * Double(mla.qLoraRank + mla.kvLoraRank + mla.ropeHeadDim)
+                + 2 * tokens * a * (2 * qk + v) / t + 2 * tokens * a * v / t + 4 * tokens * a / t
+        } else {
+            let d = Double(model.headDim), k = Double(model.keyValueHeads)
+            attention = 2 * tokens * (a + 2 * k) * d / t + 2 * tokens * a * d / t + 4 * tokens * a / t
+        }
+        let perHidden = model.feedForward == .gated ? 6.0 : 4.0
+        var ffn: Double
+        switch kind {
+        case .dense:
+            ffn = perHidden * tokens * Double(model.ffnHiddenSize) / t
+        case .moe:
+            let moe = model.moe!
+            let pairs = tokens * Double(moe.expertsPerToken)
+            ffn = pairs * (2 * h / hiddenShard + perHidden * Double(moe.expertFFNHiddenSize) / t)
+                + perHidden * tokens * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t
+                + 4 * tokens * Double(moe.experts)
+        }
+        return hiddenInputs + attention + ffn
+    }
+
+    /// Bytes a fully recomputed layer keeps per microbatch: its input, 2·T·h (÷t with sequence parallelism).
+    var checkpointBytes: Double { 2 * tokens * h / hiddenShard }
+
+    /// Parameters of the input embedding on the first stage (vocabulary split by t).
+    var embeddingDeviceParameters: Double { model.embeddingParameters / t }
+
+    /// Parameters of the output layer on the last stage. A tied embedding still needs its own copy
+    /// there when the first and last stage differ (Megatron keeps both and all-reduces their gradients).
+    var outputDeviceParameters: Double {
+        if !model.tiedEmbeddings || config.pipeline > 1 { return model.embeddingParameters / t }
+        return 0
+    }
+
+    /// Logits kept for the loss on the last stage: T·V/t in fp32 (Megatron's vocab-parallel cross-entropy).
+    var logitsBytes: Double { 4 * tokens * Double(model.vocabularySize) / t }
+
+    /// Memory no plan may use: CUDA context, NCCL and communication buffers, allocator fragmentation.
+    /// 2.5 GiB plus 5% of the device.
+    public var reservedBytes: Double { 2.5 * 1_073_741_824 + 0.05 * cluster.profile.memoryBytes }
+
+    /// Memory a stage may fill with state and activations.
+    public var usableBytes: Double { cluster.profile.memoryBytes - reservedBytes }
+
+    /// ZeRO-3 gathers a layer's full weights before using it; two layers are in flight (prefetch).
+    var gatheredWeightBufferBytes: Double {
+        guard config.zeroStage >= 3 else { return 0 }
+        let largest = max(deviceParameters(.dense).dense, deviceParameters(.moe).dense + deviceParameters(.moe).expert)
+        return 2 * largest * bytesPerParameter.weights
+    }
+}

@@ -1,0 +1,61 @@
+/// The cost of one training step of `model` on `cluster` under `config`: three values in, per-layer
+/// and per-stage costs out. Pure; the planner and `plan evaluate` both read from it.
+public struct TrainingCost: Sendable {
+    public let model: ModelDescription
+    public let cluster: ClusterDescription
+    public let config: ParallelConfiguration
+    public let speed: DeviceSpeed
+
+    public init(model: ModelDescription, cluster: ClusterDescription, config: ParallelConfiguration) {
+        self.model = model
+        self.cluster = cluster
+        self.config = config
+        self.speed = DeviceSpeed(profile: cluster.profile, precision: config.precision)
+    }
+
+    /// Tokens of one microbatch on one context-parallel rank: b·s/c.
+    var tokens: Double { Double(config.microbatchSize * config.sequenceLength) / Double(config.context) }
+    var t: Double { Double(config.tensor) }
+    /// Divisor of hidden-size activations: t under sequence parallelism, else 1 (replicated).
+    var hiddenShard: Double { config.sequenceParallel ? t : 1 }
+    var h: Double { Double(model.hiddenSize) }
+    /// Bytes of one activation value (16-bit; FP8 training keeps activations in BF16 between GEMMs).
+    let activationValueBytes: Double = 2
+
+    /// Per-layer cost of each kind this model has.
+    public func layer(_ kind: LayerKind) -> LayerCost {
+        let flops = forwardGEMMs(kind)
+        let forwardCompute = flops.reduce(0) { $0 + speed.gemmSeconds(flops: $1.flops, count: $1.count) }
+            + attentionCoreForwardSeconds + speed.memorySeconds(bytes: elementwiseBytes(kind))
+            + cluster.profile.efficiency.layerOverheadMicroseconds * 1e-6
+        let gemmOnly = flops.reduce(0) { $0 + speed.gemmSeconds(flops: $1.flops, count: $1.count) }
+        let backwardCompute = 2 * gemmOnly + 2.5 * attentionCoreForwardSeconds
+            + 2 * speed.memorySeconds(bytes: elementwiseBytes(kind))
+            + cluster.profile.efficiency.layerOverheadMicroseconds * 1e-6
+        let comm = communication(kind, forwardComputeSeconds: forwardCompute, backwardComputeSeconds: backwardCompute)
+        let params = deviceParameters(kind)
+        let modelFLOPs = flops.reduce(0) { $0 + $1.flops * $1.count } + attentionCoreForwardFLOPs
+        return LayerCost(
+            forwardComputeSeconds: forwardCompute,
+            backwardComputeSeconds: backwardCompute,
+            forwardCommSeconds: comm.forward,
+            backwardCommSeconds: comm.backward,
+            fullRecomputeSeconds: forwardCompute + comm.forward,
+            selectiveRecomputeSeconds: attentionCoreForwardSeconds,
+            activationBytes: activationBytes(kind),
+            checkpointBytes: checkpointBytes,
+            parameters: params.dense + params.expert,
+            stateBytes: stateBytes(denseParameters: params.dense, expertParameters: params.expert),
+            gradientSyncSeconds: gradientSyncSeconds(denseParameters: params.dense, expertParameters: params.expert),
+            optimizerSeconds: optimizerSeconds(denseParameters: params.dense, expertParameters: params.expert),
+            forwardFLOPs: modelFLOPs)
+    }
+
+    /// Layer kinds in model order (dense layers come first) with their counts.
+    public var layerGroups: [(kind: LayerKind, count: Int)] {
+        var groups: [(LayerKind, Int)] = []
+        if model.denseLayers > 0 { groups.append((.dense, model.denseLayers)) }
+        if model.moeLayers > 0 { groups.append((.moe, model.moeLayers)) }
+        return groups
+    }
+}
