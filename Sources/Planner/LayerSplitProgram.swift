@@ -1,29 +1,35 @@
 import CostModel
 
-/// The MILP that splits layers over pipeline chunks and chooses how many of each chunk's layers to
+/// The MILP that splits layers over pipeline ranks and chooses how many of each rank's layers to
 /// recompute, minimising the schedule's step time exactly as `PipelineCostTable.evaluate` computes it.
 ///
-/// Layers are a few homogeneous groups (dense, MoE) with integer counts per chunk, which GLPK solves
-/// in milliseconds where per-layer binaries never finish (GLPK-NOTES.md).
+/// Layers are a few homogeneous groups (dense, MoE) with integer counts per rank, which GLPK solves
+/// in milliseconds where per-layer binaries never finish (GLPK-NOTES.md). Under the interleaved
+/// schedule a rank's time and memory depend only on its totals, so the program works on ranks and
+/// the decoder spreads each rank's layers over its v chunks (at least one each).
 ///
-/// Variables, per chunk c and group g: layers n[c,g] ∈ ℤ, recomputed k[c,g] ∈ ℤ; per chunk with two
-/// groups a binary after[c] (chunk c has reached the MoE layers); the slowest rank's time τ; the tail Z.
+/// Variables, per rank r and group g: layers n[r,g] ∈ ℤ, recomputed k[r,g] ∈ ℤ; with two groups, the
+/// MoE layers f[r] in r's first chunk and a binary after[r] (r's first chunk has reached the MoE
+/// layers); the slowest rank's time τ; the tail Z.
 ///
-///     minimise  (m − 1/v)·τ + (1/v)·Σ_c t_c + Z                                   (1) schedule
-///     t_c = Σ_g n[c,g]·μ_g + k[c,g]·ρ_g + extras_c                               (2) chunk time
-///     Σ_c n[c,g] = L_g                                                            (3) every layer placed
-///     Σ_g n[c,g] ≥ 1                                                              (4) no empty chunk
-///     k[c,g] ≤ n[c,g]                                                             (5) recompute what is held
-///     τ ≥ Σ_{c on rank r} t_c                                                     (6) slowest rank
-///     Σ_{c on r} state_c + inFlight_r·Σ_{c on r} act_c ≤ capacity                 (7) memory per rank
+///     minimise  (m − 1/v)·τ + (1/v)·Σ_r τ_r + Z                                   (1) schedule
+///     τ_r = Σ_g n[r,g]·μ_g + k[r,g]·ρ_g + extras_r                               (2) rank time
+///     Σ_r n[r,g] = L_g                                                            (3) every layer placed
+///     Σ_g n[r,g] ≥ v                                                              (4) no empty chunk
+///     k[r,g] ≤ n[r,g]                                                             (5) recompute what is held
+///     τ ≥ τ_r                                                                     (6) slowest rank
+///     Σ_g n[r,g]·state_g + inFlight_r·(n·act_g − k·(act_g − ckpt_g)) ≤ capacity  (7) memory per rank
 ///     Z ≥ opt_r + sync_r − backward_r,  Z ≥ opt_r                                 (8) tail after the last microbatch
-///     n[c,moe] ≤ L_moe·after[c], n[c+1,dense] ≤ L_dense·(1 − after[c]),
-///     after[c] ≤ after[c+1]                                                       (9) dense layers come first
+///     f[r] ≤ n[r,moe] (= when v = 1), n[r,dense] + f[r] ≥ 1, n[r,moe] − f[r] ≥ v − 1,
+///     f[r] ≤ L_moe·after[r], n[r+1,dense] ≤ L_dense·(1 − after[r]), after[r] ≤ after[r+1]
+///                                                                                 (9) dense layers first, in the first round of chunks
+///     N ≥ Σ_g n[r,g], τ ≥ N·min_g μ_g + min_r extras_r                          (10) cut: the fullest rank
 public struct LayerSplitProgram: Sendable {
     public let table: PipelineCostTable
     public private(set) var program = LinearProgram()
     private var layers: [[Int]] = []
     private var recomputed: [[Int]?] = []
+    private var firstChunkMoE: [Int] = []
 
     /// Bytes are expressed in GiB inside the program to keep coefficients well scaled.
     private static let bytesUnit = 1_073_741_824.0
@@ -34,15 +40,16 @@ public struct LayerSplitProgram: Sendable {
     }
 
     private var groupCount: Int { table.groups.count }
+    private var ranks: Int { table.pipeline }
 
     private mutating func build() {
-        let chunks = table.chunks, v = Double(table.virtualStages), m = Double(table.microbatches)
-        for c in 0..<chunks {
+        let v = Double(table.virtualStages), m = Double(table.microbatches)
+        for r in 0..<ranks {
             layers.append(table.groups.indices.map { g in
-                program.addVariable("layers[\(c),\(g)]", .between(0, Double(table.groups[g].count)), integer: true)
+                program.addVariable("layers[\(r),\(g)]", .between(0, Double(table.groups[g].count)), integer: true)
             })
             recomputed.append(table.allowsFullRecompute ? table.groups.indices.map { g in
-                program.addVariable("recomputed[\(c),\(g)]", .between(0, Double(table.groups[g].count)), integer: true)
+                program.addVariable("recomputed[\(r),\(g)]", .between(0, Double(table.groups[g].count)), integer: true)
             } : nil)
         }
         let slowest = program.addVariable("slowestRankSeconds", .atLeast(0), objective: m - 1 / v)
@@ -55,25 +62,31 @@ public struct LayerSplitProgram: Sendable {
         addMemoryPerRank()
         addTail(tail)
         addGroupOrder()
+        addMostLayersCut(slowest)
     }
 
-    /// Terms of t_c without its constant, and the constant.
-    private func chunkTime(_ c: Int) -> (terms: [LinearProgram.Term], constant: Double) {
+    private func chunks(onRank r: Int) -> StrideTo<Int> { stride(from: r, to: table.chunks, by: table.pipeline) }
+
+    /// Terms of τ_r without its constant, and the constant (embedding, output layer, sends).
+    private func rankTime(_ r: Int) -> (terms: [LinearProgram.Term], constant: Double) {
         var terms: [LinearProgram.Term] = []
         for (g, group) in table.groups.enumerated() {
-            terms.append(.init(layers[c][g], group.microbatchSeconds))
-            if let k = recomputed[c] { terms.append(.init(k[g], group.recomputeSeconds)) }
+            terms.append(.init(layers[r][g], group.microbatchSeconds))
+            if let k = recomputed[r] { terms.append(.init(k[g], group.recomputeSeconds)) }
         }
-        var constant = table.chunks > 1 ? table.sendSeconds : 0
-        if c == 0 { constant += table.firstChunkSeconds }
-        if c == table.chunks - 1 { constant += table.lastChunkSeconds }
+        var constant = 0.0
+        for c in chunks(onRank: r) {
+            if table.chunks > 1 { constant += table.sendSeconds }
+            if c == 0 { constant += table.firstChunkSeconds }
+            if c == table.chunks - 1 { constant += table.lastChunkSeconds }
+        }
         return (terms, constant)
     }
 
-    /// (1): the (1/v)·Σ t_c part of the objective.
+    /// (1): the (1/v)·Σ τ_r part of the objective.
     private mutating func addScheduleObjective(v: Double) {
-        for c in 0..<table.chunks {
-            let time = chunkTime(c)
+        for r in 0..<ranks {
+            let time = rankTime(r)
             for term in time.terms { program.variables[term.variable].objective += term.coefficient / v }
             program.objectiveConstant += time.constant / v
         }
@@ -82,58 +95,49 @@ public struct LayerSplitProgram: Sendable {
     /// (3)
     private mutating func addEveryLayerPlaced() {
         for (g, group) in table.groups.enumerated() {
-            let terms = (0..<table.chunks).map { LinearProgram.Term(layers[$0][g], 1) }
-            program.addRow("placed[\(g)]", terms, .exactly(Double(group.count)))
+            program.addRow("placed[\(g)]", (0..<ranks).map { .init(layers[$0][g], 1) }, .exactly(Double(group.count)))
         }
     }
 
     /// (4)
     private mutating func addNoEmptyChunk() {
-        for c in 0..<table.chunks {
-            program.addRow("nonEmpty[\(c)]", layers[c].map { .init($0, 1) }, .atLeast(1))
+        for r in 0..<ranks {
+            program.addRow("nonEmpty[\(r)]", layers[r].map { .init($0, 1) }, .atLeast(Double(table.virtualStages)))
         }
     }
 
     /// (5)
     private mutating func addRecomputeWithinHeld() {
-        for c in 0..<table.chunks {
-            guard let k = recomputed[c] else { continue }
+        for r in 0..<ranks {
+            guard let k = recomputed[r] else { continue }
             for g in 0..<groupCount {
-                program.addRow("recomputeHeld[\(c),\(g)]", [.init(k[g], 1), .init(layers[c][g], -1)], .atMost(0))
+                program.addRow("recomputeHeld[\(r),\(g)]", [.init(k[g], 1), .init(layers[r][g], -1)], .atMost(0))
             }
         }
     }
 
-    private func chunks(onRank r: Int) -> StrideTo<Int> { stride(from: r, to: table.chunks, by: table.pipeline) }
-
     /// (6)
     private mutating func addSlowestRank(_ slowest: Int) {
-        for r in 0..<table.pipeline {
-            var terms: [LinearProgram.Term] = [.init(slowest, -1)]
-            var constant = 0.0
-            for c in chunks(onRank: r) {
-                let time = chunkTime(c)
-                terms += time.terms
-                constant += time.constant
-            }
-            program.addRow("slowest[\(r)]", terms, .atMost(-constant))
+        for r in 0..<ranks {
+            let time = rankTime(r)
+            program.addRow("slowest[\(r)]", [.init(slowest, -1)] + time.terms, .atMost(-time.constant))
         }
     }
 
     /// (7)
     private mutating func addMemoryPerRank() {
         let unit = Self.bytesUnit
-        for r in 0..<table.pipeline {
+        for r in 0..<ranks {
             let inFlight = table.inFlight(rank: r)
             var terms: [LinearProgram.Term] = []
             var constant = table.fixedBytesPerRank
-            for c in chunks(onRank: r) {
-                for (g, group) in table.groups.enumerated() {
-                    terms.append(.init(layers[c][g], (group.cost.stateBytes + inFlight * group.cost.activationBytes) / unit))
-                    if let k = recomputed[c] {
-                        terms.append(.init(k[g], -inFlight * (group.cost.activationBytes - group.cost.checkpointBytes) / unit))
-                    }
+            for (g, group) in table.groups.enumerated() {
+                terms.append(.init(layers[r][g], (group.cost.stateBytes + inFlight * group.cost.activationBytes) / unit))
+                if let k = recomputed[r] {
+                    terms.append(.init(k[g], -inFlight * (group.cost.activationBytes - group.cost.checkpointBytes) / unit))
                 }
+            }
+            for c in chunks(onRank: r) {
                 if c == 0 { constant += table.firstChunkStateBytes }
                 if c == table.chunks - 1 { constant += table.lastChunkStateBytes + table.lastChunkActivationBytes }
             }
@@ -143,17 +147,17 @@ public struct LayerSplitProgram: Sendable {
 
     /// (8)
     private mutating func addTail(_ tail: Int) {
-        for r in 0..<table.pipeline {
+        for r in 0..<ranks {
             var optimizerTerms: [LinearProgram.Term] = [.init(tail, -1)]
             var syncTerms: [LinearProgram.Term] = [.init(tail, -1)]
             var optimizerConstant = 0.0, syncConstant = 0.0
+            for (g, group) in table.groups.enumerated() {
+                let cost = group.cost
+                optimizerTerms.append(.init(layers[r][g], cost.optimizerSeconds))
+                syncTerms.append(.init(layers[r][g], cost.optimizerSeconds + cost.gradientSyncSeconds
+                    - cost.backwardComputeSeconds - cost.backwardCommSeconds))
+            }
             for c in chunks(onRank: r) {
-                for (g, group) in table.groups.enumerated() {
-                    let cost = group.cost
-                    optimizerTerms.append(.init(layers[c][g], cost.optimizerSeconds))
-                    syncTerms.append(.init(layers[c][g], cost.optimizerSeconds + cost.gradientSyncSeconds
-                        - cost.backwardComputeSeconds - cost.backwardCommSeconds))
-                }
                 if c == 0 {
                     optimizerConstant += table.firstChunkOptimizerSeconds
                     syncConstant += table.firstChunkOptimizerSeconds + table.firstChunkSyncSeconds - table.firstChunkBackwardSeconds
@@ -168,29 +172,84 @@ public struct LayerSplitProgram: Sendable {
         }
     }
 
+    /// (10) A valid cut that closes the integrality gap at once: with N ≥ n[r] for every rank
+    /// (integer), some rank holds N layers when N is least, so τ ≥ N·min μ + min extras; the LP
+    /// relaxation alone spreads fractional layers evenly and leaves branch and bound a pigeonhole
+    /// proof that GLPK does not finish for 32 stages.
+    private mutating func addMostLayersCut(_ slowest: Int) {
+        let total = table.totalLayers
+        let most = program.addVariable("mostLayersOnARank", .between(0, Double(total)), integer: true)
+        for r in 0..<ranks {
+            program.addRow("most[\(r)]", layers[r].map { .init($0, 1) } + [.init(most, -1)], .atMost(0))
+        }
+        let fastestLayer = table.groups.map(\.microbatchSeconds).min() ?? 0
+        let leastExtras = (0..<ranks).map { rankTime($0).constant }.min() ?? 0
+        program.addRow("mostLayersTime", [.init(slowest, 1), .init(most, -fastestLayer)], .atLeast(leastExtras))
+    }
+
     /// (9), only when the model has dense layers before MoE layers.
     private mutating func addGroupOrder() {
         guard groupCount == 2 else { return }
-        let dense = table.groups[0].count, moe = table.groups[1].count
-        let after = (0..<table.chunks).map { program.addVariable("after[\($0)]", .between(0, 1), integer: true) }
-        for c in 0..<table.chunks {
-            program.addRow("moeAfter[\(c)]", [.init(layers[c][1], 1), .init(after[c], -Double(moe))], .atMost(0))
-            if c + 1 < table.chunks {
-                program.addRow("denseBefore[\(c)]", [.init(layers[c + 1][0], 1), .init(after[c], Double(dense))], .atMost(Double(dense)))
-                program.addRow("monotone[\(c)]", [.init(after[c], 1), .init(after[c + 1], -1)], .atMost(0))
+        let dense = Double(table.groups[0].count), moe = Double(table.groups[1].count)
+        let v = table.virtualStages
+        firstChunkMoE = (0..<ranks).map { program.addVariable("firstChunkMoE[\($0)]", .between(0, moe), integer: true) }
+        let after = (0..<ranks).map { program.addVariable("after[\($0)]", .between(0, 1), integer: true) }
+        for r in 0..<ranks {
+            let f = firstChunkMoE[r]
+            program.addRow("firstChunkHeld[\(r)]", [.init(f, 1), .init(layers[r][1], -1)], v == 1 ? .exactly(0) : .atMost(0))
+            if v > 1 {
+                program.addRow("firstChunkNonEmpty[\(r)]", [.init(layers[r][0], 1), .init(f, 1)], .atLeast(1))
+                program.addRow("laterChunksNonEmpty[\(r)]", [.init(layers[r][1], 1), .init(f, -1)], .atLeast(Double(v - 1)))
+            }
+            program.addRow("moeAfter[\(r)]", [.init(f, 1), .init(after[r], -moe)], .atMost(0))
+            if r + 1 < ranks {
+                program.addRow("denseBefore[\(r)]", [.init(layers[r + 1][0], 1), .init(after[r], dense)], .atMost(dense))
+                program.addRow("monotone[\(r)]", [.init(after[r], 1), .init(after[r + 1], -1)], .atMost(0))
             }
         }
     }
 
-    /// Solves and decodes the split; the decoded split is re-evaluated so the reported time is the
-    /// cost model's own, and checked against the MILP objective.
+    /// Solves and decodes the split; the decoded split is re-evaluated, so the reported time is the
+    /// cost model's own.
     public func solve(options: SolverOptions = SolverOptions()) throws(SolverError) -> (layout: StageLayout, schedule: PipelineSchedule, status: LinearProgramSolution.Status) {
         let solution = try program.solve(options: options)
         let value = { (index: Int) in Int(solution.values[index].rounded()) }
-        let layout = StageLayout(
-            layers: layers.map { $0.map(value) },
-            recomputed: recomputed.enumerated().map { c, k in k?.map(value) ?? Array(repeating: 0, count: groupCount) })
-        let schedule = table.evaluate(layout)
-        return (layout, schedule, solution.status)
+        let rankLayers = layers.map { $0.map(value) }
+        let rankRecomputed = recomputed.map { $0?.map(value) ?? Array(repeating: 0, count: groupCount) }
+        let firstMoE = firstChunkMoE.map(value)
+        let layout = decode(rankLayers: rankLayers, rankRecomputed: rankRecomputed, firstChunkMoE: firstMoE)
+        return (layout, table.evaluate(layout), solution.status)
+    }
+
+    /// Spreads each rank's layers over its chunks: with two groups the dense layers (and f[r] MoE
+    /// layers) in its first chunk, the rest evenly; recomputed layers fill chunks in order.
+    func decode(rankLayers: [[Int]], rankRecomputed: [[Int]], firstChunkMoE: [Int]) -> StageLayout {
+        let v = table.virtualStages
+        var layers = Array(repeating: Array(repeating: 0, count: groupCount), count: table.chunks)
+        var recomputed = layers
+        for r in 0..<ranks {
+            let rankChunks = Array(chunks(onRank: r))
+            if groupCount == 2 && v > 1 {
+                layers[rankChunks[0]] = [rankLayers[r][0], firstChunkMoE[r]]
+                let rest = rankLayers[r][1] - firstChunkMoE[r]
+                for (i, c) in rankChunks.dropFirst().enumerated() {
+                    layers[c][1] = rest / (v - 1) + (i < rest % (v - 1) ? 1 : 0)
+                }
+            } else {
+                for g in 0..<groupCount {
+                    let total = rankLayers[r][g]
+                    for (i, c) in rankChunks.enumerated() { layers[c][g] = total / v + (i < total % v ? 1 : 0) }
+                }
+            }
+            for g in 0..<groupCount {
+                var budget = rankRecomputed[r][g]
+                for c in rankChunks {
+                    let k = min(budget, layers[c][g])
+                    recomputed[c][g] = k
+                    budget -= k
+                }
+            }
+        }
+        return StageLayout(layers: layers, recomputed: recomputed)
     }
 }

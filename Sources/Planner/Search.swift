@@ -128,38 +128,44 @@ public enum TrainingSearch {
         let ranked = best.values.sorted { ($0.plan.estimate.stepSeconds, $0.index) < ($1.plan.estimate.stepSeconds, $1.index) }
             .prefix(top).map(\.plan)
         if let winner = ranked.first {
-            rejections = explainRejections(winner: winner, candidates: candidates, space: space)
+            rejections = explainRejections(winner: winner, evaluated: best.values.map(\.plan), candidates: candidates)
         }
         return SearchResult(plans: Array(ranked), candidates: configs.count, milpsSolved: milps, pruned: pruned,
                             infeasible: infeasible, smallestMemoryBytes: smallestMemory, capacityBytes: capacity,
                             rejections: rejections)
     }
 
-    /// Why neighbouring degrees lose: for each tensor and pipeline degree other than the winner's,
-    /// the best bound or the memory that does not fit.
-    static func explainRejections(winner: TrainingPlan, candidates: [Candidate], space: SearchSpace) -> [String] {
+    /// Why other tensor and pipeline degrees lose: the best plan found with that degree, or the
+    /// bound that pruned it, or the memory it cannot get under.
+    static func explainRejections(winner: TrainingPlan, evaluated: [TrainingPlan], candidates: [Candidate]) -> [String] {
         var lines: [String] = []
         let step = winner.estimate.stepSeconds
-        func describe(_ label: String, _ matching: [Candidate]) {
+        let gib = 1_073_741_824.0
+        func describe(_ label: String, plans: [TrainingPlan], matching: [Candidate]) {
             guard !matching.isEmpty else { return }
+            if let fastest = plans.min(by: { $0.estimate.stepSeconds < $1.estimate.stepSeconds }) {
+                let slower = (fastest.estimate.stepSeconds / step - 1) * 100
+                lines.append("\(label): +\(formatted(slower))% step time at best (\(fastest.degrees), \(formatted(fastest.estimate.stepSeconds)) s)")
+                return
+            }
             let fitting = matching.filter { $0.memoryBound <= $0.table.capacityBytes }
             if fitting.isEmpty {
-                let least = matching.map(\.memoryBound).min()! / 1_073_741_824
-                let capacity = matching[0].table.capacityBytes / 1_073_741_824
-                lines.append("\(label): does not fit, needs at least \(formatted(least)) GiB of \(formatted(capacity)) usable")
+                let least = matching.map(\.memoryBound).min()! / gib
+                lines.append("\(label): does not fit, needs at least \(formatted(least)) GiB of \(formatted(matching[0].table.capacityBytes / gib)) usable")
+            } else if let bound = fitting.map(\.bound).min(), bound >= step {
+                lines.append("\(label): at least +\(formatted((bound / step - 1) * 100))% step time (lower bound \(formatted(bound)) s)")
             } else {
-                let bound = fitting.map(\.bound).min()!
-                let slower = (bound / step - 1) * 100
-                lines.append("\(label): at least \(formatted(slower))% slower (bound \(formatted(bound)) s vs \(formatted(step)) s)")
+                lines.append("\(label): no layer split fits memory, or not among the \(evaluated.count) best")
             }
         }
-        let tensors = Set(candidates.map(\.config.tensor)).sorted()
-        for t in tensors where t != winner.config.tensor {
-            describe("tp=\(t)", candidates.filter { $0.config.tensor == t && $0.config.precision == winner.config.precision })
+        let precision = winner.config.precision
+        for t in Set(candidates.map(\.config.tensor)).sorted() where t != winner.config.tensor {
+            describe("tp=\(t)", plans: evaluated.filter { $0.config.tensor == t },
+                     matching: candidates.filter { $0.config.tensor == t && $0.config.precision == precision })
         }
-        let pipelines = Set(candidates.map(\.config.pipeline)).sorted()
-        for p in pipelines where p != winner.config.pipeline {
-            describe("pp=\(p)", candidates.filter { $0.config.pipeline == p && $0.config.precision == winner.config.precision })
+        for p in Set(candidates.map(\.config.pipeline)).sorted() where p != winner.config.pipeline {
+            describe("pp=\(p)", plans: evaluated.filter { $0.config.pipeline == p },
+                     matching: candidates.filter { $0.config.pipeline == p && $0.config.precision == precision })
         }
         return lines
     }

@@ -1,0 +1,86 @@
+import ArgumentParser
+import CostModel
+import Foundation
+import Planner
+
+/// `plan evaluate`: predict a given configuration, no search (how predictions are checked
+/// against published runs). The layer split comes from the same MILP as `plan train`.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate", abstract: "Predict step time and memory of a given configuration.")
+
+    @OptionGroup var workload: WorkloadOptions
+    @Option(help: "Tensor-parallel degree.") var tp: Int
+    @Option(help: "Pipeline-parallel degree.") var pp: Int
+    @Option(help: "Data-parallel degree.") var dp: Int
+    @Option(help: "Microbatch size (sequences).") var mbs: Int
+    @Option(help: "Virtual pipeline stages per rank (interleaved 1F1B).") var vpp: Int = 1
+    @Option(help: "Context-parallel degree.") var cp: Int = 1
+    @Option(help: "Expert-parallel degree (MoE).") var ep: Int = 1
+    @Flag(help: "Sequence parallelism (default: on when --tp > 1).") var sp = false
+    @Flag(name: .customLong("no-sp"), help: "Turn sequence parallelism off.") var noSP = false
+    @Option(help: "none, selective or full.") var recompute: RecomputeGranularity = .none
+    @Option(name: .customLong("recompute-layers"), help: "With --split uniform and full recompute: layers recomputed per stage (default all).")
+    var recomputeLayers: Int?
+    @Option(help: "ZeRO stage 0-3 (1 = distributed optimizer, 3 = FSDP).") var zero: Int = 1
+    @Option(help: "bf16, fp16, fp8 or fp32.") var precision: String = "bf16"
+    @Option(help: "optimal (the split MILP) or uniform (even layers, Megatron's default).") var split: SplitChoice = .optimal
+    @Option(help: "Write the plan to this file (atomically) instead of standard output.") var out: String?
+    @Option(help: "json or table.") var format: OutputFormat = .json
+
+    enum SplitChoice: String, ExpressibleByArgument { case optimal, uniform }
+
+    func validate() throws {
+        if sp && noSP { throw ValidationError("--sp and --no-sp contradict each other; give one") }
+        if let recomputeLayers, recomputeLayers < 0 { throw ValidationError("--recompute-layers must be 0 or more") }
+    }
+
+    func run() throws {
+        let loaded = try LoadedWorkload(workload)
+        let chosen = try PrecisionList.parse(precision, flag: "--precision")
+        guard chosen.count == 1 else { throw InputError(key: "--precision", "evaluate takes one precision, got \(precision)") }
+        let config = ParallelConfiguration(
+            tensor: tp, pipeline: pp, data: dp, context: cp, expert: ep, virtualStages: vpp, microbatchSize: mbs,
+            globalBatchSize: loaded.globalBatch, sequenceLength: loaded.sequenceLength,
+            sequenceParallel: noSP ? false : (sp || tp > 1), recompute: recompute, zeroStage: zero, precision: chosen[0])
+        let started = Date()
+        let plan: TrainingPlan
+        do {
+            plan = try TrainingSearch.evaluate(model: loaded.model, cluster: loaded.cluster, config: config,
+                                               method: split == .optimal ? .optimal : .uniform(recomputedPerStage: recomputeLayers))
+        } catch let problem as ConfigurationProblem {
+            throw InputError(key: Self.flag(problem.field), problem.message)
+        } catch SolverError.infeasible {
+            throw InputError("tp=\(tp) pp=\(pp) dp=\(dp) mbs=\(mbs) does not fit \(loaded.cluster.profile.name) memory with any layer split\(recompute == .full ? "" : "; try --recompute full"), more pipeline stages, or a higher --zero")
+        }
+        let solver = PlanDocument.Solver(status: plan.splitStatus.rawValue, candidates: 1, milpsSolved: split == .optimal ? 1 : 0,
+                                         pruned: 0, wallSeconds: Date().timeIntervalSince(started))
+        let document = PlanDocument(plan: plan, model: loaded.model, cluster: loaded.cluster, solver: solver, alternatives: [])
+        if !plan.estimate.fits {
+            FileHandle.standardError.write(Data("warning: predicted \(String(format: "%.1f", plan.estimate.memory.totalBytes / 1_073_741_824)) GiB per device exceeds the \(String(format: "%.1f", plan.estimate.capacityBytes / 1_073_741_824)) GiB usable\n".utf8))
+        }
+        switch format {
+        case .json: try OutputWriter.emit(try document.json(), to: out)
+        case .table: try OutputWriter.emit(PlanTable.text(document), to: out)
+        }
+    }
+
+    static func flag(_ field: ConfigurationProblem.Field) -> String {
+        switch field {
+        case .tensor: "--tp"
+        case .pipeline: "--pp"
+        case .data: "--dp"
+        case .context: "--cp"
+        case .expert: "--ep"
+        case .virtualStages: "--vpp"
+        case .microbatchSize: "--mbs"
+        case .globalBatch: "--global-batch"
+        case .sequenceLength: "--seq-len"
+        case .zeroStage: "--zero"
+        case .precision: "--precision"
+        case .recomputeLayers: "--recompute-layers"
+        }
+    }
+}
+
+extension RecomputeGranularity: ExpressibleByArgument {}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import CostModel
+import Foundation
+import Planner
+
+/// `plan train`: search the space and print the fastest plan that fits, with its alternatives.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Find the fastest training plan that fits memory.")
+
+    @OptionGroup var workload: WorkloadOptions
+
+    @Option(help: "Precisions to consider, comma-separated (bf16, fp16, fp8).")
+    var precision: String = "bf16"
+
+    @Option(help: "How many distinct plans to report (the best and its alternatives).")
+    var top: Int = 4
+
+    @Option(help: "Write the plan to this file (atomically) instead of standard output.")
+    var out: String?
+
+    @Option(help: "json or table.")
+    var format: OutputFormat = .json
+
+    @Option(name: .customLong("time-limit"), help: "Seconds GLPK may spend on one split MILP.")
+    var timeLimit: Double = 2
+
+    func validate() throws {
+        guard (1...50).contains(top) else { throw ValidationError("--top must be from 1 to 50, got \(top)") }
+        guard timeLimit > 0, timeLimit <= 3600 else { throw ValidationError("--time-limit must be in (0, 3600] seconds") }
+    }
+
+    func run() throws {
+        let loaded = try LoadedWorkload(workload)
+        let precisions = try PrecisionList.parse(precision, flag: "--precision")
+        for p in precisions where !loaded.cluster.profile.supports(p) {
+            throw InputError(key: "--precision", "\(loaded.cluster.profile.name) has no dense \(p.rawValue) peak in its profile; choose from \(loaded.cluster.profile.densePeakTFLOPS.keys.filter(\.isTrainingPrecision).map(\.rawValue).sorted().joined(separator: ", "))")
+        }
+        let space = SearchSpace(model: loaded.model, cluster: loaded.cluster, globalBatchSize: loaded.globalBatch,
+                                sequenceLength: loaded.sequenceLength, precisions: precisions)
+        let started = Date()
+        let result = TrainingSearch.run(space: space, options: SearchOptions(top: top, solver: SolverOptions(timeLimitSeconds: timeLimit)))
+        let wall = Date().timeIntervalSince(started)
+        guard !result.plans.isEmpty else {
+            throw InputError(Infeasibility.message(result: result, space: space))
+        }
+        let output = try PlanRendering.render(result: result, model: loaded.model, cluster: loaded.cluster,
+                                              wallSeconds: wall, format: format)
+        try OutputWriter.emit(output, to: out)
+    }
+}
+
+enum PrecisionList {
+    static func parse(_ text: String, flag: String) throws -> [Precision] {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard !parts.isEmpty else { throw InputError(key: flag, "is empty; use bf16, fp16 or fp8 (comma-separated)") }
+        return try parts.map { part in
+            guard let value = Precision(rawValue: part), value.isTrainingPrecision else {
+                throw InputError(key: flag, "'\(part)' is not a training precision; use bf16, fp16, fp8 or fp32")
+            }
+            return value
+        }
+    }
+}

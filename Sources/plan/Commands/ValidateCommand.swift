@@ -1,0 +1,2 @@
+import ArgumentParser
+struct ValidateCommand: ParsableCommand { func run() throws {} }

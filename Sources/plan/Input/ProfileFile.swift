@@ -1,0 +1,58 @@
+import CostModel
+import Foundation
+
+/// Reads a hardware profile (hardware-profiles/NAME.yaml, or inline under a cluster's `gpu:`).
+enum ProfileFile {
+    static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> HardwareProfile {
+        guard let peaks = try yaml.mapping("dense_peak_TFLOPS") else {
+            throw InputError(file: yaml.file, key: yaml.keyPath("dense_peak_TFLOPS"), line: yaml.line,
+                             "is missing; give the dense (not sparse) peak per precision, e.g. `dense_peak_TFLOPS: {bf16: 989.4}`")
+        }
+        var dense: [Precision: Double] = [:]
+        for precision in Precision.allCases {
+            if let value = try peaks.positiveNumber(precision.rawValue, fix: "give the dense peak in TFLOP/s or remove the precision") {
+                dense[precision] = value
+            }
+        }
+        guard dense[.bf16] != nil || dense[.fp16] != nil else {
+            throw InputError(file: yaml.file, key: peaks.keyPath("bf16"), line: peaks.line,
+                             "no 16-bit peak given; add bf16 or fp16 (dense TFLOP/s)")
+        }
+        func required(_ key: String, _ fix: String) throws -> Double {
+            guard let value = try yaml.positiveNumber(key, fix: fix) else {
+                throw InputError(file: yaml.file, key: yaml.keyPath(key), line: yaml.line, "is missing; \(fix)")
+            }
+            return value
+        }
+        var efficiency = Efficiency()
+        if let block = try yaml.mapping("efficiency") {
+            func fraction(_ key: String, _ current: Double) throws -> Double {
+                guard let value = try block.positiveNumber(key, fix: "give a fraction in (0, 1]") else { return current }
+                if value > 1 { throw block.error(key, nil, "must be a fraction in (0, 1], found \(value)") }
+                return value
+            }
+            efficiency.gemmMax = try fraction("gemm_max", efficiency.gemmMax)
+            efficiency.fp8GemmMax = try fraction("fp8_gemm_max", efficiency.fp8GemmMax)
+            efficiency.memory = try fraction("memory", efficiency.memory)
+            efficiency.nvlink = try fraction("nvlink", efficiency.nvlink)
+            efficiency.network = try fraction("network", efficiency.network)
+            efficiency.gemmHalfGFLOP = try block.positiveNumber("gemm_half_GFLOP") ?? efficiency.gemmHalfGFLOP
+            efficiency.layerOverheadMicroseconds = try block.number("layer_overhead_us").map {
+                guard $0 >= 0 else { throw block.error("layer_overhead_us", nil, "must be zero or positive") }
+                return $0
+            } ?? efficiency.layerOverheadMicroseconds
+        }
+        let gpusPerNode = try yaml.integer("gpus_per_node", maximum: 100_000) ?? 8
+        return HardwareProfile(
+            name: try yaml.string("name") ?? defaultName,
+            description: try yaml.string("description") ?? defaultName,
+            densePeakTFLOPS: dense,
+            memoryGiB: try required("memory_GiB", "give the device memory in GiB"),
+            memoryTBps: try required("memory_TBps", "give the HBM bandwidth in TB/s"),
+            linkGBpsOneDirection: try required("link_GBps_one_direction", "give the NVLink (or PCIe) bandwidth per GPU, one direction, GB/s"),
+            nicGbpsPerGPU: try required("nic_Gbps_per_gpu_one_direction", "give the NIC line rate per GPU, one direction, Gb/s"),
+            gpusPerNode: gpusPerNode,
+            nvlinkDomainGPUs: try yaml.integer("nvlink_domain_gpus", maximum: 100_000) ?? gpusPerNode,
+            efficiency: efficiency)
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+
+/// `plan`: the command line over the CostModel and Planner libraries.
+@main
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Auto-sharding planner for training large language models on GPU clusters.",
+        discussion: """
+            Model and cluster files in (Hugging Face config.json names; DESIGN.md), a JSON plan out.
+            With no file arguments, `plan train` plans the bundled default (llama3-70b on dgx-h100-64).
+            """,
+        subcommands: [TrainCommand.self, EvaluateCommand.self, ValidateCommand.self],
+        defaultSubcommand: nil)
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case json, table
+}
+
+/// Flags every training command shares: what to train and on what.
+struct WorkloadOptions: ParsableArguments {
+    @Option(help: "Model: a file (YAML or Hugging Face config.json) or a bundled name in models/.")
+    var model: String = "llama3-70b"
+
+    @Option(help: "Cluster: a file or a bundled name in clusters/.")
+    var cluster: String = "dgx-h100-64"
+
+    @Option(name: .customLong("global-batch"), help: "Sequences per optimizer step.")
+    var globalBatch: Int = 128
+
+    @Option(name: .customLong("seq-len"), help: "Tokens per sequence (default: the model's context, at most 8192).")
+    var sequenceLength: Int?
+
+    func validate() throws {
+        guard globalBatch >= 1 else { throw ValidationError("--global-batch must be at least 1, got \(globalBatch)") }
+        if let sequenceLength, sequenceLength < 1 || sequenceLength > 10_000_000 {
+            throw ValidationError("--seq-len must be from 1 to 10000000, got \(sequenceLength)")
+        }
+    }
+}
