@@ -36,7 +36,7 @@ public struct ParallelConfiguration: Sendable, Hashable, Codable {
         self.precision = precision
     }
 
-    /// Devices the configuration occupies: t·p·d·c (experts are carved out of d·c, as in Megatron).
+    /// Devices the configuration occupies: t·p·d·c (experts are carved out of t·d·c, as in Megatron).
     public var devices: Int { tensor * pipeline * data * context }
     /// Microbatches each pipeline runs per step: B / (d·b).
     public var microbatchCount: Int { globalBatchSize / max(data * microbatchSize, 1) }

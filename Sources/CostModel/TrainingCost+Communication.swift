@@ -31,7 +31,7 @@ extension TrainingCost {
 
         if kind == .moe, let moe = model.moe, config.expert > 1 {
             let expertLink = cluster.link(groupSize: config.expert, stride: config.expertStride)
-            let routed = tokens * Double(moe.expertsPerToken) * h * valueBytes / hiddenShard
+            let routed = routedPairs * h * valueBytes
             let perPass = 2 * expertLink.allToAllSeconds(bytes: routed, group: config.expert)
             forward += perPass
             backward += perPass
@@ -60,7 +60,7 @@ extension TrainingCost {
         let link = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
         let gradientBytes: Double = config.zeroStage == 0 ? 4 : 2
         let dense = link.allReduceSeconds(bytes: denseParameters * gradientBytes, group: config.dataShards)
-        let expertLink = cluster.link(groupSize: config.expertDataShards, stride: config.dataStride * config.expert)
+        let expertLink = cluster.link(groupSize: config.expertDataShards, stride: config.expert)
         let expert = expertLink.allReduceSeconds(bytes: expertParameters * gradientBytes, group: config.expertDataShards)
         return dense + expert
     }

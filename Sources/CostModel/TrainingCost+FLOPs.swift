@@ -16,10 +16,11 @@ extension TrainingCost {
             guard let moe = model.moe else { break }
             // Router: h × E, replicated.
             list.append(GEMM(flops: 2 * tokens * h * Double(moe.experts), count: 1))
-            // Routed experts: a device serves T·k token-expert pairs spread over its E/e local experts.
+            // Routed experts (no tensor parallelism): a device serves the T·k/t token-expert pairs of its
+            // sequence-parallel shard, spread over its E/e local experts.
             let localExperts = Double(moe.experts) / Double(config.expert)
-            let tokensPerExpert = tokens * Double(moe.expertsPerToken) / localExperts
-            let perExpert = 2 * tokensPerExpert * h * Double(moe.expertFFNHiddenSize) / t
+            let tokensPerExpert = routedPairs / localExperts
+            let perExpert = 2 * tokensPerExpert * h * Double(moe.expertFFNHiddenSize)
             list.append(GEMM(flops: perExpert, count: m * localExperts))
             if moe.sharedExperts > 0 {
                 let shared = 2 * tokens * h * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t
@@ -81,13 +82,16 @@ extension TrainingCost {
             ffn = passes * tokens * Double(model.ffnHiddenSize) / t
         case .moe:
             let moe = model.moe!
-            let routed = tokens * Double(moe.expertsPerToken)
-            ffn = passes * routed * Double(moe.expertFFNHiddenSize) / t + 4 * routed * h / hiddenShard
+            let routed = routedPairs
+            ffn = passes * routed * Double(moe.expertFFNHiddenSize) + 4 * routed * h
                 + passes * tokens * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t
         }
         let casts = config.precision == .fp8 ? 0.5 : 0
         return (hidden + qkv + ffn) * activationValueBytes * (1 + casts)
     }
+
+    /// Token-expert pairs one device computes per microbatch: T·k/t (balanced routing).
+    var routedPairs: Double { tokens * Double(model.moe?.expertsPerToken ?? 0) / t }
 
     /// Forward FLOPs of the output layer (logits over the vocabulary split by t) on the last stage.
     var outputLayerForwardFLOPs: Double {

@@ -2,14 +2,14 @@
 /// per layer per microbatch (Korthikanti et al. 2022, Table 2, generalised to GQA, gated FFNs, MoE
 /// and a flash-attention core, which stores its output and log-sum-exp instead of the s² scores).
 extension TrainingCost {
-    /// Parameters of one layer on this device: non-expert weights split by t, experts by t·e.
+    /// Parameters of one layer on this device: non-expert weights split by t, experts by e.
     func deviceParameters(_ kind: LayerKind) -> (dense: Double, expert: Double) {
         switch kind {
         case .dense:
             return (model.denseLayerParameters / t, 0)
         case .moe:
             let nonExpert = model.moeLayerParameters - model.moeExpertParameters
-            return (nonExpert / t, model.moeExpertParameters / (t * Double(config.expert)))
+            return (nonExpert / t, model.moeExpertParameters / Double(config.expert))
         }
     }
 
@@ -26,7 +26,7 @@ extension TrainingCost {
     }
 
     /// State bytes for `dense` non-expert and `expert` parameters after ZeRO sharding over the
-    /// data-parallel shards (d·c for non-expert, d·c/e for expert parameters):
+    /// data-parallel shards (d·c for non-expert, t·d·c/e for expert parameters):
     /// ZeRO-1 shards the optimizer, ZeRO-2 also gradients, ZeRO-3 also weights.
     public func stateBytes(denseParameters: Double, expertParameters: Double) -> Double {
         stateBreakdown(denseParameters: denseParameters, expertParameters: expertParameters).total
@@ -74,8 +74,7 @@ extension TrainingCost {
             ffn = perHidden * tokens * Double(model.ffnHiddenSize) / t
         case .moe:
             let moe = model.moe!
-            let pairs = tokens * Double(moe.expertsPerToken)
-            ffn = pairs * (2 * h / hiddenShard + perHidden * Double(moe.expertFFNHiddenSize) / t)
+            ffn = routedPairs * (2 * h + perHidden * Double(moe.expertFFNHiddenSize))
                 + perHidden * tokens * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t
                 + 4 * tokens * Double(moe.experts)
         }

@@ -20,12 +20,12 @@ extension ParallelConfiguration {
             add(field, "must be at least 1, got \(value)")
         }
         guard found.isEmpty else { return found }
-        if devices != cluster.devices {
-            add(.data, "tp·pp·dp·cp = \(tensor)·\(pipeline)·\(data)·\(context) = \(devices), but the cluster has \(cluster.devices) devices; choose degrees whose product is \(cluster.devices) (dp = \(cluster.devices / max(tensor * pipeline * context, 1)) would fit tp·pp·cp)")
-        }
         let kv = model.latentAttention == nil ? model.keyValueHeads : model.attentionHeads
         if model.attentionHeads % tensor != 0 || kv % tensor != 0 {
             add(.tensor, "\(tensor) does not divide the \(model.attentionHeads) attention heads and \(kv) key-value heads; use one of \(SearchSpace.divisors(of: gcd(model.attentionHeads, kv)).map(String.init).joined(separator: ", "))")
+        }
+        if devices != cluster.devices {
+            add(.data, "tp·pp·dp·cp = \(tensor)·\(pipeline)·\(data)·\(context) = \(devices), but the cluster has \(cluster.devices) devices; choose degrees whose product is \(cluster.devices) (dp = \(cluster.devices / max(tensor * pipeline * context, 1)) would fit tp·pp·cp)")
         }
         if chunks > model.layers {
             add(.pipeline, "pp·vpp = \(pipeline)·\(virtualStages) = \(chunks) stages for \(model.layers) layers; use at most \(model.layers) stages")
@@ -36,8 +36,8 @@ extension ParallelConfiguration {
             add(.virtualStages, "the interleaved schedule needs the microbatch count (\(microbatchCount)) to be a multiple of pp (\(pipeline)); use vpp 1 or another microbatch size")
         }
         if let moe = model.moe {
-            if moe.experts % expert != 0 || (data * context) % expert != 0 {
-                add(.expert, "\(expert) must divide the \(moe.experts) experts and dp·cp = \(data * context)")
+            if moe.experts % expert != 0 || (tensor * data * context) % expert != 0 {
+                add(.expert, "\(expert) must divide the \(moe.experts) experts and tp·dp·cp = \(tensor * data * context)")
             }
         } else if expert != 1 {
             add(.expert, "\(expert) given for a dense model; expert parallelism needs a mixture-of-experts model (use 1)")

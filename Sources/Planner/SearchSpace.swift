@@ -49,10 +49,10 @@ public struct SearchSpace: Sendable {
         return Self.divisors(of: rest).filter { $0 <= model.layers }
     }
 
-    /// Expert-parallel degrees for MoE models: divide the experts and the data × context ranks.
-    public func expertParallelDegrees(data: Int, context: Int) -> [Int] {
+    /// Expert-parallel degrees for MoE models: divide the experts and the t·d·c ranks of a stage.
+    public func expertParallelDegrees(tensor: Int, data: Int, context: Int) -> [Int] {
         guard let moe = model.moe else { return [1] }
-        return Self.divisors(of: data * context).filter { moe.experts % $0 == 0 }
+        return Self.divisors(of: tensor * data * context).filter { moe.experts % $0 == 0 }
     }
 
     /// Microbatch sizes: divide the per-replica batch, at most 16 sequences.
@@ -83,7 +83,7 @@ public struct SearchSpace: Sendable {
                 for context in contextParallelDegrees(tensor: tensor) {
                     for pipeline in pipelineParallelDegrees(tensor: tensor, context: context) {
                         let data = devices / (tensor * context * pipeline)
-                        for expert in expertParallelDegrees(data: data, context: context) {
+                        for expert in expertParallelDegrees(tensor: tensor, data: data, context: context) {
                             for microbatch in microbatchSizes(data: data) {
                                 let microbatches = globalBatchSize / (data * microbatch)
                                 for virtual in virtualStageCounts(pipeline: pipeline, microbatches: microbatches) {

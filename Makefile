@@ -1,0 +1,30 @@
+# Set-up-to-result targets: `make plan` (the bundled default plan) and `make test` (the test suite).
+# Both install Debian's libglpk-dev first when it is missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps plan test test-asan test-tsan validate bench
+
+deps:
+	@dpkg -s libglpk-dev >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libglpk-dev; }
+
+plan: deps
+	swift build -c release --product plan
+	.build/release/plan train --format table
+
+test: deps
+	swift build --build-tests
+	swift test --skip-build
+
+# Sanitizer runs (not run by CI every time).
+test-asan: deps
+	swift test --sanitize=address --scratch-path .build-asan
+
+test-tsan: deps
+	swift test --sanitize=thread --scratch-path .build-tsan
+
+validate: deps
+	swift build -c release --product plan
+	.build/release/plan validate
+
+bench: deps
+	cd Benchmarks && swift run -c release PlanBenchmarks

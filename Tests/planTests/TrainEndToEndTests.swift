@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@Suite(.serialized)
+struct TrainEndToEndTests {
+    @Test func bundledDefaultHoldsTheContract() throws {
+        let result = try Binary.run(["train"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let plan = try result.json()
+        #expect(Contract.problems(plan).isEmpty, "\(Contract.problems(plan))")
+        #expect(Contract.value(plan, "model.name") as? String == "llama3-70b")
+        #expect(Contract.value(plan, "cluster.devices") as? Int == 64)
+        #expect(Contract.value(plan, "solver.status") as? String == "optimal")
+        // Tensor parallelism stays inside the 8-GPU NVLink domain; the plan fits the device.
+        #expect((Contract.value(plan, "parallelism.tensor") as? Int ?? 99) <= 8)
+        let total = Contract.value(plan, "prediction.memoryPerDeviceGiB.total") as? Double ?? 999
+        #expect(total <= 80)
+        let mfu = Contract.value(plan, "prediction.mfu") as? Double ?? 0
+        #expect(mfu > 0.2 && mfu < 0.7)
+        for alternative in plan["alternatives"] as? [[String: Any]] ?? [] {
+            #expect(Contract.problems(alternative.merging(["alternatives": []]) { $1 }).isEmpty)
+        }
+    }
+
+    @Test func sameInputsSameBytes() throws {
+        func stripped(_ data: Data) -> String {
+            String(decoding: data, as: UTF8.self).split(separator: "\n").filter { !$0.contains("\"wallSeconds\"") }.joined(separator: "\n")
+        }
+        let first = try Binary.run(["train", "--model", "llama3-8b", "--cluster", "dgx-h100-8"])
+        let second = try Binary.run(["train", "--model", "llama3-8b", "--cluster", "dgx-h100-8"])
+        #expect(first.status == 0 && second.status == 0)
+        #expect(stripped(first.stdout) == stripped(second.stdout))
+    }
+
+    /// Verbatim Hugging Face config.json files work as they are (unknown keys, nulls).
+    @Test(arguments: [
+        ("Tests/Fixtures/llama-3-70b-config.json", "dgx-h100-64", "128", 70.55e9),
+        ("Tests/Fixtures/gpt2-xl-config.json", "dgx-a100-8", "64", 1.5576e9),
+    ])
+    func huggingFaceConfigs(model: String, cluster: String, batch: String, parameters: Double) throws {
+        let result = try Binary.run(["train", "--model", model, "--cluster", cluster, "--global-batch", batch])
+        #expect(result.status == 0, "\(result.stderr)")
+        let plan = try result.json()
+        #expect(Contract.problems(plan).isEmpty, "\(Contract.problems(plan))")
+        let counted = Contract.value(plan, "model.parameters") as? Double ?? 0
+        #expect(abs(counted / parameters - 1) < 0.005, "\(counted)")
+    }
+
+    @Test func tableForPeople() throws {
+        let result = try Binary.run(["train", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--format", "table"])
+        #expect(result.status == 0)
+        #expect(result.text.contains("tp="))
+        #expect(result.text.contains("memory (fullest device"))
+        #expect(result.text.contains("runner-ups"))
+    }
+
+    @Test func outIsWrittenWhole() throws {
+        let directory = try Binary.scratch()
+        let out = directory.appendingPathComponent("plan.json").path
+        let result = try Binary.run(["train", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--out", out])
+        #expect(result.status == 0)
+        #expect(result.stdout.isEmpty)
+        let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
+        #expect(Contract.problems(written).isEmpty)
+    }
+
+    /// `evaluate` of BLOOM-176B's published configuration (tp 4, pp 12, dp 8, mbs 2, full recompute).
+    @Test func evaluatePublishedConfiguration() throws {
+        let result = try Binary.run(["evaluate", "--model", "bloom-176b", "--cluster", "dgx-a100-3072", "--global-batch", "2048",
+                                     "--seq-len", "2048", "--tp", "4", "--pp", "12", "--dp", "64", "--mbs", "2",
+                                     "--recompute", "full", "--split", "uniform"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let plan = try result.json()
+        #expect(Contract.problems(plan).isEmpty, "\(Contract.problems(plan))")
+        let stages = plan["stages"] as? [[String: Any]] ?? []
+        // 70 layers over 12 stages: 10 stages of 6 and 2 of 5, all recomputed.
+        #expect(stages.map { $0["layerCount"] as? Int ?? 0 } == [6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 5, 5])
+        #expect(stages.allSatisfy { $0["recomputedLayers"] as? Int == $0["layerCount"] as? Int })
+    }
+}
