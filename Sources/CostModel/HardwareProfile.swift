@@ -64,9 +64,16 @@ public struct Efficiency: Sendable, Hashable, Codable {
     public var network: Double
     /// Fixed time per transformer layer per pass for kernel launches and synchronisation, µs.
     public var layerOverheadMicroseconds: Double
+    /// Share of tensor-parallel communication hidden behind GEMMs (Megatron-Core's userbuffer
+    /// overlap on Hopper and later; 0 where frameworks run it exposed).
+    public var tensorCommOverlap: Double
+    /// Fixed time per MoE layer per pass for routing and token dispatch (a host synchronisation on
+    /// the token counts, then tens of small kernels), µs.
+    public var moeLayerOverheadMicroseconds: Double
 
     public init(gemmMax: Double = 0.75, gemmHalfGFLOP: Double = 4, fp8GemmMax: Double = 0.55, memory: Double = 0.8,
-                nvlink: Double = 0.75, network: Double = 0.8, layerOverheadMicroseconds: Double = 40) {
+                nvlink: Double = 0.75, network: Double = 0.8, layerOverheadMicroseconds: Double = 40,
+                tensorCommOverlap: Double = 0, moeLayerOverheadMicroseconds: Double = 500) {
         self.gemmMax = gemmMax
         self.gemmHalfGFLOP = gemmHalfGFLOP
         self.fp8GemmMax = fp8GemmMax
@@ -74,5 +81,7 @@ public struct Efficiency: Sendable, Hashable, Codable {
         self.nvlink = nvlink
         self.network = network
         self.layerOverheadMicroseconds = layerOverheadMicroseconds
+        self.tensorCommOverlap = tensorCommOverlap
+        self.moeLayerOverheadMicroseconds = moeLayerOverheadMicroseconds
     }
 }

@@ -16,11 +16,14 @@ public struct ParallelConfiguration: Sendable, Hashable, Codable {
     /// 0 none, 1 optimizer states (Megatron distributed optimizer), 2 + gradients, 3 + weights (FSDP).
     public var zeroStage: Int
     public var precision: Precision
+    /// Fused flash-attention core (Dao et al. 2022); false for the unfused softmax of 2021-era Megatron
+    /// and BLOOM, which writes the s×s scores to memory.
+    public var flashAttention: Bool
 
     public init(tensor: Int = 1, pipeline: Int = 1, data: Int = 1, context: Int = 1, expert: Int = 1,
                 virtualStages: Int = 1, microbatchSize: Int = 1, globalBatchSize: Int, sequenceLength: Int,
                 sequenceParallel: Bool? = nil, recompute: RecomputeGranularity = .none, zeroStage: Int = 1,
-                precision: Precision = .bf16) {
+                precision: Precision = .bf16, flashAttention: Bool = true) {
         self.tensor = tensor
         self.pipeline = pipeline
         self.data = data
@@ -34,6 +37,7 @@ public struct ParallelConfiguration: Sendable, Hashable, Codable {
         self.recompute = recompute
         self.zeroStage = zeroStage
         self.precision = precision
+        self.flashAttention = flashAttention
     }
 
     /// Devices the configuration occupies: t·p·d·c (experts are carved out of t·d·c, as in Megatron).

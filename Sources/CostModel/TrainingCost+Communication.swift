@@ -3,10 +3,15 @@
 extension TrainingCost {
     /// Exposed communication of one layer for one microbatch, forward and backward.
     /// - Tensor parallel: 2 all-reduces of T·h values per pass (or all-gather + reduce-scatter pairs
-    ///   of the same volume with sequence parallelism; Shoeybi 2019, Korthikanti 2022). Not overlapped.
+    ///   of the same volume with sequence parallelism; Shoeybi 2019, Korthikanti 2022); the profile's
+    ///   `tensorCommOverlap` share hides behind the GEMMs (Megatron-Core's userbuffer overlap).
     /// - Context parallel: a ring pass of the local K and V, c−1 hops (2× in the backward for their
     ///   gradients), overlapped with the attention core; only the excess is exposed.
-    /// - Expert parallel: all-to-all dispatch and combine of T·k·h values per pass.
+    /// - Expert parallel: all-to-all dispatch and combine of T·k/t·h values per pass; bytes bound for
+    ///   other nodes cross the NICs while the rest moves over NVLink. Under the interleaved schedule
+    ///   Megatron-Core overlaps one microbatch's all-to-all with another's compute (only the excess
+    ///   over the layer's compute is exposed). Each MoE layer also pays the profile's fixed dispatch
+    ///   overhead per pass (host synchronisation on token counts, many small kernels).
     /// - ZeRO-3: all-gather of the layer's weights before the forward and the backward and a
     ///   reduce-scatter of its gradients, prefetched behind the layer's compute.
     func communication(_ kind: LayerKind, forwardComputeSeconds: Double, backwardComputeSeconds: Double)
@@ -16,6 +21,7 @@ extension TrainingCost {
         let tensorLink = cluster.link(groupSize: config.tensor, stride: config.tensorStride)
         let message = tokens * h * valueBytes
         let tensorPerPass = 2 * tensorLink.allReduceSeconds(bytes: message, group: config.tensor)
+            * (1 - cluster.profile.efficiency.tensorCommOverlap)
         var forward = tensorPerPass
         var backward = tensorPerPass
 
@@ -26,15 +32,23 @@ extension TrainingCost {
             let kv = 2 * tokens * kvHeads * headDim / t * valueBytes
             let ring = Double(config.context - 1) * contextLink.sendSeconds(bytes: kv)
             forward += max(0, ring - attentionCoreForwardSeconds)
-            backward += max(0, 2 * ring - 2.5 * attentionCoreForwardSeconds)
+            backward += max(0, 2 * ring - attentionCoreBackwardSeconds)
         }
 
-        if kind == .moe, let moe = model.moe, config.expert > 1 {
-            let expertLink = cluster.link(groupSize: config.expert, stride: config.expertStride)
-            let routed = routedPairs * h * valueBytes
-            let perPass = 2 * expertLink.allToAllSeconds(bytes: routed, group: config.expert)
-            forward += perPass
-            backward += perPass
+        if kind == .moe, model.moe != nil {
+            let overhead = cluster.profile.efficiency.moeLayerOverheadMicroseconds * 1e-6
+            forward += overhead
+            backward += overhead
+        }
+        if kind == .moe, model.moe != nil, config.expert > 1 {
+            let perPass = 2 * expertAllToAllSeconds(bytes: routedPairs * h * valueBytes)
+            if config.virtualStages > 1 {
+                forward += max(0, perPass - forwardComputeSeconds)
+                backward += max(0, perPass - backwardComputeSeconds)
+            } else {
+                forward += perPass
+                backward += perPass
+            }
         }
 
         if config.zeroStage >= 3 {
@@ -49,6 +63,17 @@ extension TrainingCost {
             backward += max(0, gather + reduce - backwardComputeSeconds)
         }
         return (forward, backward)
+    }
+
+    /// One all-to-all over the expert-parallel group, each device holding `bytes`: the share bound
+    /// for other nodes over the NIC, the share staying inside the NVLink domain over NVLink, in parallel.
+    func expertAllToAllSeconds(bytes: Double) -> Double {
+        let group = Double(config.expert)
+        let local = Double(min(config.expert, cluster.nvlinkDomainGPUs))
+        let nvlink = (local - 1) / group * bytes / cluster.nvlinkBytesPerSecond
+        let network = (group - local) / group * bytes / cluster.networkBytesPerSecond
+        let hops = Double(config.expert - 1) * (config.expert > cluster.nvlinkDomainGPUs ? cluster.interNodeLatencySeconds : cluster.intraNodeLatencySeconds)
+        return max(nvlink, network) + hops
     }
 
     /// Data-parallel synchronisation of `dense` and `expert` parameters once per step (ZeRO 0–2):
@@ -74,10 +99,12 @@ extension TrainingCost {
     }
 
     /// One pipeline send of a microbatch's activations (T·h values, ÷t with sequence parallelism)
-    /// between adjacent stages, forward and backward together.
+    /// between adjacent stages, forward and backward together. The interleaved schedule overlaps
+    /// sends with the next chunk's compute (Megatron's overlap_p2p_comm), leaving only the latency.
     public var pipelineSendSeconds: Double {
         guard config.pipeline > 1 else { return 0 }
         let link = cluster.link(groupSize: 2, stride: config.pipelineStride)
+        if config.virtualStages > 1 { return 2 * link.latencySeconds }
         return 2 * link.sendSeconds(bytes: tokens * h * activationValueBytes / hiddenShard)
     }
 }

@@ -63,15 +63,38 @@ extension TrainingCost {
         return 0.5 * 2 * tokens * s * a * (qk + v) / t
     }
 
-    /// The flash-attention core runs as fused GEMMs at the device's large-GEMM efficiency.
+    /// Score elements one device holds per layer per microbatch: b·a/t heads of (s/c)×s.
+    var attentionScores: Double { tokens * Double(config.sequenceLength) * Double(model.attentionHeads) / t }
+
+    /// Forward time of the attention core. Flash attention: fused GEMMs over the causal half at the
+    /// device's GEMM efficiency. Unfused (Megatron 2021, BLOOM): per-head batched GEMMs over the full
+    /// s×s scores (masked afterwards), plus the memory-bound softmax and dropout, about 13 bytes per
+    /// score (write scores 2, softmax 2 + 2, dropout 2 + 1 + 2, read by the value GEMM 2).
     var attentionCoreForwardSeconds: Double {
-        speed.gemmSeconds(flops: attentionCoreForwardFLOPs)
+        // The core runs in 16 bits even in FP8 training (Transformer Engine's default).
+        let speed = DeviceSpeed(profile: cluster.profile, precision: config.precision == .fp8 ? .bf16 : config.precision)
+        if config.flashAttention { return speed.gemmSeconds(flops: attentionCoreForwardFLOPs) }
+        let s = Double(config.sequenceLength)
+        let qk = Double(model.latentAttention?.queryKeyHeadDim ?? model.headDim)
+        let v = Double(model.latentAttention?.valueHeadDim ?? model.headDim)
+        let heads = Double(config.microbatchSize * model.attentionHeads) / t
+        let perHead = 2 * s / Double(config.context) * s
+        // One batched GEMM (baddbmm) over all heads for the scores, one for the values.
+        return speed.gemmSeconds(flops: perHead * qk * heads) + speed.gemmSeconds(flops: perHead * v * heads)
+            + speed.memorySeconds(bytes: 13 * attentionScores)
+    }
+
+    /// Backward time of the attention core: flash attention recomputes the scores (2.5× forward);
+    /// the unfused core runs its GEMMs and memory traffic twice.
+    var attentionCoreBackwardSeconds: Double {
+        (config.flashAttention ? 2.5 : 2) * attentionCoreForwardSeconds
     }
 
     /// HBM traffic of the memory-bound kernels of one layer's forward pass, bytes: two norms and two
     /// residual adds (about 10 reads and writes of the hidden state), rotary embedding of Q and K,
     /// the activation function (3 passes over f for gated FFNs, 2 for GELU), MoE token permutation.
-    /// FP8 adds a cast of every GEMM input (one more pass over each activation).
+    /// FP8 adds a scaled cast of every GEMM input and output gradient (an amax pass, a read and a
+    /// 1-byte write: about one more pass over each activation).
     func elementwiseBytes(_ kind: LayerKind) -> Double {
         let hidden = 10 * tokens * h / hiddenShard
         let qkv = 2 * tokens * Double(model.attentionHeads + model.keyValueHeads) * Double(model.headDim) / t
@@ -86,7 +109,7 @@ extension TrainingCost {
             ffn = passes * routed * Double(moe.expertFFNHiddenSize) + 4 * routed * h
                 + passes * tokens * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t
         }
-        let casts = config.precision == .fp8 ? 0.5 : 0
+        let casts = config.precision == .fp8 ? 1.0 : 0
         return (hidden + qkv + ffn) * activationValueBytes * (1 + casts)
     }
 

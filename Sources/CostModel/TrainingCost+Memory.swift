@@ -13,15 +13,15 @@ extension TrainingCost {
         }
     }
 
-    /// Bytes per parameter of each part of the state, before sharding.
-    /// 16-bit training: 2 (weights) + 4 (fp32 gradient accumulation, Megatron's main_grad)
-    /// + 12 (fp32 master copy and two Adam moments) = 18; FP8 keeps an extra 1-byte weight copy.
-    /// FP32 training: 4 + 4 + 8 (no separate master copy).
+    /// Bytes per parameter of each part of the state, before sharding (Megatron-LM's distributed
+    /// optimizer table): 16-bit weights 2 + gradients + 12 (fp32 master copy and two Adam moments).
+    /// Gradients accumulate in fp32 (4) without a sharded optimizer (Megatron DDP's main_grad, DeepSpeed
+    /// ZeRO 0) and in 16 bits (2) with one, whose fp32 master copy lives in the optimizer shard.
+    /// FP8 training keeps 16-bit weights; its FP8 weight casts are transient. FP32: 4 + 4 + 8.
     var bytesPerParameter: (weights: Double, gradients: Double, optimizer: Double) {
         switch config.precision {
         case .fp32, .tf32: (4, 4, 8)
-        case .fp8: (3, 4, 12)
-        default: (2, 4, 12)
+        default: (2, config.zeroStage >= 1 ? 2 : 4, 12)
         }
     }
 
@@ -57,7 +57,10 @@ extension TrainingCost {
     /// 34·s·b·h less the two dropout masks (modern pre-training uses no dropout).
     func activationBytes(_ kind: LayerKind) -> Double {
         let a = Double(model.attentionHeads)
-        let hiddenInputs = 8 * tokens * h / hiddenShard
+        // FP8 GEMMs save their inputs for the backward pass as FP8 casts (Transformer Engine): the QKV,
+        // FFN-input and output-projection inputs take 1 byte per value instead of 2.
+        let gemmInput = config.precision == .fp8 ? 0.5 : 1.0
+        let hiddenInputs = 4 * tokens * h / hiddenShard + 4 * gemmInput * tokens * h / hiddenShard
         var attention: Double
         if let mla = model.latentAttention {
             let qk = Double(mla.queryKeyHeadDim), v = Double(mla.valueHeadDim)
@@ -65,9 +68,14 @@ extension TrainingCost {
                 + 2 * tokens * a * (2 * qk + v) / t + 2 * tokens * a * v / t + 4 * tokens * a / t
         } else {
             let d = Double(model.headDim), k = Double(model.keyValueHeads)
-            attention = 2 * tokens * (a + 2 * k) * d / t + 2 * tokens * a * d / t + 4 * tokens * a / t
+            attention = 2 * tokens * (a + 2 * k) * d / t + 2 * gemmInput * tokens * a * d / t + 4 * tokens * a / t
         }
-        let perHidden = model.feedForward == .gated ? 6.0 : 4.0
+        // Unfused core: softmax output 2·a·s²·b, dropout mask a·s²·b and output 2·a·s²·b (Korthikanti's
+        // 5·a·s/h term), unless selective recompute drops it.
+        if !config.flashAttention && config.recompute != .selective { attention += 5 * attentionScores }
+        // FFN internals per hidden unit: gated keeps the gate and up outputs (2 + 2) and the product
+        // that feeds the down projection (2, or 1 as an FP8 cast); GELU keeps its input (2) and output.
+        let perHidden = (model.feedForward == .gated ? 4.0 : 2.0) + 2 * gemmInput
         var ffn: Double
         switch kind {
         case .dense:

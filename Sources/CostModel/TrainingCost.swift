@@ -29,7 +29,7 @@ public struct TrainingCost: Sendable {
             + attentionCoreForwardSeconds + speed.memorySeconds(bytes: elementwiseBytes(kind))
             + cluster.profile.efficiency.layerOverheadMicroseconds * 1e-6
         let gemmOnly = flops.reduce(0) { $0 + speed.gemmSeconds(flops: $1.flops, count: $1.count) }
-        let backwardCompute = 2 * gemmOnly + 2.5 * attentionCoreForwardSeconds
+        let backwardCompute = 2 * gemmOnly + attentionCoreBackwardSeconds
             + 2 * speed.memorySeconds(bytes: elementwiseBytes(kind))
             + cluster.profile.efficiency.layerOverheadMicroseconds * 1e-6
         let comm = communication(kind, forwardComputeSeconds: forwardCompute, backwardComputeSeconds: backwardCompute)

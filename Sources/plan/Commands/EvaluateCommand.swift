@@ -22,6 +22,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "none, selective or full.") var recompute: RecomputeGranularity = .none
     @Option(name: .customLong("recompute-layers"), help: "With --split uniform and full recompute: layers recomputed per stage (default all).")
     var recomputeLayers: Int?
+    @Flag(name: .customLong("unfused-attention"), help: "Unfused softmax attention (2021-era Megatron, BLOOM) instead of flash attention.")
+    var unfusedAttention = false
     @Option(help: "ZeRO stage 0-3 (1 = distributed optimizer, 3 = FSDP).") var zero: Int = 1
     @Option(help: "bf16, fp16, fp8 or fp32.") var precision: String = "bf16"
     @Option(help: "optimal (the split MILP) or uniform (even layers, Megatron's default).") var split: SplitChoice = .optimal
@@ -42,7 +44,8 @@ struct EvaluateCommand: ParsableCommand {
         let config = ParallelConfiguration(
             tensor: tp, pipeline: pp, data: dp, context: cp, expert: ep, virtualStages: vpp, microbatchSize: mbs,
             globalBatchSize: loaded.globalBatch, sequenceLength: loaded.sequenceLength,
-            sequenceParallel: noSP ? false : (sp || tp > 1), recompute: recompute, zeroStage: zero, precision: chosen[0])
+            sequenceParallel: noSP ? false : (sp || tp > 1), recompute: recompute, zeroStage: zero, precision: chosen[0],
+            flashAttention: !unfusedAttention)
         let started = Date()
         let plan: TrainingPlan
         do {

@@ -37,10 +37,17 @@ enum ProfileFile {
             efficiency.nvlink = try fraction("nvlink", efficiency.nvlink)
             efficiency.network = try fraction("network", efficiency.network)
             efficiency.gemmHalfGFLOP = try block.positiveNumber("gemm_half_GFLOP") ?? efficiency.gemmHalfGFLOP
-            efficiency.layerOverheadMicroseconds = try block.number("layer_overhead_us").map {
-                guard $0 >= 0 else { throw block.error("layer_overhead_us", nil, "must be zero or positive") }
-                return $0
-            } ?? efficiency.layerOverheadMicroseconds
+            func microseconds(_ key: String, _ current: Double) throws -> Double {
+                guard let value = try block.number(key) else { return current }
+                guard value >= 0, value < 1e6 else { throw block.error(key, nil, "must be from 0 to 1000000 µs, found \(value)") }
+                return value
+            }
+            efficiency.layerOverheadMicroseconds = try microseconds("layer_overhead_us", efficiency.layerOverheadMicroseconds)
+            efficiency.moeLayerOverheadMicroseconds = try microseconds("moe_layer_overhead_us", efficiency.moeLayerOverheadMicroseconds)
+            if let overlap = try block.number("tensor_comm_overlap") {
+                guard (0...1).contains(overlap) else { throw block.error("tensor_comm_overlap", nil, "must be a fraction in [0, 1], found \(overlap)") }
+                efficiency.tensorCommOverlap = overlap
+            }
         }
         let gpusPerNode = try yaml.integer("gpus_per_node", maximum: 100_000) ?? 8
         return HardwareProfile(

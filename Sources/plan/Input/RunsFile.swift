@@ -50,7 +50,8 @@ enum RunsFile {
             globalBatchSize: try c.requiredInteger("global_batch", fix: "give the global batch in sequences"),
             sequenceLength: try c.requiredInteger("seq_len", maximum: 10_000_000, fix: "give the sequence length"),
             sequenceParallel: try c.bool("sp") ?? (tp > 1), recompute: recompute,
-            zeroStage: try c.integer("zero", minimum: 0, maximum: 3) ?? 1, precision: precision)
+            zeroStage: try c.integer("zero", minimum: 0, maximum: 3) ?? 1, precision: precision,
+            flashAttention: try c.bool("flash_attention") ?? true)
         return PublishedRun(id: id, source: try yaml.string("source") ?? "", fullySpecified: try yaml.bool("fully_specified") ?? false,
                             model: model, cluster: cluster, config: config,
                             recomputeLayers: try c.integer("recompute_layers", minimum: 0),
