@@ -73,7 +73,7 @@ public struct Efficiency: Sendable, Hashable, Codable {
 
     public init(gemmMax: Double = 0.75, gemmHalfGFLOP: Double = 4, fp8GemmMax: Double = 0.55, memory: Double = 0.8,
                 nvlink: Double = 0.75, network: Double = 0.8, layerOverheadMicroseconds: Double = 40,
-                tensorCommOverlap: Double = 0, moeLayerOverheadMicroseconds: Double = 500) {
+                tensorCommOverlap: Double = 0, moeLayerOverheadMicroseconds: Double = 1000) {
         self.gemmMax = gemmMax
         self.gemmHalfGFLOP = gemmHalfGFLOP
         self.fp8GemmMax = fp8GemmMax

@@ -47,14 +47,26 @@ struct GLPKProblem: ~Copyable {
         parameters.presolve = GLP_ON
         parameters.tm_lim = Int32(min(max(options.timeLimitSeconds, 0.001), 3600) * 1000)
         parameters.mip_gap = options.relativeGap
+        // A node limit, counted in a callback, stops branch and bound at the same point on every
+        // run (the wall-clock limit alone would make answers depend on machine load).
+        var budget = NodeBudget(remaining: options.nodeLimit)
+        parameters.cb_func = { tree, info in
+            guard let tree, let info, glp_ios_reason(tree) == GLP_ISELECT else { return }
+            let budget = info.assumingMemoryBound(to: NodeBudget.self)
+            budget.pointee.remaining -= 1
+            if budget.pointee.remaining < 0 { glp_ios_terminate(tree) }
+        }
         // Gomory and MIR cuts close the integrality gap of the split MILP at its root; without them
         // 32-stage splits with recompute ran into the time limit (measured: 96 s → 3 s for a whole search).
         parameters.gmi_cuts = GLP_ON
         parameters.mir_cuts = GLP_ON
-        let code = glp_intopt(handle, &parameters)
+        let code = withUnsafeMutablePointer(to: &budget) { pointer in
+            parameters.cb_info = UnsafeMutableRawPointer(pointer)
+            return glp_intopt(handle, &parameters)
+        }
         let status = glp_mip_status(handle)
         switch code {
-        case 0, GLP_EMIPGAP, GLP_ETMLIM:
+        case 0, GLP_EMIPGAP, GLP_ETMLIM, GLP_ESTOP:
             break
         case GLP_ENOPFS:
             throw .infeasible
@@ -74,12 +86,14 @@ struct GLPKProblem: ~Copyable {
         case GLP_UNBND:
             throw .unbounded
         default:
-            if code == GLP_ETMLIM { throw .timeLimit(seconds: options.timeLimitSeconds) }
+            if code == GLP_ETMLIM || code == GLP_ESTOP { throw .timeLimit(seconds: options.timeLimitSeconds) }
             throw .failed(call: "glp_mip_status", code: Int(status))
         }
         let values = (1...Int32(variables)).map { glp_mip_col_val(handle, $0) }
         return LinearProgramSolution(status: solved, objective: glp_mip_obj_val(handle), values: values)
     }
+
+    private struct NodeBudget { var remaining: Int }
 
     private static func glpkBound(_ bound: LinearProgram.Bound) -> (Int32, Double, Double) {
         switch bound {

@@ -139,10 +139,14 @@ public struct SolverOptions: Sendable, Hashable {
     public var timeLimitSeconds: Double
     /// Relative MIP gap at which to stop (GLPK `mip_gap`); 0 proves optimality.
     public var relativeGap: Double
+    /// Branch-and-bound subproblems to explore before stopping with the best solution so far:
+    /// a limit that, unlike time, gives the same answer on every machine and load.
+    public var nodeLimit: Int
 
-    public init(timeLimitSeconds: Double = 10, relativeGap: Double = 0) {
+    public init(timeLimitSeconds: Double = 10, relativeGap: Double = 0, nodeLimit: Int = 5000) {
         self.timeLimitSeconds = timeLimitSeconds
         self.relativeGap = relativeGap
+        self.nodeLimit = nodeLimit
     }
 }
 
@@ -154,7 +158,7 @@ public enum SolverError: Error, Hashable, Sendable, CustomStringConvertible {
     case infeasible
     /// `GLP_ENODFS` or an unbounded relaxation.
     case unbounded
-    /// `GLP_ETMLIM` with no feasible solution found.
+    /// `GLP_ETMLIM` (or the node limit) with no feasible solution found.
     case timeLimit(seconds: Double)
     /// Any other GLPK return code.
     case failed(call: String, code: Int)

@@ -125,10 +125,11 @@ public enum TrainingSearch {
                 best[degrees] = (plan, candidate.index)
             }
         }
-        let ranked = best.values.sorted { ($0.plan.estimate.stepSeconds, $0.index) < ($1.plan.estimate.stepSeconds, $1.index) }
-            .prefix(top).map(\.plan)
+        // Sorted by step time, ties by enumeration order: dictionary order differs from run to run.
+        let ordered = best.values.sorted { ($0.plan.estimate.stepSeconds, $0.index) < ($1.plan.estimate.stepSeconds, $1.index) }
+        let ranked = ordered.prefix(top).map(\.plan)
         if let winner = ranked.first {
-            rejections = explainRejections(winner: winner, evaluated: best.values.map(\.plan), candidates: candidates)
+            rejections = explainRejections(winner: winner, evaluated: ordered.map(\.plan), candidates: candidates)
         }
         return SearchResult(plans: Array(ranked), candidates: configs.count, milpsSolved: milps, pruned: pruned,
                             infeasible: infeasible, smallestMemoryBytes: smallestMemory, capacityBytes: capacity,
@@ -143,7 +144,7 @@ public enum TrainingSearch {
         let gib = 1_073_741_824.0
         func describe(_ label: String, plans: [TrainingPlan], matching: [Candidate]) {
             guard !matching.isEmpty else { return }
-            if let fastest = plans.min(by: { $0.estimate.stepSeconds < $1.estimate.stepSeconds }) {
+            if let fastest = plans.first {  // `evaluated` is sorted fastest first
                 let slower = (fastest.estimate.stepSeconds / step - 1) * 100
                 lines.append("\(label): +\(formatted(slower))% step time at best (\(fastest.degrees), \(formatted(fastest.estimate.stepSeconds)) s)")
                 return

@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
     var format: OutputFormat = .json
 
     @Option(name: .customLong("time-limit"), help: "Seconds GLPK may spend on one split MILP.")
-    var timeLimit: Double = 2
+    var timeLimit: Double = 30
 
     func validate() throws {
         guard (1...50).contains(top) else { throw ValidationError("--top must be from 1 to 50, got \(top)") }
