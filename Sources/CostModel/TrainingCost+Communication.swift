@@ -51,6 +51,15 @@ extension TrainingCost {
             }
         }
 
+        if config.zeroStage == 2 {
+            // ZeRO-2 keeps only its gradient shard, so it reduce-scatters every microbatch's gradients
+            // (DeepSpeed; FSDP SHARD_GRAD_OP), behind the backward pass.
+            let params = deviceParameters(kind)
+            let link = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
+            let reduce = link.gatherSeconds(bytes: params.dense * 2, group: config.dataShards)
+                + link.gatherSeconds(bytes: params.expert * 2, group: config.expertDataShards)
+            backward += max(0, reduce - backwardComputeSeconds)
+        }
         if config.zeroStage >= 3 {
             let params = deviceParameters(kind)
             let weights = bytesPerParameter.weights
@@ -83,6 +92,12 @@ extension TrainingCost {
     func gradientSyncSeconds(denseParameters: Double, expertParameters: Double) -> Double {
         guard config.zeroStage < 3 else { return 0 }
         let link = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
+        if config.zeroStage == 2 {
+            // Gradients were reduce-scattered per microbatch; only the updated weights are gathered.
+            let expertLink = cluster.link(groupSize: config.expertDataShards, stride: config.expert)
+            return link.gatherSeconds(bytes: denseParameters * 2, group: config.dataShards)
+                + expertLink.gatherSeconds(bytes: expertParameters * 2, group: config.expertDataShards)
+        }
         let gradientBytes: Double = config.zeroStage == 0 ? 4 : 2
         let dense = link.allReduceSeconds(bytes: denseParameters * gradientBytes, group: config.dataShards)
         let expertLink = cluster.link(groupSize: config.expertDataShards, stride: config.expert)

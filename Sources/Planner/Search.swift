@@ -67,73 +67,133 @@ public enum TrainingSearch {
         var table: PipelineCostTable
         var bound: Double
         var memoryBound: Double
+        /// Step time of a feasible split found without GLPK (even layers, least recompute), or ∞.
+        var heuristic: Double
+        var degrees: TrainingPlan.Degrees {
+            .init(tensor: config.tensor, pipeline: config.pipeline, data: config.data, context: config.context, expert: config.expert)
+        }
     }
 
-    /// Runs the search. Deterministic: ties are broken by enumeration order.
+    /// A feasible split without GLPK: layers as even as group order allows, then on each rank the
+    /// fewest recomputed layers that make it fit. Its step time bounds the candidate's optimum from above.
+    static func heuristicSplit(_ table: PipelineCostTable) -> StageLayout? {
+        var layout = StageLayout.uniform(groups: table.groups.map(\.count), chunks: table.chunks)
+        let schedule = table.evaluate(layout)
+        for r in 0..<table.pipeline where schedule.rankBytes[r] > table.capacityBytes {
+            guard table.allowsFullRecompute else { return nil }
+            var excess = schedule.rankBytes[r] - table.capacityBytes
+            let inFlight = table.inFlight(rank: r)
+            for c in stride(from: r, to: table.chunks, by: table.pipeline) {
+                for (g, group) in table.groups.enumerated() where excess > 0 {
+                    let saving = inFlight * (group.cost.activationBytes - group.cost.checkpointBytes)
+                    guard saving > 0 else { continue }
+                    let k = min(layout.layers[c][g], Int((excess / saving).rounded(.up)))
+                    layout.recomputed[c][g] = k
+                    excess -= Double(k) * saving
+                }
+            }
+            if excess > 0 { return nil }
+        }
+        return layout
+    }
+
+    /// Runs the search. Deterministic: candidates are taken in bound order in fixed batches, and
+    /// ties are broken by enumeration order, whatever the threads do.
     public static func run(space: SearchSpace, options: SearchOptions = SearchOptions()) -> SearchResult {
         let configs = space.configurations().filter(options.fixed.admits)
-        var candidates: [Candidate] = []
-        candidates.reserveCapacity(configs.count)
         var smallestMemory = Double.infinity
         var capacity = 0.0
-        for (index, config) in configs.enumerated() {
-            let cost = TrainingCost(model: space.model, cluster: space.cluster, config: config)
-            let table = cost.pipelineTable
-            capacity = table.capacityBytes
+        var candidates: [Candidate] = configs.enumerated().map { index, config in
+            let table = TrainingCost(model: space.model, cluster: space.cluster, config: config).pipelineTable
             let memory = memoryLowerBound(table)
-            smallestMemory = min(smallestMemory, memory)
-            candidates.append(Candidate(index: index, config: config, table: table, bound: lowerBound(table), memoryBound: memory))
+            var heuristic = Double.infinity
+            if memory <= table.capacityBytes, let layout = heuristicSplit(table) { heuristic = table.evaluate(layout).stepSeconds }
+            return Candidate(index: index, config: config, table: table, bound: lowerBound(table), memoryBound: memory, heuristic: heuristic)
+        }
+        for candidate in candidates {
+            capacity = candidate.table.capacityBytes
+            smallestMemory = min(smallestMemory, candidate.memoryBound)
         }
         candidates.sort { ($0.bound, $0.index) < ($1.bound, $1.index) }
 
+        let top = max(options.top, 1)
+        // Best known step per degrees: a solved plan, or a heuristic split (an upper bound).
+        var known: [TrainingPlan.Degrees: Double] = [:]
+        for candidate in candidates where candidate.heuristic.isFinite {
+            known[candidate.degrees] = min(known[candidate.degrees] ?? .infinity, candidate.heuristic)
+        }
         var best: [TrainingPlan.Degrees: (plan: TrainingPlan, index: Int)] = [:]
         var milps = 0, pruned = 0, infeasible = 0
-        var cache: [PipelineCostTable: (StageLayout, PipelineSchedule, LinearProgramSolution.Status)?] = [:]
-        var rejections: [String] = []
-        let top = max(options.top, 1)
+        var cache: [PipelineCostTable: Solved?] = [:]
 
         func cutoff(for degrees: TrainingPlan.Degrees) -> Double {
-            if let own = best[degrees] { return own.plan.estimate.stepSeconds }
-            guard best.count >= top else { return .infinity }
-            return best.values.map(\.plan.estimate.stepSeconds).sorted()[top - 1]
+            if let own = known[degrees] { return own }
+            guard known.count >= top else { return .infinity }
+            return known.values.sorted()[top - 1]
         }
 
-        for candidate in candidates {
-            let degrees = TrainingPlan.Degrees(tensor: candidate.config.tensor, pipeline: candidate.config.pipeline,
-                                               data: candidate.config.data, context: candidate.config.context,
-                                               expert: candidate.config.expert)
-            if candidate.memoryBound > candidate.table.capacityBytes { pruned += 1; continue }
-            if candidate.bound > cutoff(for: degrees) * (1 + 1e-12) { pruned += 1; continue }
-            let solved: (StageLayout, PipelineSchedule, LinearProgramSolution.Status)?
-            if let hit = cache[candidate.table] {
-                solved = hit
-            } else {
-                milps += 1
-                let program = LayerSplitProgram(table: candidate.table)
-                solved = try? program.solve(options: options.solver)
-                cache[candidate.table] = solved
+        var next = 0
+        let batchSize = 8
+        while next < candidates.count {
+            // The next batch of candidates that survive the bounds, in bound order.
+            var batch: [Candidate] = []
+            while next < candidates.count && batch.count < batchSize {
+                let candidate = candidates[next]
+                next += 1
+                if candidate.memoryBound > candidate.table.capacityBytes || candidate.bound > cutoff(for: candidate.degrees) * (1 + 1e-12) {
+                    pruned += 1
+                } else {
+                    batch.append(candidate)
+                }
             }
-            guard let (layout, _, status) = solved else { infeasible += 1; continue }
-            let cost = TrainingCost(model: space.model, cluster: space.cluster, config: candidate.config)
-            let estimate = cost.estimate(layout: layout)
-            smallestMemory = min(smallestMemory, estimate.memory.totalBytes)
-            let plan = TrainingPlan(config: candidate.config, estimate: estimate, splitStatus: status)
-            if let current = best[degrees] {
-                let better = (estimate.stepSeconds, candidate.index) < (current.plan.estimate.stepSeconds, current.index)
-                if better { best[degrees] = (plan, candidate.index) }
-            } else {
+            let misses = batch.filter { cache[$0.table] == nil }.map(\.table)
+            let unique = misses.enumerated().filter { i, table in !misses[..<i].contains(table) }.map(\.element)
+            milps += unique.count
+            for (table, solved) in zip(unique, solveConcurrently(unique, options: options.solver)) { cache[table] = solved }
+            for candidate in batch {
+                guard let solved = cache[candidate.table] ?? nil else { infeasible += 1; continue }
+                var config = candidate.config
+                if config.recompute == .full && solved.layout.recomputed.allSatisfy({ $0.allSatisfy { $0 == 0 } }) {
+                    config.recompute = .none
+                }
+                let estimate = TrainingCost(model: space.model, cluster: space.cluster, config: config).estimate(layout: solved.layout)
+                smallestMemory = min(smallestMemory, estimate.memory.totalBytes)
+                let plan = TrainingPlan(config: config, estimate: estimate, splitStatus: solved.status)
+                let degrees = candidate.degrees
+                if let current = best[degrees],
+                   (current.plan.estimate.stepSeconds, current.index) <= (estimate.stepSeconds, candidate.index) {
+                    continue
+                }
                 best[degrees] = (plan, candidate.index)
+                known[degrees] = min(known[degrees] ?? .infinity, estimate.stepSeconds)
             }
         }
         // Sorted by step time, ties by enumeration order: dictionary order differs from run to run.
         let ordered = best.values.sorted { ($0.plan.estimate.stepSeconds, $0.index) < ($1.plan.estimate.stepSeconds, $1.index) }
         let ranked = ordered.prefix(top).map(\.plan)
-        if let winner = ranked.first {
-            rejections = explainRejections(winner: winner, evaluated: ordered.map(\.plan), candidates: candidates)
-        }
+        let rejections = ranked.first.map { explainRejections(winner: $0, evaluated: ordered.map(\.plan), candidates: candidates) } ?? []
         return SearchResult(plans: Array(ranked), candidates: configs.count, milpsSolved: milps, pruned: pruned,
                             infeasible: infeasible, smallestMemoryBytes: smallestMemory, capacityBytes: capacity,
                             rejections: rejections)
+    }
+
+    struct Solved: Sendable {
+        var layout: StageLayout
+        var status: LinearProgramSolution.Status
+    }
+
+    /// Solves split MILPs on all cores; each solve builds, runs and frees its own GLPK problem on
+    /// one thread (GLPK keeps its state per thread). Results come back in input order.
+    static func solveConcurrently(_ tables: [PipelineCostTable], options: SolverOptions) -> [Solved?] {
+        guard tables.count > 1 else {
+            return tables.map { table in (try? LayerSplitProgram(table: table).solve(options: options)).map { Solved(layout: $0.layout, status: $0.status) } }
+        }
+        let results = ResultSlots<Solved>(count: tables.count)
+        DispatchQueue.concurrentPerform(iterations: tables.count) { i in
+            let solved = try? LayerSplitProgram(table: tables[i]).solve(options: options)
+            results.set(i, solved.map { Solved(layout: $0.layout, status: $0.status) })
+        }
+        return results.values
     }
 
     /// Why other tensor and pipeline degrees lose: the best plan found with that degree, or the

@@ -68,12 +68,18 @@ public struct SearchSpace: Sendable {
         return [1, 2, 3, 4, 6, 8].filter { $0 == 1 || (model.layers >= pipeline * $0 && microbatches % pipeline == 0) }
     }
 
-    /// ZeRO stages: none without data parallelism; 0–1 with pipeline parallelism (Megatron's
-    /// distributed optimizer; DeepSpeed rejects ZeRO-2/3 with pipelines); 0–3 otherwise.
+    /// ZeRO stages: none without data parallelism; 1 with pipeline parallelism (Megatron's
+    /// distributed optimizer; DeepSpeed rejects ZeRO-2/3 with pipelines); 1–3 otherwise. Stage 0 is
+    /// left out: stage 1 needs less memory and moves fewer bytes (16-bit gradients), so it dominates.
     public func zeroStages(data: Int, context: Int, pipeline: Int) -> [Int] {
         guard data * context > 1 else { return [0] }
-        return pipeline > 1 ? [0, 1] : [0, 1, 2, 3]
+        return pipeline > 1 ? [1] : [1, 2, 3]
     }
+
+    /// Recompute granularities: "full", whose MILP may recompute zero layers per stage, so it
+    /// contains "none"; "selective" only pays off with an unfused attention core, which the search
+    /// does not use (flash attention stores no s×s scores).
+    public var recomputeGranularities: [RecomputeGranularity] { [.full] }
 
     /// Every configuration of the space, in a fixed order.
     public func configurations() -> [ParallelConfiguration] {
@@ -88,7 +94,7 @@ public struct SearchSpace: Sendable {
                                 let microbatches = globalBatchSize / (data * microbatch)
                                 for virtual in virtualStageCounts(pipeline: pipeline, microbatches: microbatches) {
                                     for zero in zeroStages(data: data, context: context, pipeline: pipeline) {
-                                        for recompute in RecomputeGranularity.allCases {
+                                        for recompute in recomputeGranularities {
                                             all.append(ParallelConfiguration(
                                                 tensor: tensor, pipeline: pipeline, data: data, context: context,
                                                 expert: expert, virtualStages: virtual, microbatchSize: microbatch,
