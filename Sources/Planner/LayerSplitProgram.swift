@@ -24,6 +24,7 @@ import CostModel
 ///     f[r] ≤ L_moe·after[r], n[r+1,dense] ≤ L_dense·(1 − after[r]), after[r] ≤ after[r+1]
 ///                                                                                 (9) dense layers first, in the first round of chunks
 ///     N ≥ Σ_g n[r,g], τ ≥ N·min_g μ_g + min_r extras_r                          (10) cut: the fullest rank
+///     objective ≤ cutoff (the best plan known so far), when given                (11)
 public struct LayerSplitProgram: Sendable {
     public let table: PipelineCostTable
     public private(set) var program = LinearProgram()
@@ -34,9 +35,20 @@ public struct LayerSplitProgram: Sendable {
     /// Bytes are expressed in GiB inside the program to keep coefficients well scaled.
     private static let bytesUnit = 1_073_741_824.0
 
-    public init(table: PipelineCostTable) {
+    /// Builds the program. With `cutoff`, a row keeps the objective at or below it, so that branch and
+    /// bound drops every node that cannot beat a plan already found: a candidate that cannot beat
+    /// it comes back `.infeasible` after its root relaxation instead of a full search.
+    public init(table: PipelineCostTable, cutoff: Double? = nil) {
         self.table = table
         build()
+        if let cutoff, cutoff.isFinite { addCutoff(cutoff) }
+    }
+
+    /// (11) objective ≤ cutoff.
+    private mutating func addCutoff(_ cutoff: Double) {
+        let terms = program.variables.indices.filter { program.variables[$0].objective != 0 }
+            .map { LinearProgram.Term($0, program.variables[$0].objective) }
+        program.addRow("cutoff", terms, .atMost(cutoff * (1 + 1e-9) - program.objectiveConstant))
     }
 
     private var groupCount: Int { table.groups.count }

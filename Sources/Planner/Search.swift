@@ -146,10 +146,11 @@ public enum TrainingSearch {
                     batch.append(candidate)
                 }
             }
-            let misses = batch.filter { cache[$0.table] == nil }.map(\.table)
-            let unique = misses.enumerated().filter { i, table in !misses[..<i].contains(table) }.map(\.element)
+            let misses = batch.filter { cache[$0.table] == nil }
+            let unique = misses.enumerated().filter { i, candidate in !misses[..<i].contains { $0.table == candidate.table } }.map(\.element)
             milps += unique.count
-            for (table, solved) in zip(unique, solveConcurrently(unique, options: options.solver)) { cache[table] = solved }
+            let work = unique.map { (table: $0.table, cutoff: cutoff(for: $0.degrees)) }
+            for (candidate, solved) in zip(unique, solveConcurrently(work, options: options.solver)) { cache[candidate.table] = solved }
             for candidate in batch {
                 guard let solved = cache[candidate.table] ?? nil else { infeasible += 1; continue }
                 var config = candidate.config
@@ -184,15 +185,14 @@ public enum TrainingSearch {
 
     /// Solves split MILPs on all cores; each solve builds, runs and frees its own GLPK problem on
     /// one thread (GLPK keeps its state per thread). Results come back in input order.
-    static func solveConcurrently(_ tables: [PipelineCostTable], options: SolverOptions) -> [Solved?] {
-        guard tables.count > 1 else {
-            return tables.map { table in (try? LayerSplitProgram(table: table).solve(options: options)).map { Solved(layout: $0.layout, status: $0.status) } }
+    static func solveConcurrently(_ work: [(table: PipelineCostTable, cutoff: Double)], options: SolverOptions) -> [Solved?] {
+        @Sendable func solve(_ item: (table: PipelineCostTable, cutoff: Double)) -> Solved? {
+            (try? LayerSplitProgram(table: item.table, cutoff: item.cutoff).solve(options: options))
+                .map { Solved(layout: $0.layout, status: $0.status) }
         }
-        let results = ResultSlots<Solved>(count: tables.count)
-        DispatchQueue.concurrentPerform(iterations: tables.count) { i in
-            let solved = try? LayerSplitProgram(table: tables[i]).solve(options: options)
-            results.set(i, solved.map { Solved(layout: $0.layout, status: $0.status) })
-        }
+        guard work.count > 1 else { return work.map(solve) }
+        let results = ResultSlots<Solved>(count: work.count)
+        DispatchQueue.concurrentPerform(iterations: work.count) { i in results.set(i, solve(work[i])) }
         return results.values
     }
 

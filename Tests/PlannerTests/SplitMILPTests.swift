@@ -92,3 +92,15 @@ struct SplitMILPTests {
         #expect(solved.status == .optimal)
     }
 }
+
+/// The cutoff row (11): above the optimum it changes nothing; below it, nothing is feasible.
+struct SplitCutoffTests {
+    @Test func cutoffKeepsTheOptimumAndRejectsWorse() throws {
+        let table = SplitMILPTests.table(layers: 12, stages: 4, microbatches: 8, recompute: .full, capacityFraction: 0.5, seed: 7)
+        let free = try LayerSplitProgram(table: table).solve()
+        let step = free.schedule.stepSeconds
+        let above = try LayerSplitProgram(table: table, cutoff: step * 1.01).solve()
+        #expect(abs(above.schedule.stepSeconds / step - 1) < 1e-9)
+        #expect(throws: SolverError.infeasible) { try LayerSplitProgram(table: table, cutoff: step * 0.99).solve() }
+    }
+}
