@@ -70,10 +70,16 @@ public struct Efficiency: Sendable, Hashable, Codable {
     /// Fixed time per MoE layer per pass for routing and token dispatch (a host synchronisation on
     /// the token counts, then tens of small kernels), µs.
     public var moeLayerOverheadMicroseconds: Double
+    /// Fraction of HBM bandwidth a decode step reaches reading weights and KV cache (serving-runs.md:
+    /// engines reach 55–75% of the weight-read floor).
+    public var decodeMemory: Double
+    /// Fixed serving-engine time per forward step (scheduling, sampling, launches), µs.
+    public var decodeStepOverheadMicroseconds: Double
 
     public init(gemmMax: Double = 0.75, gemmHalfGFLOP: Double = 4, fp8GemmMax: Double = 0.55, memory: Double = 0.8,
                 nvlink: Double = 0.75, network: Double = 0.8, layerOverheadMicroseconds: Double = 40,
-                tensorCommOverlap: Double = 0, moeLayerOverheadMicroseconds: Double = 1000) {
+                tensorCommOverlap: Double = 0, moeLayerOverheadMicroseconds: Double = 1000,
+                decodeMemory: Double = 0.7, decodeStepOverheadMicroseconds: Double = 2000) {
         self.gemmMax = gemmMax
         self.gemmHalfGFLOP = gemmHalfGFLOP
         self.fp8GemmMax = fp8GemmMax
@@ -83,5 +89,7 @@ public struct Efficiency: Sendable, Hashable, Codable {
         self.layerOverheadMicroseconds = layerOverheadMicroseconds
         self.tensorCommOverlap = tensorCommOverlap
         self.moeLayerOverheadMicroseconds = moeLayerOverheadMicroseconds
+        self.decodeMemory = decodeMemory
+        self.decodeStepOverheadMicroseconds = decodeStepOverheadMicroseconds
     }
 }
