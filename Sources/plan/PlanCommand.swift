@@ -10,7 +10,7 @@ struct PlanCommand: ParsableCommand {
             Model and cluster files in (Hugging Face config.json names; DESIGN.md), a JSON plan out.
             With no file arguments, `plan train` plans the bundled default (llama3-70b on dgx-h100-64).
             """,
-        subcommands: [TrainCommand.self, EvaluateCommand.self, ValidateCommand.self],
+        subcommands: [TrainCommand.self, InferCommand.self, EvaluateCommand.self, ValidateCommand.self, ExportCommand.self, CompareCommand.self, SweepCommand.self],
         defaultSubcommand: nil)
 }
 
@@ -32,10 +32,14 @@ struct WorkloadOptions: ParsableArguments {
     @Option(name: .customLong("seq-len"), help: "Tokens per sequence (default: the model's context, at most 8192).")
     var sequenceLength: Int?
 
-    func validate() throws {
-        guard globalBatch >= 1 else { throw ValidationError("--global-batch must be at least 1, got \(globalBatch)") }
-        if let sequenceLength, sequenceLength < 1 || sequenceLength > 10_000_000 {
-            throw ValidationError("--seq-len must be from 1 to 10000000, got \(sequenceLength)")
+    /// Values that parse but mean nothing: an `InputError` (exit status 1) from `run()`, not a
+    /// usage error. The bounds keep every product the search forms far from `Int` overflow.
+    func check() throws {
+        guard (1...10_000_000).contains(globalBatch) else {
+            throw InputError(key: "--global-batch", "must be from 1 to 10000000 sequences, got \(globalBatch)")
+        }
+        if let sequenceLength, !(1...10_000_000).contains(sequenceLength) {
+            throw InputError(key: "--seq-len", "must be from 1 to 10000000 tokens, got \(sequenceLength)")
         }
     }
 }

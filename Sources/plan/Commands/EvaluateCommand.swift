@@ -34,18 +34,24 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         if sp && noSP { throw ValidationError("--sp and --no-sp contradict each other; give one") }
-        if let recomputeLayers, recomputeLayers < 0 { throw ValidationError("--recompute-layers must be 0 or more") }
     }
 
     func run() throws {
-        let loaded = try LoadedWorkload(workload)
+        if let recomputeLayers, recomputeLayers < 0 {
+            throw InputError(key: "--recompute-layers", "must be 0 or more layers per stage, got \(recomputeLayers)")
+        }
+        try OutPath.check(out)
         let chosen = try PrecisionList.parse(precision, flag: "--precision")
         guard chosen.count == 1 else { throw InputError(key: "--precision", "evaluate takes one precision, got \(precision)") }
+        let loaded = try LoadedWorkload(workload)
         let config = ParallelConfiguration(
             tensor: tp, pipeline: pp, data: dp, context: cp, expert: ep, virtualStages: vpp, microbatchSize: mbs,
             globalBatchSize: loaded.globalBatch, sequenceLength: loaded.sequenceLength,
             sequenceParallel: noSP ? false : (sp || tp > 1), recompute: recompute, zeroStage: zero, precision: chosen[0],
             flashAttention: !unfusedAttention)
+        if let (field, message) = DegreeBounds.problem(config, devices: loaded.cluster.devices) {
+            throw InputError(key: Self.flag(field), message)
+        }
         let started = Date()
         let plan: TrainingPlan
         do {
@@ -55,6 +61,8 @@ struct EvaluateCommand: ParsableCommand {
             throw InputError(key: Self.flag(problem.field), problem.message)
         } catch SolverError.infeasible {
             throw InputError("tp=\(tp) pp=\(pp) dp=\(dp) mbs=\(mbs) does not fit \(loaded.cluster.profile.name) memory with any layer split\(recompute == .full ? "" : "; try --recompute full"), more pipeline stages, or a higher --zero")
+        } catch let error as SolverError {
+            throw InputError(key: "--split", "the split MILP failed for this configuration (\(error)); try --split uniform")
         }
         let solver = PlanDocument.Solver(status: plan.splitStatus.rawValue, candidates: 1, milpsSolved: split == .optimal ? 1 : 0,
                                          pruned: 0, wallSeconds: Date().timeIntervalSince(started))

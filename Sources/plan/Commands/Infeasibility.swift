@@ -13,8 +13,9 @@ enum Infeasibility {
         let least = result.smallestMemoryBytes / gib
         let usable = result.capacityBytes / gib
         let ratio = least / max(usable, 1e-9)
-        let devices = Int((Double(space.cluster.devices) * ratio).rounded(.up))
-        var fixes = ["about \(devices) or more \(space.cluster.profile.name) devices"]
+        let devices = (Double(space.cluster.devices) * ratio).rounded(.up)
+        let more = devices < 1e12 ? "about \(Int(devices)) or more" : "far more"
+        var fixes = ["\(more) \(space.cluster.profile.name) devices"]
         if !space.precisions.contains(.fp8) && space.cluster.profile.supports(.fp8) { fixes.append("--precision fp8") }
         fixes.append("a device with more memory")
         return "no configuration fits: the smallest memory per device any of \(result.candidates) configurations reaches is \(String(format: "%.1f", least)) GiB, but \(space.cluster.profile.name) has \(String(format: "%.1f", usable)) GiB usable (\(String(format: "%.0f", space.cluster.profile.memoryGiB)) GiB less reserve); would fit with \(fixes.joined(separator: ", or "))"

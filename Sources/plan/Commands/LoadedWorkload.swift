@@ -9,6 +9,7 @@ struct LoadedWorkload {
     var globalBatch: Int
 
     init(_ options: WorkloadOptions) throws {
+        try options.check()
         let data = DataDirectory()
         model = try data.model(options.model)
         cluster = try data.cluster(options.cluster)

@@ -25,14 +25,18 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("time-limit"), help: "Seconds GLPK may spend on one split MILP.")
     var timeLimit: Double = 30
 
-    func validate() throws {
-        guard (1...50).contains(top) else { throw ValidationError("--top must be from 1 to 50, got \(top)") }
-        guard timeLimit > 0, timeLimit <= 3600 else { throw ValidationError("--time-limit must be in (0, 3600] seconds") }
-    }
+    @Option(help: "Print the best plan as a launcher configuration instead of JSON (as `plan export --to FORMAT`; --out writes it): \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var emit: ExportFormat?
 
     func run() throws {
-        let loaded = try LoadedWorkload(workload)
+        guard (1...50).contains(top) else { throw InputError(key: "--top", "must be from 1 to 50 plans, got \(top)") }
+        guard timeLimit > 0, timeLimit <= 3600 else {
+            throw InputError(key: "--time-limit", "must be more than 0 and at most 3600 seconds, got \(timeLimit)")
+        }
+        try OutPath.check(out)
+        if emit != nil && format == .table { throw InputError(key: "--emit", "cannot be given with --format table; give one") }
         let precisions = try PrecisionList.parse(precision, flag: "--precision")
+        let loaded = try LoadedWorkload(workload)
         for p in precisions where !loaded.cluster.profile.supports(p) {
             throw InputError(key: "--precision", "\(loaded.cluster.profile.name) has no dense \(p.rawValue) peak in its profile; choose from \(loaded.cluster.profile.densePeakTFLOPS.keys.filter(\.isTrainingPrecision).map(\.rawValue).sorted().joined(separator: ", "))")
         }
@@ -45,7 +49,11 @@ struct TrainCommand: ParsableCommand {
             throw InputError(Infeasibility.message(result: result, space: space))
         }
         let output = try PlanRendering.render(result: result, model: loaded.model, cluster: loaded.cluster,
-                                              wallSeconds: wall, format: format)
+                                              wallSeconds: wall, format: emit == nil ? format : .json)
+        if let emit {
+            try OutputWriter.emit(try LauncherExport.render(try PlanFile(json: output, origin: "plan train"), as: emit).document, to: out)
+            return
+        }
         try OutputWriter.emit(output, to: out)
     }
 }

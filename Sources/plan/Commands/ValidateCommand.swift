@@ -15,6 +15,7 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Write the report to this file (atomically) instead of standard output.") var out: String?
 
     func run() throws {
+        try OutPath.check(out)
         let data = DataDirectory()
         let url: URL
         let shown: String
@@ -25,7 +26,7 @@ struct ValidateCommand: ParsableCommand {
         } else {
             throw InputError(key: "RUNS", "no runs file given and no bundled validation/training-runs.yaml found; pass a file")
         }
-        let published = try RunsFile.decode(try YAMLMapping(contentsOf: url, shownAs: shown), data: data)
+        let published = try RunsFile.decode(try YAMLMapping(contentsOf: url, shownAs: shown, flag: "RUNS"), data: data)
         let report = try ValidationReport(runs: published)
         switch format {
         case .json: try OutputWriter.emit(try report.json(), to: out)

@@ -3,6 +3,10 @@ import Foundation
 
 /// Reads a cluster (DESIGN.md, "Cluster file"): one device type, or `groups:` of several.
 enum ClusterFile {
+    /// GPUs in one cluster, at most: the plan's device map has a row per GPU, and beyond this
+    /// writing it takes longer than the search.
+    static let maximumDevices = 262_144
+
     static func decode(_ yaml: YAMLMapping, defaultName: String, profiles: DataDirectory) throws -> ClusterDescription {
         var groups: [ClusterDescription.Group] = []
         if let entries = try yaml.sequenceOfMappings("groups") {
@@ -19,15 +23,19 @@ enum ClusterFile {
             throw InputError(file: yaml.file, key: "nvlink_domain_gpus", line: yaml.line,
                              "\(domain) neither divides nor is a multiple of gpus_per_node \(first.gpusPerNode); use a multiple (72 for a GB200 NVL72 of 4-GPU trays) or a divisor")
         }
-        let latency = try yaml.positiveNumber("inter_node_latency_us", fix: "give the network latency in microseconds") ?? 5
+        let devices = groups.reduce(0) { $0 + $1.devices }
+        if devices > maximumDevices {
+            throw yaml.error(at: "nodes", "groups", message: "the cluster has \(devices) GPUs, more than the \(maximumDevices) `plan` handles (the largest clusters built have about 200000); plan a smaller slice")
+        }
+        let latency = try yaml.number("inter_node_latency_us", in: 0.001...1_000_000, fix: "give the network latency in microseconds") ?? 5
         return ClusterDescription(
             name: try yaml.string("name") ?? defaultName,
             groups: groups,
-            intraNodeGBps: try yaml.positiveNumber("intra_node_GBps", fix: "give the NVLink bandwidth per GPU, one direction, GB/s"),
+            intraNodeGBps: try yaml.number("intra_node_GBps", in: 0.001...1_000_000, fix: "give the NVLink bandwidth per GPU, one direction, GB/s"),
             nvlinkDomainGPUs: domain ?? min(first.profile.nvlinkDomainGPUs, first.devices) ,
-            interNodeGbpsPerGPU: try yaml.positiveNumber("inter_node_Gbps_per_gpu", fix: "give the NIC line rate per GPU, one direction, Gb/s"),
+            interNodeGbpsPerGPU: try yaml.number("inter_node_Gbps_per_gpu", in: 0.001...10_000_000, fix: "give the NIC line rate per GPU, one direction, Gb/s"),
             interNodeLatencySeconds: latency * 1e-6,
-            usdPerGPUHour: try yaml.positiveNumber("usd_per_gpu_hour", fix: "give a price per GPU-hour in USD, or remove the key"))
+            usdPerGPUHour: try yaml.number("usd_per_gpu_hour", in: 0.0001...1_000_000, fix: "give a price per GPU-hour in USD, or remove the key"))
     }
 
     private static func group(_ yaml: YAMLMapping, profiles: DataDirectory) throws -> ClusterDescription.Group {

@@ -57,13 +57,13 @@ struct DataDirectory {
 
     func model(_ argument: String) throws -> ModelDescription {
         let (url, shown) = try resolve(argument, in: "models", flag: "--model")
-        let yaml = try YAMLMapping(contentsOf: url, shownAs: shown)
+        let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "--model")
         return try ModelFile.decode(yaml, defaultName: url.deletingPathExtension().lastPathComponent)
     }
 
     func cluster(_ argument: String) throws -> ClusterDescription {
         let (url, shown) = try resolve(argument, in: "clusters", flag: "--cluster")
-        let yaml = try YAMLMapping(contentsOf: url, shownAs: shown)
+        let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "--cluster")
         return try ClusterFile.decode(yaml, defaultName: url.deletingPathExtension().lastPathComponent, profiles: self)
     }
 
@@ -72,10 +72,11 @@ struct DataDirectory {
             throw yaml.error("gpu", nil, "'\(name)' cannot be looked up: no hardware-profiles/ folder found (set PLAN_DATA_DIR)")
         }
         let url = root.appendingPathComponent("hardware-profiles").appendingPathComponent("\(name).yaml")
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        guard !name.contains("/"), FileManager.default.fileExists(atPath: url.path) else {
             throw yaml.error("gpu", nil, "'\(name)' is not a known hardware profile; known: \(profileNames().joined(separator: ", "))")
         }
-        return try ProfileFile.decode(try YAMLMapping(contentsOf: url, shownAs: "hardware-profiles/\(name).yaml"), defaultName: name)
+        return try ProfileFile.decode(try YAMLMapping(contentsOf: url, shownAs: "hardware-profiles/\(name).yaml", flag: yaml.keyPath("gpu")),
+                                      defaultName: name)
     }
 
     func url(_ relative: String) -> URL? { root?.appendingPathComponent(relative) }

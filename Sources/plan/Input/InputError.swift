@@ -20,7 +20,11 @@ struct InputError: Error, LocalizedError, CustomStringConvertible {
         if let file { place += file }
         if let line { place += ":\(line)" }
         if let key { place += place.isEmpty ? "'\(key)'" : ": '\(key)'" }
-        return place.isEmpty ? message : "\(place): \(message)"
+        let line = place.isEmpty ? message : "\(place): \(message)"
+        // One line, whatever the file held: control characters (a block scalar's newlines) escaped.
+        return String(String.UnicodeScalarView(line.unicodeScalars.flatMap { scalar in
+            scalar.value < 0x20 || scalar.value == 0x7F ? Array(scalar.escaped(asASCII: true).unicodeScalars) : [scalar]
+        }))
     }
 
     var errorDescription: String? { description }

@@ -1,5 +1,6 @@
 import CostModel
 import Foundation
+import Planner
 
 /// A published training run: what ran, on what, how, and what it measured (validation/training-runs.yaml).
 struct PublishedRun {
@@ -47,11 +48,16 @@ enum RunsFile {
             data: try c.requiredInteger("dp", fix: "give the data-parallel degree"),
             context: try c.integer("cp") ?? 1, expert: try c.integer("ep") ?? 1, virtualStages: try c.integer("vpp") ?? 1,
             microbatchSize: try c.requiredInteger("mbs", fix: "give the microbatch size"),
-            globalBatchSize: try c.requiredInteger("global_batch", fix: "give the global batch in sequences"),
+            globalBatchSize: try c.requiredInteger("global_batch", maximum: 10_000_000, fix: "give the global batch in sequences"),
             sequenceLength: try c.requiredInteger("seq_len", maximum: 10_000_000, fix: "give the sequence length"),
             sequenceParallel: try c.bool("sp") ?? (tp > 1), recompute: recompute,
             zeroStage: try c.integer("zero", minimum: 0, maximum: 3) ?? 1, precision: precision,
             flashAttention: try c.bool("flash_attention") ?? true)
+        if let (field, message) = DegreeBounds.problem(config, devices: cluster.devices) {
+            let keys: [ConfigurationProblem.Field: String] = [.tensor: "tp", .pipeline: "pp", .data: "dp", .context: "cp", .expert: "ep",
+                                                              .virtualStages: "vpp", .microbatchSize: "mbs"]
+            throw c.error(at: keys[field] ?? "dp", message: message)
+        }
         return PublishedRun(id: id, source: try yaml.string("source") ?? "", fullySpecified: try yaml.bool("fully_specified") ?? false,
                             model: model, cluster: cluster, config: config,
                             recomputeLayers: try c.integer("recompute_layers", minimum: 0),

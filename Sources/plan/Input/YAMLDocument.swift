@@ -10,29 +10,56 @@ struct YAMLMapping {
     private let entries: [(key: String, value: Node)]
     let line: Int?
 
-    /// Parses `text` (from `file`) whose top level must be a mapping.
-    init(text: String, file: String) throws {
+    /// Parses `text` (from `file`, given with `flag` when a flag named it) whose top level must be a mapping.
+    init(text: String, file: String, flag: String? = nil) throws {
+        let content = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        if Self.isBlank(content) {
+            throw InputError(file: file, key: flag, "is empty; give a mapping of keys to values (for example `hidden_size: 4096`)")
+        }
+        let depth = Self.nestingBound(content)
+        guard depth <= Self.maximumNesting else {
+            throw InputError(file: file, key: flag, "nests lists or mappings about \(depth) levels deep; model and cluster files need fewer than \(Self.maximumNesting)")
+        }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            node = try Yams.compose(yaml: content)
         } catch let error as YamlError {
-            throw InputError(file: file, "is not valid YAML or JSON: \(Self.describe(error))")
+            throw InputError(file: file, key: flag, "is not valid YAML or JSON: \(Self.describe(error))")
         }
         guard let node, case .mapping = node else {
-            throw InputError(file: file, "must be a mapping of keys to values (for example `hidden_size: 4096`)")
+            let found = node.map { "found \(Self.shown($0))" } ?? "found nothing"
+            throw InputError(file: file, key: flag, "must be a mapping of keys to values (for example `hidden_size: 4096`), \(found)")
         }
         try self.init(node: node, file: file, path: "")
     }
 
-    /// Reads the file at `url`.
-    init(contentsOf url: URL, shownAs name: String) throws {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw InputError(file: name, "cannot be read: \(error.localizedDescription)")
+    /// Files larger than this are refused unread: model, cluster and runs files are kilobytes.
+    static let maximumBytes = 16 << 20
+
+    /// Reads the file at `url`; `flag` (like `--model`) is named in errors about the file as a whole.
+    init(contentsOf url: URL, shownAs name: String, flag: String? = nil) throws {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw InputError(file: name, key: flag, "does not exist; check the path")
         }
-        try self.init(text: text, file: name)
+        if isDirectory.boolValue {
+            throw InputError(file: name, key: flag, "is a directory; pass a YAML or JSON file (a Hugging Face config.json works as it is)")
+        }
+        let size = (try? manager.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+        if size > Self.maximumBytes {
+            throw InputError(file: name, key: flag, "is \(size >> 20) MiB; model, cluster and runs files are a few KiB (at most \(Self.maximumBytes >> 20) MiB), so this is likely the wrong file")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw InputError(file: name, key: flag, "cannot be read: \(error.localizedDescription)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(file: name, key: flag, "is not UTF-8 text (a binary file?); pass a YAML or JSON file")
+        }
+        try self.init(text: text, file: name, flag: flag)
     }
 
     private init(node: Node, file: String, path: String) throws {
@@ -75,6 +102,12 @@ struct YAMLMapping {
         InputError(file: file, key: keyPath(key), line: node?.mark?.line ?? line, message)
     }
 
+    /// An error about whichever of `keys` is present (the first when none is), at its line.
+    func error(at keys: String..., message: String) -> InputError {
+        let found = node(keys)
+        return error(found?.key ?? keys[0], found?.node, message)
+    }
+
     /// A finite number, or nil when absent.
     func number(_ keys: String...) throws -> Double? { try number(keys) }
 
@@ -85,12 +118,30 @@ struct YAMLMapping {
         return value
     }
 
+    /// A number in `range` (physical quantities: outside it the cost model's times and sizes stop
+    /// being finite), or nil when absent.
+    func number(_ keys: String..., in range: ClosedRange<Double>, fix: String) throws -> Double? {
+        guard let value = try number(keys) else { return nil }
+        if !range.contains(value) {
+            let (key, node) = node(keys)!
+            let bounds = "from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))"
+            let expected = value <= 0 && range.lowerBound > 0 ? "positive (\(bounds))" : bounds
+            throw error(key, node, "must be \(expected), found \(Self.shown(node)); \(fix)")
+        }
+        return value
+    }
+
     private func number(_ keys: [String]) throws -> Double? {
         guard let (key, node) = node(keys) else { return nil }
-        guard case .scalar(let scalar) = node, scalar.style == .plain,
-              let value = Double(scalar.string.replacingOccurrences(of: "_", with: "")), value.isFinite
-        else {
-            throw error(key, node, "must be a number, found \(Self.shown(node))")
+        guard case .scalar(let scalar) = node, let value = Double(scalar.string.replacingOccurrences(of: "_", with: "")) else {
+            let infinite = [".inf", "+.inf", "-.inf", ".nan"].contains((try? string(key))?.lowercased() ?? "")
+            throw error(key, node, "must be a \(infinite ? "finite " : "")number, found \(Self.shown(node))")
+        }
+        guard scalar.style == .plain else {
+            throw error(key, node, "must be a number, found the quoted text \(Self.shown(node)); remove the quotes")
+        }
+        guard value.isFinite else {
+            throw error(key, node, "must be a finite number, found \(Self.shown(node))")
         }
         return value
     }
@@ -152,9 +203,22 @@ struct YAMLMapping {
 
     static func shown(_ node: Node) -> String {
         switch node {
-        case .scalar(let scalar): "'\(scalar.string)'"
+        case .scalar(let scalar): "'\(clipped(scalar.string))'"
         case .mapping: "a mapping"
         case .sequence: "a list"
+        }
+    }
+
+    /// `text` as it can be quoted in a one-line message: at most 60 characters.
+    static func clipped(_ text: String) -> String {
+        text.count <= 60 ? text : text.prefix(57) + "…"
+    }
+
+    /// Whether `text` holds nothing but blank lines, comments and document markers.
+    static func isBlank(_ text: String) -> Bool {
+        text.split(whereSeparator: \.isNewline).allSatisfy { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            return trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed == "---" || trimmed == "..."
         }
     }
 

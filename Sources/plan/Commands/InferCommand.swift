@@ -1,0 +1,108 @@
+import ArgumentParser
+import CostModel
+import Foundation
+import Planner
+
+/// `plan infer`: how to serve a model on a cluster for the most output tokens per second within
+/// latency targets; or, with --tp --pp --replicas --batch, the prediction for that configuration.
+struct InferCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "infer", abstract: "Plan serving: replicas, tensor × pipeline per replica, batch, precision.")
+
+    @Option(help: "Model: a file or a bundled name in models/.") var model: String = "llama3-70b"
+    @Option(help: "Cluster: a file or a bundled name in clusters/.") var cluster: String = "dgx-h100-8"
+    @Option(name: .customLong("prompt-tokens"), help: "Prompt length per request.") var promptTokens: Int = 1024
+    @Option(name: .customLong("output-tokens"), help: "Output tokens per request.") var outputTokens: Int = 256
+    @Option(name: .customLong("ttft-ms"), help: "Target time to first token, ms.") var ttftMilliseconds: Double?
+    @Option(name: .customLong("tpot-ms"), help: "Target time per output token, ms.") var tpotMilliseconds: Double?
+    @Option(help: "Weight formats to consider, comma-separated: bf16, fp16, fp8, int8, int4.") var precision: String = "bf16"
+    @Option(name: .customLong("kv-precision"), help: "KV-cache format: bf16, fp16 or fp8.") var kvPrecision: String = "bf16"
+    @Option(help: "Tensor parallelism per replica (with --pp, --replicas, --batch: predict, no search).") var tp: Int?
+    @Option(help: "Pipeline parallelism per replica.") var pp: Int?
+    @Option(help: "Replicas.") var replicas: Int?
+    @Option(help: "Sequences decoded together per replica.") var batch: Int?
+    @Option(help: "How many plans to report (the best and its alternatives).") var top: Int = 4
+    @Option(help: "Write the plan to this file (atomically) instead of standard output.") var out: String?
+    @Option(help: "json or table.") var format: OutputFormat = .json
+
+    func run() throws {
+        for (flag, value) in [("--prompt-tokens", promptTokens), ("--output-tokens", outputTokens), ("--top", top)] where value < 1 || value > 10_000_000 {
+            throw InputError(key: flag, "must be a whole number from 1 to 10000000, got \(value)")
+        }
+        for (flag, value) in [("--ttft-ms", ttftMilliseconds), ("--tpot-ms", tpotMilliseconds)] {
+            if let value, !(value > 0 && value.isFinite) { throw InputError(key: flag, "must be a positive number of milliseconds, got \(value)") }
+        }
+        let data = DataDirectory()
+        let model = try data.model(self.model)
+        let cluster = try data.cluster(self.cluster)
+        let formats = try Self.precisions(precision, flag: "--precision", allowed: [.bf16, .fp16, .fp8, .int8, .int4])
+        let kv = try Self.precisions(kvPrecision, flag: "--kv-precision", allowed: [.bf16, .fp16, .fp8])
+        guard kv.count == 1 else { throw InputError(key: "--kv-precision", "takes one format, got \(kvPrecision)") }
+        let targets = InferenceTargets(ttftSeconds: ttftMilliseconds.map { $0 / 1000 }, tpotSeconds: tpotMilliseconds.map { $0 / 1000 },
+                                       precisions: formats, kvCachePrecision: kv[0])
+        let started = Date()
+        let given = [tp, pp, replicas, batch].compactMap { $0 }
+        let document: InferenceDocument
+        if !given.isEmpty {
+            guard given.count == 4, let tp, let pp, let replicas, let batch else {
+                throw InputError(key: "--tp", "--tp, --pp, --replicas and --batch go together (all four predict one configuration); give all or none")
+            }
+            document = try predict(model: model, cluster: cluster, tp: tp, pp: pp, replicas: replicas, batch: batch,
+                                   precision: formats[0], kv: kv[0], started: started)
+        } else {
+            let result: (plan: InferencePlan, alternatives: [InferencePlan], options: Int)
+            do {
+                result = try InferenceSearch.run(model: model, cluster: cluster, promptTokens: promptTokens, outputTokens: outputTokens,
+                                                 targets: targets, top: top)
+            } catch {
+                throw InputError("no serving configuration of \(model.name) on \(cluster.name) fits memory and meets the targets\(ttftMilliseconds.map { ", TTFT ≤ \($0) ms" } ?? "")\(tpotMilliseconds.map { ", TPOT ≤ \($0) ms" } ?? ""); relax the targets, allow --precision fp8 or int8, or add devices")
+            }
+            let solver = PlanDocument.Solver(status: result.plan.status.rawValue, candidates: result.options,
+                                             milpsSolved: 1 + result.alternatives.count, pruned: 0,
+                                             wallSeconds: Date().timeIntervalSince(started))
+            let alternatives = result.alternatives.map {
+                InferenceDocument(plan: $0, model: model, cluster: cluster, solver: .init(status: $0.status.rawValue, candidates: result.options, milpsSolved: 1, pruned: 0, wallSeconds: 0))
+            }
+            document = InferenceDocument(plan: result.plan, model: model, cluster: cluster, solver: solver, alternatives: alternatives)
+        }
+        switch format {
+        case .json: try OutputWriter.emit(try document.json(), to: out)
+        case .table: try OutputWriter.emit(document.table(), to: out)
+        }
+    }
+
+    private func predict(model: ModelDescription, cluster: ClusterDescription, tp: Int, pp: Int, replicas: Int, batch: Int,
+                         precision: Precision, kv: Precision, started: Date) throws -> InferenceDocument {
+        for (flag, value) in [("--tp", tp), ("--pp", pp), ("--replicas", replicas), ("--batch", batch)] where value < 1 {
+            throw InputError(key: flag, "must be at least 1, got \(value)")
+        }
+        if model.attentionHeads % tp != 0 {
+            throw InputError(key: "--tp", "\(tp) does not divide the \(model.attentionHeads) attention heads")
+        }
+        if pp > model.layers { throw InputError(key: "--pp", "\(pp) stages for \(model.layers) layers; use at most \(model.layers)") }
+        if tp * pp * replicas > cluster.devices {
+            throw InputError(key: "--replicas", "\(replicas) replicas of tp·pp = \(tp * pp) need \(tp * pp * replicas) devices; the cluster has \(cluster.devices)")
+        }
+        let config = InferenceConfiguration(tensor: tp, pipeline: pp, replicas: 1, batchSize: batch, promptTokens: promptTokens,
+                                            outputTokens: outputTokens, precision: precision, kvCachePrecision: kv)
+        let option = ReplicaOption(model: model, cluster: cluster, group: 0, config: config)
+        if option.kvCacheTokens < Double(batch * (promptTokens + outputTokens)) {
+            FileHandle.standardError.write(Data("warning: batch \(batch) needs \(batch * (promptTokens + outputTokens)) tokens of KV cache; \(Int(option.kvCacheTokens)) fit per replica\n".utf8))
+        }
+        let plan = InferencePlan(replicas: [(option: option, count: replicas)],
+                                 outputTokensPerSecond: option.outputTokensPerSecond * Double(replicas), status: .optimal)
+        let solver = PlanDocument.Solver(status: "optimal", candidates: 1, milpsSolved: 0, pruned: 0, wallSeconds: Date().timeIntervalSince(started))
+        return InferenceDocument(plan: plan, model: model, cluster: cluster, solver: solver, alternatives: [])
+    }
+
+    static func precisions(_ text: String, flag: String, allowed: [Precision]) throws -> [Precision] {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard !parts.isEmpty else { throw InputError(key: flag, "is empty; use one of \(allowed.map(\.rawValue).joined(separator: ", "))") }
+        return try parts.map { part in
+            guard let value = Precision(rawValue: part), allowed.contains(value) else {
+                throw InputError(key: flag, "'\(part)' is not one of \(allowed.map(\.rawValue).joined(separator: ", "))")
+            }
+            return value
+        }
+    }
+}
