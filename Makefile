@@ -2,7 +2,7 @@
 # Both install Debian's libglpk-dev first when it is missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps plan test test-asan test-tsan validate bench
+.PHONY: deps plan test test-asan test-tsan validate bench fuzz
 
 deps:
 	@dpkg -s libglpk-dev >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libglpk-dev; }
@@ -21,6 +21,14 @@ test-asan: deps
 
 test-tsan: deps
 	swift test --sanitize=thread --scratch-path .build-tsan
+
+# Seeded mutation fuzzing of the model and cluster loaders through the release binary; findings
+# go to Fuzz/crashes/ (Fuzz/README.md). FUZZ_SEED=2 FUZZ_MINUTES=30 make fuzz for another run.
+FUZZ_SEED ?= 1
+FUZZ_MINUTES ?= 10
+fuzz: deps
+	swift build -c release --product plan
+	python3 Fuzz/fuzz.py --seed $(FUZZ_SEED) --minutes $(FUZZ_MINUTES)
 
 validate: deps
 	swift build -c release --product plan

@@ -63,9 +63,9 @@ def inline_cluster(rng, profile_text):
 
 def mutate(rng, text):
     """One to four random edits of `text`."""
-    for _ in range(rng.randint(1, 4)):
+    for _ in range(rng.choice([1, 1, 1, 2, 3, 4])):
         lines = text.split("\n")
-        kind = rng.randrange(13)
+        kind = rng.randrange(16)
         keyed = [i for i, line in enumerate(lines) if LINE.match(line)]
         if kind == 0 and text:  # flip, insert or delete bytes
             data = bytearray(text.encode("utf-8", errors="surrogateescape"))
@@ -119,6 +119,16 @@ def mutate(rng, text):
             depth = rng.choice([10, 150, 250, 5000, 50000])
             opener, closer = rng.choice([("[", "]"), ("{a: ", "}")])
             text += f"\nnested: {opener * depth}1{closer * depth if rng.random() < 0.7 else ''}\n"
+        elif kind in (13, 14, 15) and keyed:  # a number nudged to a valid but unusual one (so the search runs)
+            numeric = [i for i in keyed if re.fullmatch(r"-?\d+(\.\d+)?", LINE.match(lines[i]).group(4).split("#")[0].strip())]
+            if numeric:
+                i = rng.choice(numeric)
+                m = LINE.match(lines[i])
+                old = float(m.group(4).split("#")[0].strip())
+                new = rng.choice([1, 2, 3, 5, 7, 16, 64, 1000, 65536, old * 2, old / 2, old + 1, max(old - 1, 1), old * 10])
+                value = str(int(new)) if float(new).is_integer() else f"{new:g}"
+                lines[i] = f"{m.group(1)}{m.group(2)}{m.group(3)}{value}{m.group(5)}"
+                text = "\n".join(lines)
         else:  # encodings and line endings
             choice = rng.randrange(4)
             text = {0: "\ufeff" + text, 1: text.replace("\n", "\r\n"), 2: text.replace("  ", "\t"), 3: text + "\n\0"}[choice]
@@ -163,8 +173,13 @@ def no_constants(name):
 
 
 def run_case(binary, seed, index, timeout):
-    """Runs one case; returns (kind, detail, command, files) for a finding, else None."""
+    """Runs one case; returns (finding or None, outcome). A finding is (kind, detail, command, files, use_out);
+    the outcome is "plan" (exit 0), "rejected" (exit 1) or the finding's kind."""
     command, files, use_out = case(seed, index)
+
+    def found(kind, detail):
+        return (kind, detail, command, files, use_out), kind
+
     with tempfile.TemporaryDirectory(prefix="plan-fuzz-") as scratch:
         for name, text in files.items():
             write(os.path.join(scratch, name), text)
@@ -178,29 +193,29 @@ def run_case(binary, seed, index, timeout):
         try:
             done = subprocess.run(argv, cwd=ROOT, capture_output=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            return ("hang", f"no answer in {timeout} s", command, files, use_out)
+            return found("hang", f"no answer in {timeout} s")
         status, stdout, stderr = done.returncode, done.stdout, done.stderr.decode("utf-8", "replace")
         if status not in (0, 1):
             first = next((l for l in stderr.splitlines() if "failure" in l or "crashed" in l or "Fatal" in l), stderr[:200])
-            return ("crash", f"status {status}: {first.strip()}", command, files, use_out)
+            return found("crash", f"status {status}: {first.strip()}")
         if status == 1:
             if stdout:
-                return ("stdout", f"exit 1 with {len(stdout)} bytes on stdout", command, files, use_out)
+                return found("stdout", f"exit 1 with {len(stdout)} bytes on stdout")
             lines = [l for l in stderr.splitlines() if l.strip() and not l.startswith("note: ") and not l.startswith("warning: ")]
             if len(lines) != 1 or not lines[0].startswith("Error: "):
-                return ("message", f"stderr: {stderr[:300]!r}", command, files, use_out)
+                return found("message", f"stderr: {stderr[:300]!r}")
             if use_out and read(out_path) != "keep me\n":
-                return ("out", "--out changed on failure", command, files, use_out)
-            return None
+                return found("out", "--out changed on failure")
+            return None, "rejected"
         produced = read(out_path).encode() if use_out else stdout
         if use_out and stdout:
-            return ("stdout", "--out given but stdout not empty", command, files, use_out)
+            return found("stdout", "--out given but stdout not empty")
         if "--format" not in command:
             try:
                 json.loads(produced, parse_constant=no_constants)
             except ValueError as error:
-                return ("json", f"invalid JSON: {error}", command, files, use_out)
-        return None
+                return found("json", f"invalid JSON: {error}")
+        return None, "plan"
 
 
 def signature(kind, detail):
@@ -241,13 +256,14 @@ def main():
         for name, text in files.items():
             print(f"--- {name}\n{text}")
         print("---", " ".join(command), "(with --out)" if use_out else "")
-        print(run_case(options.binary, options.seed, options.replay, options.timeout) or "no finding")
+        finding, outcome = run_case(options.binary, options.seed, options.replay, options.timeout)
+        print(f"{outcome}: {finding[1]}" if finding else outcome)
         return
     os.makedirs(options.crashes, exist_ok=True)
     deadline = time.monotonic() + options.minutes * 60
     started = time.monotonic()
     lock = threading.Lock()
-    counts, state = {}, {"next": options.start, "ran": 0, "saved": 0}
+    counts, outcomes, state = {}, {}, {"next": options.start, "ran": 0, "saved": 0}
 
     def take():
         with lock:
@@ -259,9 +275,10 @@ def main():
 
     def worker():
         while (index := take()) is not None:
-            finding = run_case(options.binary, options.seed, index, options.timeout)
+            finding, outcome = run_case(options.binary, options.seed, index, options.timeout)
             with lock:
                 state["ran"] += 1
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
                 if finding:
                     counts[finding[0]] = counts.get(finding[0], 0) + 1
                     if save(finding, options.seed, index, options.crashes):
@@ -277,7 +294,7 @@ def main():
         thread.join()
     minutes = (time.monotonic() - started) / 60
     print(f"seed {options.seed}: {state['ran']} cases (indices {options.start}..{state['next'] - 1}) in {minutes:.1f} min; "
-          f"findings {sum(counts.values())} {counts or ''}, {state['saved']} new signatures saved in "
+          f"outcomes {outcomes}; findings {sum(counts.values())} {counts or ''}, {state['saved']} new signatures saved in "
           f"{os.path.relpath(options.crashes, ROOT)}")
     sys.exit(1 if counts else 0)
 

@@ -75,11 +75,16 @@ public struct Efficiency: Sendable, Hashable, Codable {
     public var decodeMemory: Double
     /// Fixed serving-engine time per forward step (scheduling, sampling, launches), µs.
     public var decodeStepOverheadMicroseconds: Double
+    /// Fraction of HBM bandwidth attention kernels reach reading the KV cache during decode.
+    public var kvCacheMemory: Double
+    /// Fixed serving-engine time per prefill (request setup, scheduling, first sampling), µs.
+    public var prefillOverheadMicroseconds: Double
 
     public init(gemmMax: Double = 0.75, gemmHalfGFLOP: Double = 4, fp8GemmMax: Double = 0.55, memory: Double = 0.8,
                 nvlink: Double = 0.75, network: Double = 0.8, layerOverheadMicroseconds: Double = 40,
                 tensorCommOverlap: Double = 0, moeLayerOverheadMicroseconds: Double = 1000,
-                decodeMemory: Double = 0.7, decodeStepOverheadMicroseconds: Double = 2000) {
+                decodeMemory: Double = 0.7, decodeStepOverheadMicroseconds: Double = 2000, kvCacheMemory: Double = 0.35,
+                prefillOverheadMicroseconds: Double = 5000) {
         self.gemmMax = gemmMax
         self.gemmHalfGFLOP = gemmHalfGFLOP
         self.fp8GemmMax = fp8GemmMax
@@ -91,5 +96,7 @@ public struct Efficiency: Sendable, Hashable, Codable {
         self.moeLayerOverheadMicroseconds = moeLayerOverheadMicroseconds
         self.decodeMemory = decodeMemory
         self.decodeStepOverheadMicroseconds = decodeStepOverheadMicroseconds
+        self.kvCacheMemory = kvCacheMemory
+        self.prefillOverheadMicroseconds = prefillOverheadMicroseconds
     }
 }

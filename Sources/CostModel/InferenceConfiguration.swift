@@ -12,9 +12,13 @@ public struct InferenceConfiguration: Sendable, Hashable, Codable {
     /// Weight format: bf16/fp16; fp8 (weights and GEMMs); int8/int4 weight-only (GEMMs in 16 bits).
     public var precision: Precision
     public var kvCachePrecision: Precision
+    /// Requests join and leave the running batch step by step (vLLM, TensorRT-LLM in-flight
+    /// batching): a new request waits for its own prefill only, not the whole batch's.
+    public var continuousBatching: Bool
 
     public init(tensor: Int = 1, pipeline: Int = 1, replicas: Int = 1, batchSize: Int = 1, promptTokens: Int,
-                outputTokens: Int, precision: Precision = .bf16, kvCachePrecision: Precision = .bf16) {
+                outputTokens: Int, precision: Precision = .bf16, kvCachePrecision: Precision = .bf16,
+                continuousBatching: Bool = true) {
         self.tensor = tensor
         self.pipeline = pipeline
         self.replicas = replicas
@@ -23,6 +27,7 @@ public struct InferenceConfiguration: Sendable, Hashable, Codable {
         self.outputTokens = outputTokens
         self.precision = precision
         self.kvCachePrecision = kvCachePrecision
+        self.continuousBatching = continuousBatching
     }
 
     /// Devices of one replica.

@@ -81,32 +81,44 @@ public struct InferenceCost: Sendable {
         return 2 * stageLayers * perLayer / t
     }
 
-    /// Prefill of the whole batch: GEMMs over B·P tokens, the causal attention core, two all-reduces
-    /// per layer, and the output layer for the last position of each sequence; the stages run one
-    /// after another (time to first token of a batch, static batching).
-    public var prefillSeconds: Double {
-        let tokens = Double(config.batchSize * config.promptTokens)
+    /// Time to first token: under static batching the whole batch's prefill; under continuous
+    /// batching a request's own prefill plus the decode step it joins.
+    public var ttftSeconds: Double {
+        guard config.continuousBatching else { return prefillSeconds }
+        return prefillSeconds(sequences: 1) + decodeStepSeconds
+    }
+
+    /// Prefill of the whole batch.
+    public var prefillSeconds: Double { prefillSeconds(sequences: config.batchSize) }
+
+    /// Prefill of `sequences` prompts: GEMMs over their tokens, the causal attention core, two
+    /// all-reduces per layer, the output layer for each sequence's last position; the stages run
+    /// one after another; plus the engine's fixed prefill overhead (scheduling, tokenised input).
+    public func prefillSeconds(sequences: Int) -> Double {
+        let tokens = Double(sequences * config.promptTokens)
         let prompt = Double(config.promptTokens)
         let core = 0.5 * 4 * prompt * Double(model.attentionHeads) * Double(model.headDim) / t * stageLayers * tokens
         let gemms = gemmSpeed.gemmSeconds(flops: matmulFLOPsPerToken * tokens / stageLayers, count: stageLayers)
         let attention = DeviceSpeed(profile: profile, precision: .bf16).gemmSeconds(flops: core)
         let comm = stageLayers * 2 * tensorLink.allReduceSeconds(bytes: tokens * Double(model.hiddenSize) * 2, group: config.tensor)
-        let logits = gemmSpeed.gemmSeconds(flops: 2 * Double(config.batchSize) * Double(model.hiddenSize) * Double(model.vocabularySize) / t)
+        let logits = gemmSpeed.gemmSeconds(flops: 2 * Double(sequences) * Double(model.hiddenSize) * Double(model.vocabularySize) / t)
         let stage = gemms + attention + comm + profile.efficiency.layerOverheadMicroseconds * 1e-6 * stageLayers
-        return p * stage + logits + stepOverheadSeconds
+        return p * stage + logits + profile.efficiency.prefillOverheadMicroseconds * 1e-6
     }
 
     /// Fixed engine time per forward step (scheduling, sampling, launches), seconds.
     var stepOverheadSeconds: Double { profile.efficiency.decodeStepOverheadMicroseconds * 1e-6 }
 
     /// One decode step (one token for each of B sequences, average context P + O/2): read the stage's
-    /// weights and the batch's KV cache at the decode share of HBM bandwidth, or the GEMMs if they
-    /// take longer; two latency-bound all-reduces per layer; the stages in turn; the step overhead.
+    /// weights at the decode share of HBM bandwidth and the batch's KV cache at the (lower) share
+    /// paged-attention kernels reach, or the GEMMs if they take longer; two latency-bound all-reduces
+    /// per layer; the stages in turn; the step overhead.
     public var decodeStepSeconds: Double {
         let batch = Double(config.batchSize)
         let context = Double(config.promptTokens) + Double(config.outputTokens) / 2
-        let bytes = weightBytes + batch * context * kvBytesPerToken
-        let memory = bytes / (profile.memoryBytesPerSecond * profile.efficiency.decodeMemory)
+        let bandwidth = profile.memoryBytesPerSecond
+        let memory = weightBytes / (bandwidth * profile.efficiency.decodeMemory)
+            + batch * context * kvBytesPerToken / (bandwidth * profile.efficiency.kvCacheMemory)
         let compute = gemmSpeed.gemmSeconds(flops: matmulFLOPsPerToken * batch / stageLayers, count: stageLayers)
             + DeviceSpeed(profile: profile, precision: .bf16).gemmSeconds(flops: 4 * context * Double(model.attentionHeads) * Double(model.headDim) / t * stageLayers * batch)
         let comm = stageLayers * 2 * tensorLink.allReduceSeconds(bytes: batch * Double(model.hiddenSize) * 2, group: config.tensor)

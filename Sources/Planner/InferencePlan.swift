@@ -18,7 +18,7 @@ public struct ReplicaOption: Sendable, Hashable {
         let cost = InferenceCost(model: model, cluster: cluster, profile: cluster.groups[group].profile, config: config)
         self.config = config
         self.group = group
-        ttftSeconds = cost.prefillSeconds
+        ttftSeconds = cost.ttftSeconds
         tpotSeconds = cost.decodeStepSeconds
         outputTokensPerSecond = cost.replicaOutputTokensPerSecond
         kvCacheTokens = cost.kvCacheTokens

@@ -102,7 +102,7 @@ struct BadInputTests {
                   ["first_k_dense_replace", "from 0 to 32", "'40'"]),
         modelCase("kv_lora_rank alone", llama + "\nkv_lora_rank: 512\n", ["qk_rope_head_dim", "is missing", "kv_lora_rank"]),
         modelCase("yes-or-no for a boolean", llama + "\ntie_word_embeddings: maybe\n", ["tie_word_embeddings", "true or false"]),
-        modelCase("block scalar stays one line", model("hidden_size", "|\n  4096\n  8192"), ["hidden_size", "must be a number", "\\n"]),
+        modelCase("block scalar stays one line", model("hidden_size", "|\n  4096\n  8192"), ["hidden_size", "must be a plain number", "\\n"]),
     ]
 
     /// Files that are not a model at all.
@@ -131,10 +131,10 @@ struct BadInputTests {
         clusterCase("negative latency", h100 + "inter_node_latency_us: -5\n", ["inter_node_latency_us", "positive", "microseconds"]),
         clusterCase("1e300 latency (a crash before)", "name: x\ngpu: h100-sxm5-80gb\nnodes: 2\ninter_node_latency_us: 1e300\n",
                     ["inter_node_latency_us", "from 0.001 to 1000000"]),
-        clusterCase("price as text", h100 + "usd_per_gpu_hour: $2.50\n", ["usd_per_gpu_hour", "must be a number", "$2.50"]),
+        clusterCase("price as text", h100 + "usd_per_gpu_hour: $2.50\n", ["usd_per_gpu_hour", "must be a plain number like", "$2.50"]),
         clusterCase("NVLink domain neither divides nor multiplies", h100 + "nvlink_domain_gpus: 3\n",
-                    ["nvlink_domain_gpus", "neither divides nor is a multiple", "gpus_per_node 8"]),
-        clusterCase("groups empty", "name: x\ngroups: []\n", ["groups", "is empty", "gpu, nodes"]),
+                    ["bad.yaml:5", "nvlink_domain_gpus", "neither divides nor is a multiple", "gpus_per_node 8"]),
+        clusterCase("groups empty", "name: x\ngroups: []\n", ["bad.yaml:2", "groups", "is empty", "gpu, nodes"]),
         clusterCase("group without gpu", "name: x\ngroups:\n  - nodes: 1\n    gpus_per_node: 8\n", ["groups[0].gpu", "is missing", "h100-sxm5-80gb"]),
         clusterCase("unknown gpu in a group", "name: x\ngroups:\n  - gpu: h100-sxm5-80gb\n    nodes: 1\n  - gpu: h999\n    nodes: 1\n",
                     ["bad.yaml:5", "groups[1].gpu", "'h999'", "a100-sxm4-80gb"]),

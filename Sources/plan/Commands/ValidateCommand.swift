@@ -6,10 +6,12 @@ import Planner
 /// `plan validate`: predicted against measured throughput for every published run in a file.
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "validate", abstract: "Compare predictions with published training runs.")
+        commandName: "validate", abstract: "Compare predictions with published training (or serving) runs.")
 
-    @Argument(help: "Runs file (default: validation/training-runs.yaml, the project's copy of the published runs).")
+    @Argument(help: "Runs file (default: validation/training-runs.yaml, the project's copy of the published runs). A file of serving runs (with `serving:`) is validated as inference.")
     var runs: String?
+
+    @Flag(help: "Validate the bundled published serving runs (validation/serving-runs.yaml).") var serving = false
 
     @Option(help: "json or table.") var format: OutputFormat = .table
     @Option(help: "Write the report to this file (atomically) instead of standard output.") var out: String?
@@ -21,12 +23,21 @@ struct ValidateCommand: ParsableCommand {
         let shown: String
         if let runs {
             (url, shown) = (URL(fileURLWithPath: runs), runs)
-        } else if let bundled = data.url("validation/training-runs.yaml") {
-            (url, shown) = (bundled, "validation/training-runs.yaml")
+        } else if let bundled = data.url(serving ? "validation/serving-runs.yaml" : "validation/training-runs.yaml") {
+            (url, shown) = (bundled, serving ? "validation/serving-runs.yaml" : "validation/training-runs.yaml")
         } else {
             throw InputError(key: "RUNS", "no runs file given and no bundled validation/training-runs.yaml found; pass a file")
         }
-        let published = try RunsFile.decode(try YAMLMapping(contentsOf: url, shownAs: shown, flag: "RUNS"), data: data)
+        let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "RUNS")
+        if try ServingRunsFile.isServing(yaml) {
+            let report = ServingValidationReport(runs: try ServingRunsFile.decode(yaml, data: data))
+            switch format {
+            case .json: try OutputWriter.emit(try report.json(), to: out)
+            case .table: try OutputWriter.emit(report.table(), to: out)
+            }
+            return
+        }
+        let published = try RunsFile.decode(yaml, data: data)
         let report = try ValidationReport(runs: published)
         switch format {
         case .json: try OutputWriter.emit(try report.json(), to: out)

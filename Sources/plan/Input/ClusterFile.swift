@@ -11,7 +11,7 @@ enum ClusterFile {
         var groups: [ClusterDescription.Group] = []
         if let entries = try yaml.sequenceOfMappings("groups") {
             guard !entries.isEmpty else {
-                throw InputError(file: yaml.file, key: "groups", line: yaml.line, "is empty; list at least one group with gpu, nodes and gpus_per_node")
+                throw yaml.error(at: "groups", message: "is empty; list at least one group with gpu, nodes and gpus_per_node")
             }
             for entry in entries { groups.append(try group(entry, profiles: profiles)) }
         } else {
@@ -20,7 +20,7 @@ enum ClusterFile {
         let first = groups[0]
         let domain = try yaml.integer("nvlink_domain_gpus", maximum: 100_000)
         if let domain, domain % first.gpusPerNode != 0 && first.gpusPerNode % domain != 0 {
-            throw InputError(file: yaml.file, key: "nvlink_domain_gpus", line: yaml.line,
+            throw yaml.error(at: "nvlink_domain_gpus", message:
                              "\(domain) neither divides nor is a multiple of gpus_per_node \(first.gpusPerNode); use a multiple (72 for a GB200 NVL72 of 4-GPU trays) or a divisor")
         }
         let devices = groups.reduce(0) { $0 + $1.devices }

@@ -43,6 +43,10 @@ enum ProfileFile {
             }
             efficiency.layerOverheadMicroseconds = try microseconds("layer_overhead_us", efficiency.layerOverheadMicroseconds)
             efficiency.moeLayerOverheadMicroseconds = try microseconds("moe_layer_overhead_us", efficiency.moeLayerOverheadMicroseconds)
+            efficiency.decodeStepOverheadMicroseconds = try microseconds("decode_step_overhead_us", efficiency.decodeStepOverheadMicroseconds)
+            efficiency.prefillOverheadMicroseconds = try microseconds("prefill_overhead_us", efficiency.prefillOverheadMicroseconds)
+            efficiency.decodeMemory = try fraction("decode_memory", efficiency.decodeMemory)
+            efficiency.kvCacheMemory = try fraction("kv_cache_memory", efficiency.kvCacheMemory)
             if let overlap = try block.number("tensor_comm_overlap") {
                 guard (0...1).contains(overlap) else { throw block.error("tensor_comm_overlap", nil, "must be a fraction in [0, 1], found \(overlap)") }
                 efficiency.tensorCommOverlap = overlap

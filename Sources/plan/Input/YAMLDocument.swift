@@ -135,7 +135,7 @@ struct YAMLMapping {
         guard let (key, node) = node(keys) else { return nil }
         guard case .scalar(let scalar) = node, let value = Double(scalar.string.replacingOccurrences(of: "_", with: "")) else {
             let infinite = [".inf", "+.inf", "-.inf", ".nan"].contains((try? string(key))?.lowercased() ?? "")
-            throw error(key, node, "must be a \(infinite ? "finite " : "")number, found \(Self.shown(node))")
+            throw error(key, node, "must be a \(infinite ? "finite " : "plain ")number like 4096 or 2.5, found \(Self.shown(node))")
         }
         guard scalar.style == .plain else {
             throw error(key, node, "must be a number, found the quoted text \(Self.shown(node)); remove the quotes")

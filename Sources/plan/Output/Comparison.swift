@@ -109,13 +109,7 @@ struct Comparison: Encodable {
         return ([header] + lines).joined(separator: "\n") + "\n"
     }
 
-    func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
-    }
+    func json() throws -> Data { try prettyJSON() }
 
     static func tokens(_ count: Double) -> String {
         count >= 1e12 ? PlanTable.fmt(count / 1e12) + "T tokens" : PlanTable.fmt(count / 1e9) + "B tokens"

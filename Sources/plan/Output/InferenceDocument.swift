@@ -97,13 +97,7 @@ struct InferenceDocument: Encodable {
         return rows
     }
 
-    func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
-    }
+    func json() throws -> Data { try prettyJSON() }
 
     /// The plan at a glance.
     func table() -> String {

@@ -119,11 +119,5 @@ struct PlanDocument: Encodable {
 
     static func gib(_ bytes: Double) -> Double { round(bytes / 1_073_741_824) }
 
-    func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
-    }
+    func json() throws -> Data { try prettyJSON() }
 }

@@ -67,13 +67,7 @@ struct ValidationReport: Encodable {
                        predictedOutOfMemory: rows.filter { !$0.fits }.count)
     }
 
-    func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
-    }
+    func json() throws -> Data { try prettyJSON() }
 
     func table() -> String {
         var lines = ["run                                               gpu              GPUs  configuration                                   measured  predicted   error   memory GiB"]
