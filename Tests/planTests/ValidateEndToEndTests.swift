@@ -53,3 +53,21 @@ struct ServingValidateEndToEndTests {
         #expect(abs(point["error"] as? Double ?? 1) < 0.15)
     }
 }
+
+/// The plan `plan train` finds is never slower than the published configuration of any reference
+/// run (with up to 64 GPUs) evaluated under the same assumptions and the optimal split.
+struct SearchBeatsPublishedTests {
+    @Test func searchNeverWorseThanPublished() throws {
+        let result = try Binary.run(["validate", "--search-up-to", "64", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try result.json()["rows"] as? [[String: Any]] ?? []
+        let compared = rows.filter { $0["searchStepSeconds"] != nil && $0["publishedStepSeconds"] != nil }
+        #expect(compared.count >= 15)
+        for row in compared {
+            let search = row["searchStepSeconds"] as? Double ?? .infinity
+            let published = row["publishedStepSeconds"] as? Double ?? 0
+            // Six significant digits in the JSON: allow their rounding.
+            #expect(search <= published * (1 + 2e-6), "\(row["id"] ?? ""): search \(search) s > published \(published) s")
+        }
+    }
+}

@@ -12,6 +12,8 @@ struct ValidateCommand: ParsableCommand {
     var runs: String?
 
     @Flag(help: "Validate the bundled published serving runs (validation/serving-runs.yaml).") var serving = false
+    @Option(name: .customLong("search-up-to"), help: "Also run the search on every training run with at most this many GPUs and compare its plan with the published degrees.")
+    var searchUpTo: Int?
 
     @Option(help: "json or table.") var format: OutputFormat = .table
     @Option(help: "Write the report to this file (atomically) instead of standard output.") var out: String?
@@ -38,7 +40,7 @@ struct ValidateCommand: ParsableCommand {
             return
         }
         let published = try RunsFile.decode(yaml, data: data)
-        let report = try ValidationReport(runs: published)
+        let report = try ValidationReport(runs: published, searchUpTo: searchUpTo)
         switch format {
         case .json: try OutputWriter.emit(try report.json(), to: out)
         case .table: try OutputWriter.emit(report.table(), to: out)

@@ -17,6 +17,12 @@ struct ValidationReport: Encodable {
         var predictedMemoryGiB: Double
         var capacityGiB: Double
         var fits: Bool
+        /// With `--search`: the published degrees under the search's assumptions (flash attention,
+        /// recompute chosen per stage, ZeRO ≥ 1), their step time with the optimal split, and the
+        /// step time of the plan `plan train` finds for the same job; nil outside the search space.
+        var publishedStepSeconds: Double?
+        var searchStepSeconds: Double?
+        var searchPlan: String?
     }
     struct Summary: Encodable {
         var runs: Int
@@ -30,7 +36,7 @@ struct ValidationReport: Encodable {
     var fullySpecified: Summary
     var all: Summary
 
-    init(runs: [PublishedRun]) throws {
+    init(runs: [PublishedRun], searchUpTo maxDevices: Int? = nil) throws {
         rows = try runs.map { run in
             let plan: TrainingPlan
             do {
@@ -46,16 +52,37 @@ struct ValidationReport: Encodable {
             if c.expert > 1 { text += " ep\(c.expert)" }
             if c.virtualStages > 1 { text += " v\(c.virtualStages)" }
             text += " mbs\(c.microbatchSize) gbs\(c.globalBatchSize) \(c.recompute.rawValue) z\(c.zeroStage) \(c.precision.rawValue)"
-            return Row(id: run.id, gpu: run.cluster.profile.name, devices: run.cluster.devices, configuration: text,
+            var row = Row(id: run.id, gpu: run.cluster.profile.name, devices: run.cluster.devices, configuration: text,
                        fullySpecified: run.fullySpecified,
                        measuredTokensPerSecondPerDevice: run.measuredTokensPerSecondPerDevice,
                        predictedTokensPerSecondPerDevice: PlanDocument.round(predicted),
                        error: PlanDocument.round(predicted / run.measuredTokensPerSecondPerDevice - 1),
                        predictedMemoryGiB: PlanDocument.gib(plan.estimate.memory.totalBytes),
                        capacityGiB: run.cluster.profile.memoryGiB, fits: plan.estimate.memory.totalBytes <= run.cluster.profile.memoryBytes)
+            if let maxDevices, run.cluster.devices <= maxDevices { Self.compareWithSearch(run, &row) }
+            return row
         }
         fullySpecified = Self.summary(rows.filter(\.fullySpecified))
         all = Self.summary(rows)
+    }
+
+    /// Runs the search on the run's job and evaluates the published degrees the way the search
+    /// would (its space: flash attention, full recompute with per-stage counts, ZeRO 1 for ZeRO 0).
+    static func compareWithSearch(_ run: PublishedRun, _ row: inout Row) {
+        var published = run.config
+        published.flashAttention = true
+        published.recompute = .full
+        published.sequenceParallel = published.tensor > 1
+        if published.data * published.context > 1 { published.zeroStage = max(published.zeroStage, 1) }
+        if published.pipeline > 1 && published.zeroStage > 1 { return }
+        let space = SearchSpace(model: run.model, cluster: run.cluster, globalBatchSize: published.globalBatchSize,
+                                sequenceLength: published.sequenceLength, precisions: [published.precision])
+        guard space.configurations().contains(where: { $0 == published }) else { return }
+        guard let evaluated = try? TrainingSearch.evaluate(model: run.model, cluster: run.cluster, config: published) else { return }
+        guard let best = TrainingSearch.run(space: space, options: SearchOptions(top: 1)).plans.first else { return }
+        row.publishedStepSeconds = PlanDocument.round(evaluated.estimate.stepSeconds)
+        row.searchStepSeconds = PlanDocument.round(best.estimate.stepSeconds)
+        row.searchPlan = "\(best.degrees) mbs \(best.config.microbatchSize) vpp \(best.config.virtualStages)"
     }
 
     static func summary(_ rows: [Row]) -> Summary {
