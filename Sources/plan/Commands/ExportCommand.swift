@@ -17,6 +17,8 @@ struct ExportCommand: ParsableCommand {
               horovod     bash script with the horovodrun line
               tensorflow  JSON {"workers": [{"host", "TF_CONFIG"}, ...], "notes": [...]},
                           one TF_CONFIG per worker for MultiWorkerMirroredStrategy
+              vllm        bash script: `vllm serve` per replica configuration (inference
+                          plans from `plan infer`)
             horovod and tensorflow take pure data-parallel plans only (tp=pp=cp=ep=1).
             --out-dir DIR writes the launcher's own files instead:
               megatron, horovod  launch.sh

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 
-/// The launchers `plan export --to` and `plan train --emit` write for.
+/// The launchers `plan export --to` and `plan train --emit` write for. vllm serves an inference plan
+/// (`plan infer`); the others train and take a training plan (`plan train`, `plan evaluate`).
 enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
-    case megatron, deepspeed, torchtitan, horovod, tensorflow
+    case megatron, deepspeed, torchtitan, horovod, tensorflow, vllm
 }
 
 /// A plan turned into a launcher's configuration: one `document` for standard output or `--out FILE`,
@@ -22,13 +23,22 @@ struct LauncherExport {
 extension LauncherExport {
     /// Renders `plan` for `format`. `hosts` names the nodes in order (nil: node0, node1, ...).
     static func render(_ plan: PlanFile, as format: ExportFormat, hosts: [String]? = nil) throws -> LauncherExport {
-        let names = try HostNames(plan: plan, given: hosts)
-        switch format {
-        case .megatron: return try MegatronExport(plan: plan, hosts: names).render()
-        case .deepspeed: return try DeepSpeedExport(plan: plan, hosts: names).render()
-        case .torchtitan: return try TorchtitanExport(plan: plan, hosts: names).render()
-        case .horovod: return try HorovodExport(plan: plan, hosts: names).render()
-        case .tensorflow: return try TensorFlowExport(plan: plan, hosts: names).render()
+        // The plan's kind (workload.mode) is checked before anything else, so a plan of the wrong kind
+        // is named as such rather than failing on a key or a --hosts count.
+        func names() throws -> HostNames { try HostNames(plan: plan, given: hosts) }
+        switch (format, plan.inference) {
+        case (.vllm, nil):
+            throw InputError(file: plan.origin, key: "workload.mode",
+                             "is 'training'; vllm serves a model and needs an inference plan: write one with `plan infer --model M --cluster C --out PLAN.json` and run `plan export --to vllm PLAN.json`, or export this training plan --to megatron, deepspeed, torchtitan, horovod or tensorflow")
+        case (.vllm, let inference?): return try VLLMExport(plan: inference, hosts: names()).render()
+        case (_, .some):
+            throw InputError(file: plan.origin, key: "workload.mode",
+                             "is 'inference'; --to \(format.rawValue) writes a training launcher and needs a training plan from `plan train --out PLAN.json` or `plan evaluate ... --out PLAN.json`; to serve this inference plan, run `plan export --to vllm \(plan.origin == "standard input" ? "-" : plan.origin)`")
+        case (.megatron, nil): return try MegatronExport(plan: plan, hosts: names()).render()
+        case (.deepspeed, nil): return try DeepSpeedExport(plan: plan, hosts: names()).render()
+        case (.torchtitan, nil): return try TorchtitanExport(plan: plan, hosts: names()).render()
+        case (.horovod, nil): return try HorovodExport(plan: plan, hosts: names()).render()
+        case (.tensorflow, nil): return try TensorFlowExport(plan: plan, hosts: names()).render()
         }
     }
 

@@ -41,6 +41,10 @@ struct PlanFile {
     /// GPUs per node, in node order, from `deviceMap[].node`.
     var gpusOnNode: [Int]
     var stepTimeSeconds: Double?
+    /// The plan itself when it is an inference plan (`workload.mode` "inference", from `plan infer`),
+    /// which only `--to vllm` reads; nil for training plans. An inference plan's training fields hold
+    /// no plan: `LauncherExport.render` refuses it for every training launcher before they are read.
+    var inference: InferencePlanFile?
 
     var nodes: Int { gpusOnNode.count }
     /// GPUs per node (torchrun, deepspeed and horovod take one number; the plan's nodes are alike).
@@ -97,6 +101,10 @@ extension PlanFile {
             throw InputError(file: origin, key: "schemaVersion", "is \(version); this plan reads schemaVersion 1, so re-run `plan train` with this version")
         }
         let mode = try plan.string("workload.mode")
+        if mode == "inference" {
+            self = PlanFile(inference: try InferencePlanFile(root: root, origin: origin))
+            return
+        }
         guard mode == "training" else {
             throw InputError(file: origin, key: "workload.mode", "is '\(mode)'; launcher exports need a training plan from `plan train` or `plan evaluate`")
         }
@@ -146,6 +154,37 @@ extension PlanFile {
         gpusOnNode = perNode.keys.sorted().map { perNode[$0]! }
         stepTimeSeconds = try plan.optionalDouble("prediction.stepTimeSeconds")
         try checkConsistency()
+    }
+
+    /// An inference plan wrapped for `LauncherExport.render`: its name, cluster and nodes (for --hosts);
+    /// the training fields are neutral placeholders that no exporter reads.
+    private init(inference: InferencePlanFile) {
+        self.inference = inference
+        origin = inference.origin
+        modelName = inference.modelName
+        layers = 0
+        parameters = 0
+        activeParameters = 0
+        clusterName = inference.clusterName
+        gpu = inference.gpu
+        devices = inference.devices
+        globalBatch = 0
+        sequenceLength = inference.promptTokens + inference.outputTokens
+        data = 1
+        tensor = 1
+        pipeline = 1
+        context = 1
+        expert = 1
+        virtualStages = 1
+        sequenceParallel = false
+        zeroStage = 0
+        microbatchSize = 0
+        microbatchCount = 0
+        precision = .bf16
+        recompute = .none
+        chunks = []
+        gpusOnNode = inference.gpusOnNode
+        stepTimeSeconds = nil
     }
 
     /// The identities every launcher relies on; a plan edited by hand that breaks one is refused here
