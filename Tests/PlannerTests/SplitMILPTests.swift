@@ -75,6 +75,12 @@ struct SplitMILPTests {
             #expect(milp == nil, "brute force finds no feasible split but the MILP does: \(c)")
             return
         }
+        // The search prunes on these bounds: they must never exceed the true optimum.
+        #expect(TrainingSearch.lowerBound(table) <= brute.schedule.stepSeconds * (1 + 1e-9), "\(c): time bound above the optimum")
+        #expect(TrainingSearch.memoryLowerBound(table) <= brute.schedule.peakBytes * (1 + 1e-9), "\(c): memory bound above the optimum's peak")
+        if let heuristic = TrainingSearch.heuristicSplit(table) {
+            #expect(table.evaluate(heuristic).stepSeconds >= brute.schedule.stepSeconds * (1 - 1e-9), "\(c): heuristic beats the optimum")
+        }
         let solved = try #require(milp, "MILP found no split, brute force did: \(c)")
         #expect(solved.status == .optimal)
         let relative = abs(solved.schedule.stepSeconds / brute.schedule.stepSeconds - 1)
