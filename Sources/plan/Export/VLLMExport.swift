@@ -7,6 +7,8 @@ import Foundation
 /// Sources/plan/Output/InferenceDocument.swift): only the keys the vLLM export needs, each checked, so
 /// a missing or garbled plan is an `InputError` naming the file and the key path.
 struct InferencePlanFile {
+    static let remedy = "re-create the plan with `plan infer --out FILE`"
+
     /// One replica configuration of `serving.replicas[]`: `count` replicas of tensor × pipeline GPUs.
     struct Replica {
         var gpu: String
@@ -56,7 +58,7 @@ struct InferencePlanFile {
 
     /// Reads the plan from its parsed JSON; `PlanFile` hands it over once it has seen `workload.mode`.
     init(root: [String: Any], origin: String) throws {
-        let plan = PlanFields(root: root, origin: origin)
+        let plan = JSONFields(root: root, origin: origin, remedy: Self.remedy)
         self.origin = origin
         modelName = try plan.string("model.name")
         clusterName = try plan.string("cluster.name")
@@ -70,7 +72,7 @@ struct InferencePlanFile {
         }
         kvCachePrecision = cache
         replicas = try plan.objects("serving.replicas").enumerated().map { position, row in
-            let replica = PlanFields(root: row, origin: origin, prefix: "serving.replicas[\(position)].")
+            let replica = JSONFields(root: row, origin: origin, prefix: "serving.replicas[\(position)].", remedy: Self.remedy)
             let name = try replica.string("precision")
             guard let precision = Precision(rawValue: name), Self.weightFormats.contains(precision) else {
                 throw InputError(file: origin, key: "serving.replicas[\(position)].precision",
@@ -84,7 +86,7 @@ struct InferencePlanFile {
                            outputTokensPerSecond: try replica.optionalDouble("outputTokensPerSecond"))
         }
         deviceMap = try plan.objects("deviceMap").enumerated().map { position, row in
-            let device = PlanFields(root: row, origin: origin, prefix: "deviceMap[\(position)].")
+            let device = JSONFields(root: row, origin: origin, prefix: "deviceMap[\(position)].", remedy: Self.remedy)
             return Device(rank: try device.natural("rank"), node: try device.natural("node"),
                           localIndex: try device.natural("localIndex"), data: try device.natural("data"))
         }
@@ -115,63 +117,6 @@ struct InferencePlanFile {
     }
 }
 
-/// Typed reads of dotted key paths from a JSON object, each failure an `InputError` naming the path.
-private struct PlanFields {
-    var root: [String: Any]
-    var origin: String
-    var prefix = ""
-
-    func value(_ path: String) -> Any? {
-        var current: Any? = root
-        for part in path.split(separator: ".") { current = (current as? [String: Any])?[String(part)] }
-        return current is NSNull ? nil : current
-    }
-
-    func missing(_ path: String, _ expected: String) -> InputError {
-        let found = value(path).map { "is \(String(describing: $0).prefix(40)), not \(expected)" } ?? "is missing"
-        return InputError(file: origin, key: prefix + path, "\(found); re-create the plan with `plan infer --out FILE`")
-    }
-
-    func string(_ path: String) throws -> String {
-        guard let text = value(path) as? String, !text.isEmpty else { throw missing(path, "a string") }
-        return text
-    }
-
-    func optionalString(_ path: String) throws -> String? {
-        value(path) == nil ? nil : try string(path)
-    }
-
-    /// JSON numbers arrive as NSNumber; a whole number is one whose value has no fraction.
-    func int(_ path: String) throws -> Int {
-        guard let number = value(path) as? NSNumber else { throw missing(path, "a whole number") }
-        let double = number.doubleValue
-        guard double.isFinite, double == double.rounded(), abs(double) < 1e15 else { throw missing(path, "a whole number") }
-        return Int(double)
-    }
-
-    func natural(_ path: String) throws -> Int {
-        let number = try int(path)
-        guard number >= 0 else { throw InputError(file: origin, key: prefix + path, "is \(number); it cannot be negative") }
-        return number
-    }
-
-    func positive(_ path: String) throws -> Int {
-        let number = try int(path)
-        guard number >= 1 else { throw InputError(file: origin, key: prefix + path, "is \(number); it must be at least 1") }
-        return number
-    }
-
-    func optionalDouble(_ path: String) throws -> Double? {
-        guard let found = value(path) else { return nil }
-        guard let number = found as? NSNumber, number.doubleValue.isFinite else { throw missing(path, "a number") }
-        return number.doubleValue
-    }
-
-    func objects(_ path: String) throws -> [[String: Any]] {
-        guard let rows = value(path) as? [[String: Any]], !rows.isEmpty else { throw missing(path, "a non-empty list of objects") }
-        return rows
-    }
-}
 
 // MARK: - Where the replicas run
 

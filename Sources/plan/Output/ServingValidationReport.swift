@@ -44,12 +44,7 @@ struct ServingValidationReport: Encodable {
     }
 
     static func summary(_ rows: [Row]) -> ValidationReport.Summary {
-        let errors = rows.map { abs($0.error) }.sorted()
-        let median = errors.isEmpty ? 0 : (errors.count % 2 == 1 ? errors[errors.count / 2] : (errors[errors.count / 2 - 1] + errors[errors.count / 2]) / 2)
-        let worst = rows.max { abs($0.error) < abs($1.error) }
-        return .init(runs: rows.count, medianAbsoluteError: PlanDocument.round(median),
-                     worstAbsoluteError: PlanDocument.round(worst.map { abs($0.error) } ?? 0),
-                     worstRun: worst.map { "\($0.id) (\($0.metric))" } ?? "", predictedOutOfMemory: 0)
+        .init(errors: rows.map { ("\($0.id) (\($0.metric))", $0.error) }, outOfMemory: 0)
     }
 
     func json() throws -> Data { try prettyJSON() }

@@ -30,6 +30,19 @@ struct ValidationReport: Encodable {
         var worstAbsoluteError: Double
         var worstRun: String
         var predictedOutOfMemory: Int
+
+        /// Median and worst absolute relative error of labelled errors.
+        init(errors: [(label: String, error: Double)], outOfMemory: Int) {
+            let sorted = errors.map { abs($0.error) }.sorted()
+            let n = sorted.count
+            let median = n == 0 ? 0 : (n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2)
+            let worst = errors.max { abs($0.error) < abs($1.error) }
+            runs = n
+            medianAbsoluteError = PlanDocument.round(median)
+            worstAbsoluteError = PlanDocument.round(worst.map { abs($0.error) } ?? 0)
+            worstRun = worst?.label ?? ""
+            predictedOutOfMemory = outOfMemory
+        }
     }
 
     var rows: [Row]
@@ -86,12 +99,7 @@ struct ValidationReport: Encodable {
     }
 
     static func summary(_ rows: [Row]) -> Summary {
-        let errors = rows.map { abs($0.error) }.sorted()
-        let median = errors.isEmpty ? 0 : (errors.count % 2 == 1 ? errors[errors.count / 2] : (errors[errors.count / 2 - 1] + errors[errors.count / 2]) / 2)
-        let worst = rows.max { abs($0.error) < abs($1.error) }
-        return Summary(runs: rows.count, medianAbsoluteError: PlanDocument.round(median),
-                       worstAbsoluteError: PlanDocument.round(worst.map { abs($0.error) } ?? 0), worstRun: worst?.id ?? "",
-                       predictedOutOfMemory: rows.filter { !$0.fits }.count)
+        Summary(errors: rows.map { ($0.id, $0.error) }, outOfMemory: rows.filter { !$0.fits }.count)
     }
 
     func json() throws -> Data { try prettyJSON() }
