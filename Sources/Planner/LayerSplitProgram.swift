@@ -25,6 +25,7 @@ import CostModel
 ///                                                                                 (9) dense layers first, in the first round of chunks
 ///     N ≥ Σ_g n[r,g], τ ≥ N·min_g μ_g + min_r extras_r                          (10) cut: the fullest rank
 ///     objective ≤ cutoff (the best plan known so far), when given                (11)
+///     n[r] ≥ n[r+1] for interchangeable middle ranks (one group)                  (12) symmetry
 public struct LayerSplitProgram: Sendable {
     public let table: PipelineCostTable
     public private(set) var program = LinearProgram()
@@ -75,6 +76,18 @@ public struct LayerSplitProgram: Sendable {
         addTail(tail)
         addGroupOrder()
         addMostLayersCut(slowest)
+        addSymmetryBreaking()
+    }
+
+    /// (12) Ranks that differ in nothing (no embedding or output layer, the same microbatches in
+    /// flight) can trade their assignments without changing the step time, so with one layer group
+    /// the program may list them fullest first. Without this, a 16-stage split with 4 microbatches
+    /// (12 identical ranks) made branch and bound visit every permutation.
+    private mutating func addSymmetryBreaking() {
+        guard groupCount == 1, ranks >= 4 else { return }
+        for r in 1..<(ranks - 2) where table.inFlight(rank: r) == table.inFlight(rank: r + 1) {
+            program.addRow("symmetry[\(r)]", [.init(layers[r][0], 1), .init(layers[r + 1][0], -1)], .atLeast(0))
+        }
     }
 
     private func chunks(onRank r: Int) -> StrideTo<Int> { stride(from: r, to: table.chunks, by: table.pipeline) }

@@ -50,6 +50,12 @@ struct SplitMILPTests {
                 }
             }
         }
+        // Fewer microbatches than stages: interchangeable middle ranks (the symmetry rows).
+        for (layers, stages, microbatches) in [(12, 4, 2), (9, 4, 1), (11, 4, 2)] {
+            seed += 1
+            all.append(Case(layers: layers, stages: stages, virtual: 1, microbatches: microbatches, recompute: .full,
+                            capacityFraction: 0.5, denseFirst: 0, seed: seed))
+        }
         // Mixture of experts with dense-first layers: the ordering rows.
         for (layers, stages, dense) in [(6, 3, 1), (8, 4, 3), (12, 3, 2), (9, 2, 4)] {
             seed += 1
