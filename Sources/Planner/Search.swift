@@ -161,11 +161,16 @@ public enum TrainingSearch {
         var best: [TrainingPlan.Degrees: (plan: TrainingPlan, index: Int)] = [:]
         var milps = 0, pruned = 0, infeasible = 0
         var cache: [PipelineCostTable: Solved?] = [:]
+        var cutoffUsed: [Int: Double] = [:]
+        /// Candidates whose MILP found no split under its cutoff, with that cutoff.
+        var beaten: [Int: Double] = [:]
 
+        // A candidate matters only if it improves its own degrees' best and could rank among the
+        // `top` distinct degrees: below both its degrees' best known step and the top-th best.
         func cutoff(for degrees: TrainingPlan.Degrees) -> Double {
-            if let own = known[degrees] { return own }
-            guard known.count >= top else { return .infinity }
-            return known.values.sorted()[top - 1]
+            let own = known[degrees] ?? .infinity
+            guard known.count >= top else { return own }
+            return min(own, known.values.sorted()[top - 1])
         }
 
         var next = 0
@@ -186,9 +191,15 @@ public enum TrainingSearch {
             let unique = misses.enumerated().filter { i, candidate in !misses[..<i].contains { $0.table == candidate.table } }.map(\.element)
             milps += unique.count
             let work = unique.map { (table: $0.table, cutoff: cutoff(for: $0.degrees)) }
+            for (candidate, item) in zip(unique, work) { cutoffUsed[candidate.index] = item.cutoff }
             for (candidate, solved) in zip(unique, solveConcurrently(work, options: options.solver)) { cache[candidate.table] = solved }
             for candidate in batch {
-                guard let solved = cache[candidate.table] ?? nil else { infeasible += 1; continue }
+                guard let solved = cache[candidate.table] ?? nil else {
+                    infeasible += 1
+                    // No split under the cutoff: its best is above it (or nothing fits at all).
+                    beaten[candidate.index] = cutoffUsed[candidate.index] ?? candidate.bound
+                    continue
+                }
                 var config = candidate.config
                 if config.recompute == .full && solved.layout.recomputed.allSatisfy({ $0.allSatisfy { $0 == 0 } }) {
                     config.recompute = .none
@@ -208,7 +219,9 @@ public enum TrainingSearch {
         // Sorted by step time, ties by enumeration order: dictionary order differs from run to run.
         let ordered = best.values.sorted { ($0.plan.estimate.stepSeconds, $0.index) < ($1.plan.estimate.stepSeconds, $1.index) }
         let ranked = ordered.prefix(top).map(\.plan)
-        let rejections = ranked.first.map { explainRejections(winner: $0, evaluated: ordered.map(\.plan), candidates: candidates) } ?? []
+        let rejections = ranked.first.map {
+            explainRejections(winner: $0, evaluated: ordered.map(\.plan), candidates: candidates, beaten: beaten)
+        } ?? []
         return SearchResult(plans: Array(ranked), candidates: configs.count, milpsSolved: milps, pruned: pruned,
                             infeasible: infeasible, smallestMemoryBytes: smallestMemory, capacityBytes: capacity,
                             rejections: rejections)
@@ -234,7 +247,8 @@ public enum TrainingSearch {
 
     /// Why other tensor and pipeline degrees lose: the best plan found with that degree, or the
     /// bound that pruned it, or the memory it cannot get under.
-    static func explainRejections(winner: TrainingPlan, evaluated: [TrainingPlan], candidates: [Candidate]) -> [String] {
+    static func explainRejections(winner: TrainingPlan, evaluated: [TrainingPlan], candidates: [Candidate],
+                                  beaten: [Int: Double]) -> [String] {
         var lines: [String] = []
         let step = winner.estimate.stepSeconds
         let gib = 1_073_741_824.0
@@ -249,10 +263,10 @@ public enum TrainingSearch {
             if fitting.isEmpty {
                 let least = matching.map(\.memoryBound).min()! / gib
                 lines.append("\(label): does not fit, needs at least \(formatted(least)) GiB of \(formatted(matching[0].table.capacityBytes / gib)) usable")
-            } else if let bound = fitting.map(\.bound).min(), bound >= step {
-                lines.append("\(label): at least +\(formatted((bound / step - 1) * 100))% step time (lower bound \(formatted(bound)) s)")
             } else {
-                lines.append("\(label): no layer split fits memory, or not among the \(evaluated.count) best")
+                // Each candidate is pruned by its bound or beaten under its MILP cutoff: its best is at least that.
+                let bound = fitting.map { max($0.bound, beaten[$0.index] ?? $0.bound) }.min()!
+                lines.append("\(label): at least +\(formatted(max(0, bound / step - 1) * 100))% step time (lower bound \(formatted(bound)) s)")
             }
         }
         let precision = winner.config.precision
