@@ -193,11 +193,12 @@ def run_case(binary, seed, index, timeout):
         try:
             done = subprocess.run(argv, cwd=ROOT, capture_output=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            return found("hang", f"no answer in {timeout} s")
+            return found("hang", f"no answer in {timeout:g} s: {' '.join(command[:7])}")
         status, stdout, stderr = done.returncode, done.stdout, done.stderr.decode("utf-8", "replace")
         if status not in (0, 1):
             first = next((l for l in stderr.splitlines() if "failure" in l or "crashed" in l or "Fatal" in l), stderr[:200])
-            return found("crash", f"status {status}: {first.strip()}")
+            where = re.search(r" at /\S*/(Sources/\S+?\.swift):\d+", stderr)  # the first frame in the project's code
+            return found("crash", f"status {status}: {first.strip()}{' in ' + where.group(1) if where else ''}")
         if status == 1:
             if stdout:
                 return found("stdout", f"exit 1 with {len(stdout)} bytes on stdout")
@@ -219,7 +220,7 @@ def run_case(binary, seed, index, timeout):
 
 
 def signature(kind, detail):
-    normal = re.sub(r"\d+", "N", re.sub(r"'[^']*'", "''", detail))[:120]
+    normal = re.sub(r"\d+", "N", re.sub(r"0x[0-9a-fA-F]+|'[^']*'", "", detail))[:120]
     return f"{kind}-{hashlib.sha1(normal.encode()).hexdigest()[:10]}"
 
 
@@ -281,9 +282,9 @@ def main():
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
                 if finding:
                     counts[finding[0]] = counts.get(finding[0], 0) + 1
-                    if save(finding, options.seed, index, options.crashes):
-                        state["saved"] += 1
-                        print(f"case {index}: {finding[0]}: {finding[1]}", flush=True)
+                    new = save(finding, options.seed, index, options.crashes)
+                    state["saved"] += new
+                    print(f"case {index}: {finding[0]}: {finding[1][:160]}{'' if new else ' (signature seen)'}", flush=True)
                 if state["ran"] % 1000 == 0:
                     print(f"{state['ran']} cases, {(time.monotonic() - started) / 60:.1f} min, findings {counts or 0}", flush=True)
 

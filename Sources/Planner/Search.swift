@@ -266,7 +266,11 @@ public enum TrainingSearch {
             } else {
                 // Each candidate is pruned by its bound or beaten under its MILP cutoff: its best is at least that.
                 let bound = fitting.map { max($0.bound, beaten[$0.index] ?? $0.bound) }.min()!
-                lines.append("\(label): at least +\(formatted(max(0, bound / step - 1) * 100))% step time (lower bound \(formatted(bound)) s)")
+                if bound.isFinite {
+                    lines.append("\(label): at least +\(formatted(max(0, bound / step - 1) * 100))% step time (lower bound \(formatted(bound)) s)")
+                } else {
+                    lines.append("\(label): no layer split fits memory")
+                }
             }
         }
         let precision = winner.config.precision
@@ -282,6 +286,7 @@ public enum TrainingSearch {
     }
 
     static func formatted(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 1e15 else { return value.isNaN ? "?" : "∞" }
         let rounded = (value * 10).rounded() / 10
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }

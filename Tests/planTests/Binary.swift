@@ -29,6 +29,9 @@ enum Binary {
         process.executableURL = url
         process.arguments = arguments
         process.currentDirectoryURL = root
+        // A crash ends the child at once with its signal: the runtime's backtracer, when it runs, keeps
+        // the output pipes open (and under AddressSanitizer it can stall), so reads would wait on it.
+        process.environment = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

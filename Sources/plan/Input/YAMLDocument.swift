@@ -46,15 +46,18 @@ struct YAMLMapping {
         if isDirectory.boolValue {
             throw InputError(file: name, key: flag, "is a directory; pass a YAML or JSON file (a Hugging Face config.json works as it is)")
         }
-        let size = (try? manager.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
-        if size > Self.maximumBytes {
-            throw InputError(file: name, key: flag, "is \(size >> 20) MiB; model, cluster and runs files are a few KiB (at most \(Self.maximumBytes >> 20) MiB), so this is likely the wrong file")
-        }
+        // Read through a handle, at most one byte past the limit: pipes (`--model <(curl …)`) work,
+        // and a device like /dev/zero cannot make the read endless.
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: Self.maximumBytes + 1) ?? Data()
         } catch {
             throw InputError(file: name, key: flag, "cannot be read: \(error.localizedDescription)")
+        }
+        if data.count > Self.maximumBytes {
+            throw InputError(file: name, key: flag, "is larger than \(Self.maximumBytes >> 20) MiB; model, cluster and runs files are a few KiB, so this is likely the wrong file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError(file: name, key: flag, "is not UTF-8 text (a binary file?); pass a YAML or JSON file")
