@@ -35,8 +35,8 @@ struct InferCommand: ParsableCommand {
         let data = DataDirectory()
         let model = try data.model(self.model)
         let cluster = try data.cluster(self.cluster)
-        let formats = try Self.precisions(precision, flag: "--precision", allowed: [.bf16, .fp16, .fp8, .int8, .int4])
-        let kv = try Self.precisions(kvPrecision, flag: "--kv-precision", allowed: [.bf16, .fp16, .fp8])
+        let formats = try PrecisionList.parse(precision, flag: "--precision", allowed: [.bf16, .fp16, .fp8, .int8, .int4])
+        let kv = try PrecisionList.parse(kvPrecision, flag: "--kv-precision", allowed: [.bf16, .fp16, .fp8])
         guard kv.count == 1 else { throw InputError(key: "--kv-precision", "takes one format, got \(kvPrecision)") }
         let targets = InferenceTargets(ttftSeconds: ttftMilliseconds.map { $0 / 1000 }, tpotSeconds: tpotMilliseconds.map { $0 / 1000 },
                                        precisions: formats, kvCachePrecision: kv[0])
@@ -93,16 +93,5 @@ struct InferCommand: ParsableCommand {
                                  outputTokensPerSecond: option.outputTokensPerSecond * Double(replicas), status: .optimal)
         let solver = PlanDocument.Solver(status: "optimal", candidates: 1, milpsSolved: 0, pruned: 0, wallSeconds: Date().timeIntervalSince(started))
         return InferenceDocument(plan: plan, model: model, cluster: cluster, solver: solver, alternatives: [])
-    }
-
-    static func precisions(_ text: String, flag: String, allowed: [Precision]) throws -> [Precision] {
-        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard !parts.isEmpty else { throw InputError(key: flag, "is empty; use one of \(allowed.map(\.rawValue).joined(separator: ", "))") }
-        return try parts.map { part in
-            guard let value = Precision(rawValue: part), allowed.contains(value) else {
-                throw InputError(key: flag, "'\(part)' is not one of \(allowed.map(\.rawValue).joined(separator: ", "))")
-            }
-            return value
-        }
     }
 }

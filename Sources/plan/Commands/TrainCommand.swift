@@ -57,16 +57,3 @@ struct TrainCommand: ParsableCommand {
         try OutputWriter.emit(output, to: out)
     }
 }
-
-enum PrecisionList {
-    static func parse(_ text: String, flag: String) throws -> [Precision] {
-        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard !parts.isEmpty else { throw InputError(key: flag, "is empty; use bf16, fp16 or fp8 (comma-separated)") }
-        return try parts.map { part in
-            guard let value = Precision(rawValue: part), value.isTrainingPrecision else {
-                throw InputError(key: flag, "'\(part)' is not a training precision; use bf16, fp16, fp8 or fp32")
-            }
-            return value
-        }
-    }
-}

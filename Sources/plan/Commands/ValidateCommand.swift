@@ -31,19 +31,21 @@ struct ValidateCommand: ParsableCommand {
             throw InputError(key: "RUNS", "no runs file given and no bundled validation/training-runs.yaml found; pass a file")
         }
         let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "RUNS")
-        if try ServingRunsFile.isServing(yaml) {
-            let report = ServingValidationReport(runs: try ServingRunsFile.decode(yaml, data: data))
-            switch format {
-            case .json: try OutputWriter.emit(try report.json(), to: out)
-            case .table: try OutputWriter.emit(report.table(), to: out)
-            }
-            return
-        }
-        let published = try RunsFile.decode(yaml, data: data)
-        let report = try ValidationReport(runs: published, searchUpTo: searchUpTo)
+        let report: any Report = try ServingRunsFile.isServing(yaml)
+            ? ServingValidationReport(runs: try ServingRunsFile.decode(yaml, data: data))
+            : try ValidationReport(runs: try RunsFile.decode(yaml, data: data), searchUpTo: searchUpTo)
         switch format {
         case .json: try OutputWriter.emit(try report.json(), to: out)
         case .table: try OutputWriter.emit(report.table(), to: out)
         }
     }
+}
+
+/// Output that `--format json|table` can render.
+protocol Report: Encodable {
+    func table() -> String
+}
+
+extension Report {
+    func json() throws -> Data { try prettyJSON() }
 }

@@ -4,7 +4,7 @@ import Planner
 
 /// Predicted against measured serving metrics (throughput, TTFT, TPOT, batch latency) for
 /// published runs, with the median and worst error per metric and overall.
-struct ServingValidationReport: Encodable {
+struct ServingValidationReport: Report {
     struct Row: Encodable {
         var id: String
         var gpu: String
@@ -46,8 +46,6 @@ struct ServingValidationReport: Encodable {
     static func summary(_ rows: [Row]) -> ValidationReport.Summary {
         .init(errors: rows.map { ("\($0.id) (\($0.metric))", $0.error) }, outOfMemory: 0)
     }
-
-    func json() throws -> Data { try prettyJSON() }
 
     func table() -> String {
         var lines = ["run                                                      gpu              configuration                                  metric           measured  predicted   error"]

@@ -3,7 +3,7 @@ import Foundation
 import Planner
 
 /// Predicted vs measured tokens per second per GPU for published runs, with median and worst error.
-struct ValidationReport: Encodable {
+struct ValidationReport: Report {
     struct Row: Encodable {
         var id: String
         var gpu: String
@@ -101,8 +101,6 @@ struct ValidationReport: Encodable {
     static func summary(_ rows: [Row]) -> Summary {
         Summary(errors: rows.map { ($0.id, $0.error) }, outOfMemory: rows.filter { !$0.fits }.count)
     }
-
-    func json() throws -> Data { try prettyJSON() }
 
     func table() -> String {
         var lines = ["run                                               gpu              GPUs  configuration                                   measured  predicted   error   memory GiB"]
