@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Data flows one way (DESIGN.md): files → PlanFiles (decode, validate) → CostModel values →
+// Planner (search, MILPs through GLPK) → the plan → PlanFiles (JSON) / Launchers (launcher files).
+// Only `plan` uses ArgumentParser; only PlanFiles uses Yams; only Planner's GLPK wrapper uses CGLPK.
 let package = Package(
     name: "plan",
     platforms: [.macOS(.v13)],
@@ -8,6 +11,8 @@ let package = Package(
         .executable(name: "plan", targets: ["plan"]),
         .library(name: "CostModel", targets: ["CostModel"]),
         .library(name: "Planner", targets: ["Planner"]),
+        .library(name: "PlanFiles", targets: ["PlanFiles"]),
+        .library(name: "Launchers", targets: ["Launchers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -17,16 +22,17 @@ let package = Package(
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
         .target(name: "CostModel"),
         .target(name: "Planner", dependencies: ["CostModel", "CGLPK"]),
+        .target(name: "PlanFiles", dependencies: ["CostModel", "Planner", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Launchers", dependencies: ["CostModel", "PlanFiles"]),
         .executableTarget(
             name: "plan",
             dependencies: [
-                "CostModel", "Planner",
+                "CostModel", "Planner", "PlanFiles", "Launchers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "CostModel"]),
-        .testTarget(name: "planTests", dependencies: ["plan", "CostModel", "Planner"]),
+        .testTarget(name: "planTests", dependencies: ["plan", "CostModel", "Planner", "PlanFiles", "Launchers"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,7 +19,7 @@ public struct SearchSpace: Sendable {
 
     var devices: Int { cluster.devices }
 
-    static func divisors(of n: Int) -> [Int] { n < 1 ? [] : (1...n).filter { n % $0 == 0 } }
+    static func divisors(of n: Int) -> [Int] { Divisors.of(n) }
 
     /// Tensor-parallel degrees: divide the attention heads and the key-value heads (so GQA groups
     /// split cleanly), fit inside the NVLink domain, divide the device count.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PlanFiles
 
 /// `plan`: the command line over the CostModel and Planner libraries.
 @main

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PlanFiles
 import CostModel
 import Foundation
 import Planner
@@ -36,17 +37,18 @@ struct CompareCommand: ParsableCommand {
                 return value
             }
         } ?? [nil]
-        var jobs: [(model: ModelDescription, cluster: ClusterDescription, batch: Int, sequence: Int, precision: Precision)] = []
+        var jobs: [Comparison.Job] = []
         for model in models {
             for cluster in clusters {
                 for precision in precisions {
                     for length in lengths {
-                        jobs.append((model, cluster, globalBatch, length ?? min(model.maxPositions, 8192), precision))
+                        jobs.append(.init(model: model, cluster: cluster, batch: globalBatch, sequence: length ?? min(model.maxPositions, 8192), precision: precision))
                     }
                 }
             }
         }
-        let comparison = Comparison(jobs: jobs, trainingTokens: tokens, progress: isatty(2) != 0 && jobs.count > 1)
+        let comparison = Comparison.run(jobs: jobs, trainingTokens: tokens, progress: Progress.reporter(total: jobs.count, show: isatty(2) != 0 && jobs.count > 1))
+        Progress.clear(show: isatty(2) != 0 && jobs.count > 1)
         try Self.emit(comparison, format: format, out: out, chart: {
             let withCost = comparison.rows.allSatisfy { $0.costUSD != nil || !$0.fits }
             let points = comparison.rows.compactMap { row -> (x: Double, y: Double, label: String?)? in

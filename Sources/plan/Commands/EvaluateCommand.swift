@@ -1,4 +1,5 @@
 import ArgumentParser
+import PlanFiles
 import CostModel
 import Foundation
 import Planner
@@ -64,14 +65,14 @@ struct EvaluateCommand: ParsableCommand {
         } catch let error as SolverError {
             throw InputError(key: "--split", "the split MILP failed for this configuration (\(error)); try --split uniform")
         }
-        let solver = PlanDocument.Solver(status: plan.splitStatus.rawValue, candidates: 1, milpsSolved: split == .optimal ? 1 : 0,
+        let solver = TrainingPlanDocument.Solver(status: plan.splitStatus.rawValue, candidates: 1, milpsSolved: split == .optimal ? 1 : 0,
                                          pruned: 0, wallSeconds: Date().timeIntervalSince(started))
-        let document = PlanDocument(plan: plan, model: loaded.model, cluster: loaded.cluster, solver: solver, alternatives: [])
+        let document = TrainingPlanDocument(plan: plan, model: loaded.model, cluster: loaded.cluster, solver: solver, alternatives: [])
         if !plan.estimate.fits {
             FileHandle.standardError.write(Data("warning: predicted \(String(format: "%.1f", plan.estimate.memory.totalBytes / 1_073_741_824)) GiB per device exceeds the \(String(format: "%.1f", plan.estimate.capacityBytes / 1_073_741_824)) GiB usable\n".utf8))
         }
         switch format {
-        case .json: try OutputWriter.emit(try document.json(), to: out)
+        case .json: try OutputWriter.emit(try document.prettyJSON(), to: out)
         case .table: try OutputWriter.emit(PlanTable.text(document), to: out)
         }
     }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Launchers
+import PlanFiles
 import Foundation
 
 /// `plan export`: a launcher configuration from a plan JSON.
@@ -48,7 +50,8 @@ struct ExportCommand: ParsableCommand {
             throw InputError(key: "--out-dir", "cannot be given with --out; give one")
         }
         try OutPath.check(out)
-        let plan = try PlanFile.load(path: plan)
+        let (document, origin) = try PlanDocument.load(path: plan)
+        let plan = LaunchPlan(document, origin: origin)
         let names = hosts.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
         let export = try LauncherExport.render(plan, as: format, hosts: names)
         if let outDirectory {
@@ -58,3 +61,5 @@ struct ExportCommand: ParsableCommand {
         }
     }
 }
+
+extension ExportFormat: ExpressibleByArgument {}

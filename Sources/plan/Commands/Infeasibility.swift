@@ -1,4 +1,5 @@
 import CostModel
+import PlanFiles
 import Foundation
 import Planner
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PlanFiles
 import CostModel
 import Foundation
 import Planner
@@ -42,7 +43,7 @@ struct InferCommand: ParsableCommand {
                                        precisions: formats, kvCachePrecision: kv[0])
         let started = Date()
         let given = [tp, pp, replicas, batch].compactMap { $0 }
-        let document: InferenceDocument
+        let document: InferencePlanDocument
         if !given.isEmpty {
             guard given.count == 4, let tp, let pp, let replicas, let batch else {
                 throw InputError(key: "--tp", "--tp, --pp, --replicas and --batch go together (all four predict one configuration); give all or none")
@@ -57,22 +58,22 @@ struct InferCommand: ParsableCommand {
             } catch {
                 throw InputError("no serving configuration of \(model.name) on \(cluster.name) fits memory and meets the targets\(ttftMilliseconds.map { ", TTFT ≤ \($0) ms" } ?? "")\(tpotMilliseconds.map { ", TPOT ≤ \($0) ms" } ?? ""); relax the targets, allow --precision fp8 or int8, or add devices")
             }
-            let solver = PlanDocument.Solver(status: result.plan.status.rawValue, candidates: result.options,
+            let solver = TrainingPlanDocument.Solver(status: result.plan.status.rawValue, candidates: result.options,
                                              milpsSolved: 1 + result.alternatives.count, pruned: 0,
                                              wallSeconds: Date().timeIntervalSince(started))
             let alternatives = result.alternatives.map {
-                InferenceDocument(plan: $0, model: model, cluster: cluster, solver: .init(status: $0.status.rawValue, candidates: result.options, milpsSolved: 1, pruned: 0, wallSeconds: 0))
+                InferencePlanDocument(plan: $0, model: model, cluster: cluster, solver: .init(status: $0.status.rawValue, candidates: result.options, milpsSolved: 1, pruned: 0, wallSeconds: 0))
             }
-            document = InferenceDocument(plan: result.plan, model: model, cluster: cluster, solver: solver, alternatives: alternatives)
+            document = InferencePlanDocument(plan: result.plan, model: model, cluster: cluster, solver: solver, alternatives: alternatives)
         }
         switch format {
-        case .json: try OutputWriter.emit(try document.json(), to: out)
+        case .json: try OutputWriter.emit(try document.prettyJSON(), to: out)
         case .table: try OutputWriter.emit(document.table(), to: out)
         }
     }
 
     private func predict(model: ModelDescription, cluster: ClusterDescription, tp: Int, pp: Int, replicas: Int, batch: Int,
-                         precision: Precision, kv: Precision, started: Date) throws -> InferenceDocument {
+                         precision: Precision, kv: Precision, started: Date) throws -> InferencePlanDocument {
         for (flag, value) in [("--tp", tp), ("--pp", pp), ("--replicas", replicas), ("--batch", batch)] where value < 1 {
             throw InputError(key: flag, "must be at least 1, got \(value)")
         }
@@ -91,7 +92,7 @@ struct InferCommand: ParsableCommand {
         }
         let plan = InferencePlan(replicas: [(option: option, count: replicas)],
                                  outputTokensPerSecond: option.outputTokensPerSecond * Double(replicas), status: .optimal)
-        let solver = PlanDocument.Solver(status: "optimal", candidates: 1, milpsSolved: 0, pruned: 0, wallSeconds: Date().timeIntervalSince(started))
-        return InferenceDocument(plan: plan, model: model, cluster: cluster, solver: solver, alternatives: [])
+        let solver = TrainingPlanDocument.Solver(status: "optimal", candidates: 1, milpsSolved: 0, pruned: 0, wallSeconds: Date().timeIntervalSince(started))
+        return InferencePlanDocument(plan: plan, model: model, cluster: cluster, solver: solver, alternatives: [])
     }
 }

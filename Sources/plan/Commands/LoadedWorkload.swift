@@ -1,4 +1,5 @@
 import CostModel
+import PlanFiles
 import Foundation
 
 /// The model and cluster a command runs on, loaded and checked together.

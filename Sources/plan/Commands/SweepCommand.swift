@@ -1,4 +1,5 @@
 import ArgumentParser
+import PlanFiles
 import CostModel
 import Foundation
 import Planner
@@ -34,13 +35,14 @@ struct SweepCommand: ParsableCommand {
         var devices = from
         while devices <= to { counts.append(devices); devices *= 2 }
         let perNode = base.gpusPerNode
-        let jobs = counts.map { count -> (model: ModelDescription, cluster: ClusterDescription, batch: Int, sequence: Int, precision: Precision) in
+        let jobs = counts.map { count -> Comparison.Job in
             var cluster = base
             cluster.name = "\(base.profile.name)×\(count)"
             cluster.groups = [.init(profile: base.profile, nodes: max(count / perNode, 1), gpusPerNode: count < perNode ? count : perNode)]
-            return (model, cluster, globalBatch, sequence, chosen[0])
+            return Comparison.Job(model: model, cluster: cluster, batch: globalBatch, sequence: sequence, precision: chosen[0])
         }
-        let comparison = Comparison(jobs: jobs, trainingTokens: tokens, progress: isatty(2) != 0)
+        let comparison = Comparison.run(jobs: jobs, trainingTokens: tokens, progress: Progress.reporter(total: jobs.count, show: isatty(2) != 0))
+        Progress.clear(show: isatty(2) != 0)
         try CompareCommand.emit(comparison, format: format, out: out, chart: {
             let measured = comparison.rows.compactMap { row in row.tokensPerSecond.map { (x: Double(row.devices), y: $0, label: row.degrees.components(separatedBy: " mbs").first) } }
             var series = [SVGChart.Series(name: "\(model.name), best plan per size", points: measured, line: true)]

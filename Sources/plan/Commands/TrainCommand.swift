@@ -1,5 +1,7 @@
 import ArgumentParser
+import PlanFiles
 import CostModel
+import Launchers
 import Foundation
 import Planner
 
@@ -48,12 +50,16 @@ struct TrainCommand: ParsableCommand {
         guard !result.plans.isEmpty else {
             throw InputError(Infeasibility.message(result: result, space: space))
         }
-        let output = try PlanRendering.render(result: result, model: loaded.model, cluster: loaded.cluster,
-                                              wallSeconds: wall, format: emit == nil ? format : .json)
+        let document = TrainingPlanDocument(result: result, model: loaded.model, cluster: loaded.cluster, wallSeconds: wall)
         if let emit {
-            try OutputWriter.emit(try LauncherExport.render(try PlanFile(json: output, origin: "plan train"), as: emit).document, to: out)
+            let plan = PlanDocument.training(document)
+            try plan.check(origin: "plan train")
+            try OutputWriter.emit(try LauncherExport.render(LaunchPlan(plan, origin: "plan train"), as: emit).document, to: out)
             return
         }
-        try OutputWriter.emit(output, to: out)
+        switch format {
+        case .json: try OutputWriter.emit(try document.prettyJSON(), to: out)
+        case .table: try OutputWriter.emit(PlanTable.text(document), to: out)
+        }
     }
 }

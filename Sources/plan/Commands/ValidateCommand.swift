@@ -1,4 +1,5 @@
 import ArgumentParser
+import PlanFiles
 import CostModel
 import Foundation
 import Planner

@@ -1,4 +1,5 @@
 import CostModel
+import PlanFiles
 
 /// Parses a comma-separated list of number formats from a flag, each one of `allowed`.
 enum PrecisionList {

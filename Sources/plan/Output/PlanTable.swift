@@ -1,8 +1,9 @@
 import Foundation
+import PlanFiles
 
 /// The plan at a glance, for people: degrees, time and memory breakdowns, the stages, the runner-ups.
 enum PlanTable {
-    static func text(_ plan: PlanDocument) -> String {
+    static func text(_ plan: TrainingPlanDocument) -> String {
         var lines: [String] = []
         let p = plan.parallelism, pred = plan.prediction
         lines.append("\(plan.model.name) (\(billions(plan.model.parameters)) parameters) on \(plan.cluster.name): \(plan.cluster.devices) × \(plan.cluster.gpu)")
@@ -49,7 +50,7 @@ enum PlanTable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func degrees(_ plan: PlanDocument) -> String {
+    static func degrees(_ plan: TrainingPlanDocument) -> String {
         let p = plan.parallelism
         var text = "tp=\(p.tensor) pp=\(p.pipeline) dp=\(p.data)"
         if p.context > 1 { text += " cp=\(p.context)" }

@@ -1,4 +1,5 @@
 import Foundation
+import PlanFiles
 
 /// A small SVG line or scatter chart with labelled axes (linear or log₂ x), for scaling curves and
 /// cost-versus-time comparisons. Plain SVG 1.1: any browser or image viewer opens it.

@@ -1,0 +1,156 @@
+
+import PlanFiles
+import Foundation
+
+/// The launchers `plan export --to` and `plan train --emit` write for. vllm serves an inference plan
+/// (`plan infer`); the others train and take a training plan (`plan train`, `plan evaluate`).
+package enum ExportFormat: String, CaseIterable, Sendable {
+    case megatron, deepspeed, torchtitan, horovod, tensorflow, vllm
+}
+
+/// A plan turned into a launcher's configuration: one `document` for standard output or `--out FILE`,
+/// and the launcher's own files for `--out-dir DIR`.
+package struct LauncherExport {
+    struct File {
+        var name: String
+        var contents: Data
+        var executable = false
+    }
+
+    package var document: Data
+    var files: [File]
+}
+
+extension LauncherExport {
+    /// Renders `plan` for `format`. `hosts` names the nodes in order (nil: node0, node1, ...).
+    package static func render(_ plan: LaunchPlan, as format: ExportFormat, hosts: [String]? = nil) throws -> LauncherExport {
+        // The plan's kind (workload.mode) is checked before anything else, so a plan of the wrong kind
+        // is named as such rather than failing on a key or a --hosts count.
+        func names() throws -> HostNames { try HostNames(plan: plan, given: hosts) }
+        switch (format, plan.inference) {
+        case (.vllm, nil):
+            throw InputError(file: plan.origin, key: "workload.mode",
+                             "is 'training'; vllm serves a model and needs an inference plan: write one with `plan infer --model M --cluster C --out PLAN.json` and run `plan export --to vllm PLAN.json`, or export this training plan --to megatron, deepspeed, torchtitan, horovod or tensorflow")
+        case (.vllm, let inference?): return try VLLMExport(plan: inference, hosts: names()).render()
+        case (_, .some):
+            throw InputError(file: plan.origin, key: "workload.mode",
+                             "is 'inference'; --to \(format.rawValue) writes a training launcher and needs a training plan from `plan train --out PLAN.json` or `plan evaluate ... --out PLAN.json`; to serve this inference plan, run `plan export --to vllm \(plan.origin == "standard input" ? "-" : plan.origin)`")
+        case (.megatron, nil): return try MegatronExport(plan: plan, hosts: names()).render()
+        case (.deepspeed, nil): return try DeepSpeedExport(plan: plan, hosts: names()).render()
+        case (.torchtitan, nil): return try TorchtitanExport(plan: plan, hosts: names()).render()
+        case (.horovod, nil): return try HorovodExport(plan: plan, hosts: names()).render()
+        case (.tensorflow, nil): return try TensorFlowExport(plan: plan, hosts: names()).render()
+        }
+    }
+
+    /// Writes `files` into `directory` (created if missing), each atomically. Everything is rendered
+    /// before this runs, so a refused plan leaves the directory as it was.
+    package func write(into directory: String) throws {
+        let url = URL(fileURLWithPath: directory)
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw InputError(key: "--out-dir", "cannot create '\(directory)': \(error.localizedDescription); choose a writable directory")
+        }
+        for file in files {
+            let target = url.appendingPathComponent(file.name)
+            do {
+                try file.contents.write(to: target, options: .atomic)
+                if file.executable {
+                    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target.path)
+                }
+            } catch {
+                throw InputError(key: "--out-dir", "cannot write '\(target.path)': \(error.localizedDescription); choose a writable directory")
+            }
+        }
+    }
+}
+
+/// Names of the nodes a plan runs on, in `deviceMap[].node` order, with their GPU counts.
+package struct HostNames {
+    var names: [String]
+    var slots: [Int]
+
+    var master: String { names[0] }
+    /// Whether the names are the node0, node1, ... placeholders of a multi-node plan.
+    var arePlaceholders: Bool
+
+    init(plan: LaunchPlan, given: [String]?) throws {
+        slots = plan.gpusOnNode
+        guard let given else {
+            // One node is this machine; several are named node0, node1, ... for the user to replace.
+            names = plan.nodes == 1 ? ["localhost"] : (0..<plan.nodes).map { "node\($0)" }
+            arePlaceholders = plan.nodes > 1
+            return
+        }
+        guard given.count == plan.nodes else {
+            throw InputError(key: "--hosts", "gives \(given.count) host name\(given.count == 1 ? "" : "s"); the plan runs on \(plan.nodes) node\(plan.nodes == 1 ? "" : "s"), so give \(plan.nodes), comma-separated")
+        }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-_"))
+        for name in given where name.isEmpty || name.unicodeScalars.contains(where: { !allowed.contains($0) }) {
+            throw InputError(key: "--hosts", "'\(name)' is not a host name; use letters, digits, '.', '-' and '_'")
+        }
+        names = given
+        arePlaceholders = false
+    }
+}
+
+/// Small helpers the exporters share: JSON with stable key order, shell quoting, header lines.
+package enum ExportText {
+    /// Pretty JSON with sorted keys and a final newline, as the plan itself is written.
+    static func json<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(value)
+        data.append(0x0A)
+        return data
+    }
+
+    /// A word for bash: unchanged when it is plain, otherwise in single quotes.
+    static func shellWord(_ word: String) -> String {
+        let plain = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_./:=,@+"))
+        if !word.isEmpty, word.unicodeScalars.allSatisfy({ plain.contains($0) }) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// The opening comment of every export: what, for which plan, from where.
+    static func header(_ title: String, plan: LaunchPlan, format: ExportFormat) -> [String] {
+        let devices = plan.gpu.map { "\(plan.devices) × \($0)" } ?? "\(plan.devices) devices"
+        return [
+            "# \(title) for \(plan.modelName) on \(plan.clusterName) (\(devices)),",
+            "# written by `plan export --to \(format.rawValue)` from \(plan.origin).",
+            "# Plan: \(plan.summary).",
+        ]
+    }
+
+    /// A bash array assignment, one argument (or `# comment`) per line.
+    static func bashArray(_ name: String, _ items: [String]) -> [String] {
+        guard !items.isEmpty else { return ["\(name)=()"] }
+        return ["\(name)=("] + items.map { "    \($0)" } + [")"]
+    }
+
+    /// "1 node", "8 nodes".
+    static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
+    }
+
+    /// Where a torchrun script runs: this machine, or every node with its NODE_RANK.
+    static func whereToRun(nodes: Int) -> String {
+        nodes == 1 ? "on this machine" : "on each of the \(nodes) nodes with NODE_RANK set to the node's index"
+    }
+
+    /// `NODE_RANK` for a torchrun script: required with several nodes, 0 on one.
+    static func nodeRankLine(nodes: Int) -> String {
+        nodes > 1 ? ": \"${NODE_RANK:?set NODE_RANK to the number of this node, 0 to \(nodes - 1)}\"" : "NODE_RANK=\"${NODE_RANK:-0}\""
+    }
+
+    /// Refuses plans with model parallelism for launchers that only replicate the model.
+    static func requireDataParallelOnly(_ plan: LaunchPlan, launcher: String) throws {
+        let degrees = [("tensor", plan.tensor), ("pipeline", plan.pipeline), ("context", plan.context), ("expert", plan.expert)]
+            .filter { $0.1 > 1 }.map { "\($0.0)=\($0.1)" }
+        guard degrees.isEmpty else {
+            throw InputError(file: plan.origin, key: "parallelism",
+                             "\(degrees.joined(separator: ", ")): \(launcher) runs pure data parallelism (a whole model per GPU) and cannot run these degrees; export this plan --to megatron, deepspeed or torchtitan, or re-plan with `plan evaluate ... --tp 1 --pp 1 --cp 1 --ep 1`")
+        }
+    }
+}

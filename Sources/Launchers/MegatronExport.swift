@@ -1,0 +1,212 @@
+import PlanFiles
+import Foundation
+
+/// A bash script that runs Megatron-LM / Megatron-Core `pretrain_gpt.py` under `torchrun` with the
+/// plan's degrees, batch, layer split, recompute, optimizer sharding and precision.
+///
+/// Every Megatron flag is one that `megatron/training/arguments.py` (NVIDIA/Megatron-LM, main) defines;
+/// the function defining it is named where it is emitted. The plan carries only the layer count of the
+/// model, so the other shape flags are left as `# set:` lines to fill in from the model's config.json.
+/// Standard output (or `--out FILE`) gets the script; `--out-dir DIR` writes it as launch.sh.
+package struct MegatronExport {
+    var plan: LaunchPlan
+    var hosts: HostNames
+
+    func render() throws -> LauncherExport {
+        try checkSupported()
+        var lines = ["#!/usr/bin/env bash"] + ExportText.header("Megatron-LM launch", plan: plan, format: .megatron)
+        lines += [
+            "# Flags: NVIDIA/Megatron-LM megatron/training/arguments.py; launcher: pytorch/pytorch torch/distributed/run.py (torchrun).",
+            "# Run it from the Megatron-LM checkout \(ExportText.whereToRun(nodes: plan.nodes));",
+            "# data, tokenizer, optimizer and checkpoint flags go after it: ./launch.sh --data-path ... --lr ...",
+            "set -eo pipefail",
+            "",
+            ExportText.nodeRankLine(nodes: plan.nodes),
+            "MASTER_ADDR=\"${MASTER_ADDR:-\(hosts.master)}\"",
+            "MASTER_PORT=\"${MASTER_PORT:-6000}\"",
+        ]
+        lines += environment()
+        lines.append("")
+        lines += ExportText.bashArray("MODEL_ARGS", modelArguments())
+        lines += ExportText.bashArray("PARALLEL_ARGS", parallelArguments())
+        lines += ExportText.bashArray("BATCH_ARGS", batchArguments())
+        lines += ExportText.bashArray("RECOMPUTE_ARGS", recomputeArguments())
+        lines += ExportText.bashArray("PRECISION_ARGS", precisionArguments())
+        lines.append("")
+        // torchrun options: get_args_parser in torch/distributed/run.py (--nnodes, --nproc-per-node,
+        // --node-rank, --master-addr, --master-port).
+        lines += [
+            "torchrun --nnodes \(plan.nodes) --nproc-per-node \(plan.gpusPerNode) --node-rank \"$NODE_RANK\" \\",
+            "    --master-addr \"$MASTER_ADDR\" --master-port \"$MASTER_PORT\" \\",
+            "    pretrain_gpt.py \\",
+            "    \"${MODEL_ARGS[@]}\" \"${PARALLEL_ARGS[@]}\" \"${BATCH_ARGS[@]}\" \\",
+            "    \"${RECOMPUTE_ARGS[@]}\" \"${PRECISION_ARGS[@]}\" \\",
+            "    \"$@\"",
+        ]
+        let script = Data((lines.joined(separator: "\n") + "\n").utf8)
+        return LauncherExport(document: script, files: [.init(name: "launch.sh", contents: script, executable: true)])
+    }
+
+    /// Plans Megatron's own argument checks (validate_args in arguments.py) would refuse.
+    private func checkSupported() throws {
+        if plan.expert > 1 && plan.precision == .fp16 {
+            throw InputError(file: plan.origin, key: "precision",
+                             "fp16 with expert parallelism \(plan.expert): Megatron-LM refuses it (validate_args: expert parallelism is not supported with fp16); re-plan with --precision bf16")
+        }
+        if plan.context > 1 && plan.sequenceLength % (2 * plan.context) != 0 {
+            throw InputError(file: plan.origin, key: "workload.sequenceLength",
+                             "\(plan.sequenceLength) is not a multiple of 2 × context \(plan.context), which Megatron-LM requires (validate_args); re-plan with another --seq-len or --cp")
+        }
+    }
+
+    /// validate_args asserts CUDA_DEVICE_MAX_CONNECTIONS=1 with tensor or context parallelism before
+    /// Blackwell, and asserts it is not 1 with Megatron-FSDP (ZeRO 2 and 3 here).
+    private func environment() -> [String] {
+        if plan.zeroStage >= 2 {
+            return ["# Megatron-FSDP must not run with CUDA_DEVICE_MAX_CONNECTIONS=1 (validate_args).", "unset CUDA_DEVICE_MAX_CONNECTIONS"]
+        }
+        if plan.tensor > 1 || plan.context > 1 {
+            return ["# Tensor and context parallelism need CUDA_DEVICE_MAX_CONNECTIONS=1 before Blackwell (validate_args).",
+                    "export CUDA_DEVICE_MAX_CONNECTIONS=1"]
+        }
+        return []
+    }
+
+    /// _add_network_size_args: --num-layers from the plan; the shape flags the plan does not carry.
+    private func modelArguments() -> [String] {
+        var items = [
+            "--num-layers \(plan.layers)",
+            "# The plan carries the layer count only; copy the rest of the shape from \(plan.modelName)'s config.json:",
+            "# set: --hidden-size <hidden_size> --num-attention-heads <num_attention_heads>",
+            "# set: --ffn-hidden-size <intermediate_size>",
+            "# set: --group-query-attention --num-query-groups <num_key_value_heads>   (when it is below num_attention_heads)",
+            "# set: --swiglu   (SiLU-gated FFN: hidden_act silu, as in Llama, Mistral, Qwen)",
+            "# set: --max-position-embeddings <max_position_embeddings>   (at least \(plan.sequenceLength))",
+        ]
+        if plan.isMixtureOfExperts || plan.expert > 1 {
+            // _add_moe_args: --num-experts, --moe-router-topk, --moe-ffn-hidden-size.
+            items.append("# set: --num-experts <num_local_experts> --moe-router-topk <num_experts_per_tok> --moe-ffn-hidden-size <moe_intermediate_size>")
+        }
+        return items
+    }
+
+    /// _add_distributed_args and _add_moe_args: degrees, sequence parallelism, the layer split and the
+    /// optimizer sharding.
+    private func parallelArguments() -> [String] {
+        var items = [
+            "--tensor-model-parallel-size \(plan.tensor)",
+            "--pipeline-model-parallel-size \(plan.pipeline)",
+            "--context-parallel-size \(plan.context)",
+            "--expert-model-parallel-size \(plan.expert)",
+        ]
+        if plan.expert > 1 {
+            // _add_moe_args: --expert-tensor-parallel-size defaults to the tensor degree; the planner
+            // costs experts unsplit by tensor parallelism (ETP 1).
+            items.append("--expert-tensor-parallel-size 1")
+        }
+        if plan.sequenceParallel && plan.tensor > 1 {
+            items.append("--sequence-parallel")  // _add_training_args
+        }
+        return items + layerSplit() + optimizerSharding()
+    }
+
+    /// The plan's chunk sizes as Megatron flags, from the simplest that expresses them exactly:
+    /// even chunks need nothing (or --num-layers-per-virtual-pipeline-stage when interleaved); uneven
+    /// first and last pipeline ranks with even middle ranks take --decoder-first/last-pipeline-num-layers
+    /// (TransformerConfig splits each rank's layers evenly over its virtual stages, so every rank's
+    /// chunks must be equal, and interleaving then takes --num-virtual-stages-per-pipeline-rank);
+    /// anything else takes --pipeline-model-parallel-layout, one `|`-separated stage per chunk in chunk
+    /// order, t a layer, E the embedding, L the loss (megatron/core/transformer/pipeline_parallel_layer_layout.py).
+    private func layerSplit() -> [String] {
+        let counts = plan.layerCounts
+        let pp = plan.pipeline, vpp = plan.virtualStages
+        guard counts.count > 1 else { return [] }
+        if Set(counts).count == 1 {
+            return vpp > 1 ? ["--num-layers-per-virtual-pipeline-stage \(counts[0])"] : []
+        }
+        let perRank = (0..<pp).map { rank in stride(from: rank, to: counts.count, by: pp).map { counts[$0] } }
+        let totals = perRank.map { $0.reduce(0, +) }
+        let ranksEven = perRank.allSatisfy { Set($0).count == 1 }
+        let middleEven = pp <= 2 || Set(totals[1..<(pp - 1)]).count == 1
+        if ranksEven && middleEven && totals.allSatisfy({ $0 > 0 }) {
+            var items = [
+                "# uneven first and last pipeline ranks (\(totals.map(String.init).joined(separator: ", ")) layers per rank):",
+                "--decoder-first-pipeline-num-layers \(totals[0])",
+                "--decoder-last-pipeline-num-layers \(totals[pp - 1])",
+            ]
+            if vpp > 1 { items.append("--num-virtual-stages-per-pipeline-rank \(vpp)") }
+            return items
+        }
+        let stages = counts.enumerated().map { chunk, count -> String in
+            var stage = count == 0 ? "" : (count == 1 ? "t" : "t*\(count)")
+            if chunk == 0 { stage = "E" + stage }
+            if chunk == counts.count - 1 { stage += "L" }
+            return stage
+        }
+        return [
+            "# The planned chunks hold \(counts.map(String.init).joined(separator: ", ")) layers: uneven middle stages,",
+            "# which --decoder-first/last-pipeline-num-layers cannot express, so the layout names every chunk:",
+            "--pipeline-model-parallel-layout \(ExportText.shellWord(stages.joined(separator: "|")))",
+        ]
+    }
+
+    /// ZeRO 1 is Megatron's distributed optimizer; ZeRO 2 and 3 are Megatron-FSDP's sharding strategies
+    /// optim_grads and optim_grads_params, which need the fsdp_dtensor checkpoint format (validate_args).
+    private func optimizerSharding() -> [String] {
+        switch plan.zeroStage {
+        case 0: return ["# ZeRO 0: optimizer state replicated on every data-parallel rank (no --use-distributed-optimizer)"]
+        case 1: return ["--use-distributed-optimizer"]
+        default:
+            let sharded = plan.zeroStage == 2 ? "optimizer state and gradients" : "optimizer state, gradients and weights"
+            return ["# ZeRO \(plan.zeroStage): Megatron-FSDP shards \(sharded)", "--use-megatron-fsdp",
+                    "--data-parallel-sharding-strategy \(plan.zeroStage == 2 ? "optim_grads" : "optim_grads_params")",
+                    "--ckpt-format fsdp_dtensor"]
+        }
+    }
+
+    /// _add_training_args: --micro-batch-size and --global-batch-size (Megatron derives the microbatch
+    /// count as global / (micro × data-parallel size)); _add_data_args: --seq-length.
+    private func batchArguments() -> [String] {
+        [
+            "--micro-batch-size \(plan.microbatchSize)",
+            "--global-batch-size \(plan.globalBatch)",
+            "# \(plan.microbatchCount) microbatches per step on each of the \(plan.data) data-parallel ranks",
+            "--seq-length \(plan.sequenceLength)",
+        ]
+    }
+
+    /// _add_training_args: --recompute-granularity, --recompute-method, --recompute-num-layers. Megatron
+    /// takes one count for every model chunk, so per-chunk counts that differ use the largest.
+    private func recomputeArguments() -> [String] {
+        switch plan.recompute {
+        case .none:
+            return []
+        case .selective:
+            return ["--recompute-granularity selective"]
+        case .full:
+            let recomputed = plan.chunks.map(\.recomputedLayers)
+            if plan.chunks.allSatisfy({ $0.recomputedLayers == $0.layerCount }) {
+                return ["# every layer of every stage recomputed", "--recompute-granularity full",
+                        "--recompute-method uniform", "--recompute-num-layers 1"]
+            }
+            let most = recomputed.max() ?? 0
+            guard most > 0 else { return ["# the plan recomputes no layer, so no recompute flags"] }
+            var items = ["--recompute-granularity full", "--recompute-method block", "--recompute-num-layers \(most)"]
+            if Set(recomputed).count > 1 {
+                items.insert("# the plan recomputes \(recomputed.map(String.init).joined(separator: ", ")) layers per stage; Megatron takes one count for all, the largest (more recompute than planned, never more memory)", at: 0)
+            }
+            return items
+        }
+    }
+
+    /// _add_mixed_precision_args: --bf16 / --fp16; _add_transformer_engine_args: --fp8-format hybrid
+    /// (E4M3 forward, E5M2 backward) on top of bf16 weights, as NVIDIA's FP8 recipes run.
+    private func precisionArguments() -> [String] {
+        switch plan.precision {
+        case .bf16: return ["--bf16"]
+        case .fp16: return ["--fp16"]
+        case .fp8: return ["--bf16", "--fp8-format hybrid"]
+        default: return ["# fp32: Megatron's default, no precision flag"]
+        }
+    }
+}

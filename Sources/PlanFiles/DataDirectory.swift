@@ -1,0 +1,83 @@
+import CostModel
+import Foundation
+
+/// Finds the bundled models/, clusters/ and hardware-profiles/ folders and resolves names in them.
+/// Looked for, in order: $PLAN_DATA_DIR, the current directory and its parents, the executable's
+/// directory and its parents (so `.build/release/plan` finds the checkout it was built in).
+package struct DataDirectory {
+    let root: URL?
+
+    package init() {
+        let manager = FileManager.default
+        var starts: [URL] = []
+        if let explicit = ProcessInfo.processInfo.environment["PLAN_DATA_DIR"], !explicit.isEmpty {
+            starts.append(URL(fileURLWithPath: explicit))
+        }
+        starts.append(URL(fileURLWithPath: manager.currentDirectoryPath))
+        starts.append(URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
+        var found: URL?
+        search: for start in starts {
+            var directory = start.standardizedFileURL
+            for _ in 0..<8 {
+                if manager.fileExists(atPath: directory.appendingPathComponent("hardware-profiles").path) {
+                    found = directory
+                    break search
+                }
+                let parent = directory.deletingLastPathComponent()
+                if parent.path == directory.path { break }
+                directory = parent
+            }
+        }
+        root = found
+    }
+
+    func names(in folder: String) -> [String] {
+        guard let root else { return [] }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
+        return files.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }
+            .map { ($0 as NSString).deletingPathExtension }.sorted()
+    }
+
+    func profileNames() -> [String] { names(in: "hardware-profiles") }
+
+    /// A path as given, or a bundled name in `folder`.
+    func resolve(_ argument: String, in folder: String, flag: String) throws -> (url: URL, shown: String) {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: argument) { return (URL(fileURLWithPath: argument), argument) }
+        if let root {
+            for ext in ["yaml", "json", "yml"] {
+                let url = root.appendingPathComponent(folder).appendingPathComponent("\(argument).\(ext)")
+                if manager.fileExists(atPath: url.path) { return (url, "\(folder)/\(argument).\(ext)") }
+            }
+        }
+        let known = names(in: folder)
+        let hint = known.isEmpty ? "no bundled \(folder)/ folder was found (set PLAN_DATA_DIR to the checkout)" : "bundled: \(known.joined(separator: ", "))"
+        throw InputError(key: flag, "'\(argument)' is neither a file nor a bundled name; \(hint)")
+    }
+
+    package func model(_ argument: String) throws -> ModelDescription {
+        let (url, shown) = try resolve(argument, in: "models", flag: "--model")
+        let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "--model")
+        return try ModelFile.decode(yaml, defaultName: url.deletingPathExtension().lastPathComponent)
+    }
+
+    package func cluster(_ argument: String) throws -> ClusterDescription {
+        let (url, shown) = try resolve(argument, in: "clusters", flag: "--cluster")
+        let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "--cluster")
+        return try ClusterFile.decode(yaml, defaultName: url.deletingPathExtension().lastPathComponent, profiles: self)
+    }
+
+    func profile(named name: String, from yaml: YAMLMapping) throws -> HardwareProfile {
+        guard let root else {
+            throw yaml.error("gpu", nil, "'\(name)' cannot be looked up: no hardware-profiles/ folder found (set PLAN_DATA_DIR)")
+        }
+        let url = root.appendingPathComponent("hardware-profiles").appendingPathComponent("\(name).yaml")
+        guard !name.contains("/"), FileManager.default.fileExists(atPath: url.path) else {
+            throw yaml.error("gpu", nil, "'\(name)' is not a known hardware profile; known: \(profileNames().joined(separator: ", "))")
+        }
+        return try ProfileFile.decode(try YAMLMapping(contentsOf: url, shownAs: "hardware-profiles/\(name).yaml", flag: yaml.keyPath("gpu")),
+                                      defaultName: name)
+    }
+
+    package func url(_ relative: String) -> URL? { root?.appendingPathComponent(relative) }
+}

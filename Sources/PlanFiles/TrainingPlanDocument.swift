@@ -1,0 +1,167 @@
+import CostModel
+import Foundation
+import Planner
+
+/// A training plan as it is written and read (DESIGN.md, "The plan", schemaVersion 1): the same
+/// `Codable` value writes the JSON and decodes it again for launchers, so there is one schema. Keys
+/// other programs rely on are never renamed; fields are only added.
+package struct TrainingPlanDocument: Codable, Sendable {
+    package var schemaVersion = 1
+    package var model: ModelSection
+    package var cluster: ClusterSection
+    package var workload: Workload
+    package var parallelism: Parallelism
+    package var microbatch: Microbatch
+    package var precision: Precision
+    package var recompute: Recompute
+    package var stages: [Stage]
+    package var deviceMap: [Device]
+    package var prediction: Prediction
+    package var solver: Solver
+    package var whyNotOthers: [String]?
+    package var alternatives: [TrainingPlanDocument]?
+
+    /// What was planned for: `activeParameters` differs from `parameters` for mixture-of-experts models.
+    package struct ModelSection: Codable, Sendable {
+        package var name: String
+        package var parameters: Double
+        package var activeParameters: Double
+        package var layers: Int
+    }
+
+    /// `gpu` is the first device group's profile; `nvlinkDomainGPUs` the GPUs that share NVLink.
+    package struct ClusterSection: Codable, Sendable {
+        package var name: String
+        package var devices: Int
+        package var gpu: String
+        package var gpusPerNode: Int
+        package var nvlinkDomainGPUs: Int
+    }
+
+    package struct Workload: Codable, Sendable {
+        package var mode = "training"
+        package var globalBatchSize: Int
+        package var sequenceLength: Int
+        package var tokensPerStep: Int
+    }
+
+    package struct Parallelism: Codable, Sendable {
+        package var data, tensor, pipeline, context, expert, virtualStages: Int
+        package var sequenceParallel: Bool
+        package var zeroStage: Int
+    }
+
+    package struct Microbatch: Codable, Sendable {
+        package var size: Int
+        package var count: Int
+    }
+
+    package struct Recompute: Codable, Sendable {
+        package var granularity: RecomputeGranularity
+        /// Recomputed layers of each chunk, in `stages[]` order.
+        package var layersPerStage: [Int]
+    }
+
+    /// One model chunk: a pipeline stage, or a virtual stage when interleaved (chunk c runs on rank c mod pp).
+    package struct Stage: Codable, Sendable {
+        package var index, rank, firstLayer, layerCount, recomputedLayers: Int
+        package var memoryGiB: Double
+        package var timeSeconds: Double
+    }
+
+    /// One GPU: its rank, where it sits, and its coordinate along each parallel dimension.
+    package struct Device: Codable, Sendable {
+        package var rank, node, localIndex, data, pipeline, tensor, context: Int
+    }
+
+    package struct Prediction: Codable, Sendable {
+        package var stepTimeSeconds, tokensPerSecond, tokensPerSecondPerDevice, modelTflopsPerDevice, mfu: Double
+        package var memoryPerDeviceGiB: Memory
+        package var breakdownSeconds: Breakdown
+    }
+
+    package struct Memory: Codable, Sendable {
+        package var weights, gradients, optimizer, activations, total, usable, capacity: Double
+    }
+
+    package struct Breakdown: Codable, Sendable {
+        package var compute, tensorComm, pipelineComm, dataComm, optimizer, bubble: Double
+    }
+
+    /// How the plan was found: `status` is "optimal" when GLPK proved every reported split optimal.
+    package struct Solver: Codable, Sendable {
+        package var name = "glpk"
+        package var status: String
+        package var candidates, milpsSolved, pruned: Int
+        package var wallSeconds: Double
+
+        package init(status: String, candidates: Int, milpsSolved: Int, pruned: Int, wallSeconds: Double) {
+            self.status = status
+            self.candidates = candidates
+            self.milpsSolved = milpsSolved
+            self.pruned = pruned
+            self.wallSeconds = wallSeconds
+        }
+    }
+
+    package init(plan: TrainingPlan, model: ModelDescription, cluster: ClusterDescription, solver: Solver,
+                 whyNotOthers: [String]? = nil, alternatives: [TrainingPlanDocument]? = nil) {
+        let config = plan.config, estimate = plan.estimate, layout = estimate.layout
+        self.model = .init(name: model.name, parameters: model.totalParameters, activeParameters: model.activeParameters, layers: model.layers)
+        self.cluster = .init(name: cluster.name, devices: cluster.devices, gpu: cluster.profile.name,
+                             gpusPerNode: cluster.gpusPerNode, nvlinkDomainGPUs: cluster.nvlinkDomainGPUs)
+        workload = .init(globalBatchSize: config.globalBatchSize, sequenceLength: config.sequenceLength,
+                         tokensPerStep: config.globalBatchSize * config.sequenceLength)
+        parallelism = .init(data: config.data, tensor: config.tensor, pipeline: config.pipeline, context: config.context,
+                            expert: config.expert, virtualStages: config.virtualStages,
+                            sequenceParallel: config.sequenceParallel, zeroStage: config.zeroStage)
+        microbatch = .init(size: config.microbatchSize, count: config.microbatchCount)
+        precision = config.precision
+        recompute = .init(granularity: config.recompute,
+                          layersPerStage: (0..<layout.chunks).map { layout.recomputedCount(chunk: $0) })
+        let firsts = layout.firstLayers
+        stages = (0..<layout.chunks).map { c in
+            Stage(index: c, rank: c % config.pipeline, firstLayer: firsts[c], layerCount: layout.layerCount(chunk: c),
+                  recomputedLayers: layout.recomputedCount(chunk: c),
+                  memoryGiB: Rounded.gib(estimate.schedule.rankBytes[c % config.pipeline]),
+                  timeSeconds: Rounded.six(estimate.schedule.chunkSeconds[c]))
+        }
+        deviceMap = Self.deviceMap(config: config, cluster: cluster)
+        let memory = estimate.memory, b = estimate.breakdown
+        prediction = .init(
+            stepTimeSeconds: Rounded.six(estimate.stepSeconds), tokensPerSecond: Rounded.six(estimate.tokensPerSecond),
+            tokensPerSecondPerDevice: Rounded.six(estimate.tokensPerSecond / Double(config.devices)),
+            modelTflopsPerDevice: Rounded.six(estimate.modelTFLOPSPerDevice), mfu: Rounded.six(estimate.mfu),
+            memoryPerDeviceGiB: .init(weights: Rounded.gib(memory.weightsBytes), gradients: Rounded.gib(memory.gradientsBytes),
+                                      optimizer: Rounded.gib(memory.optimizerBytes), activations: Rounded.gib(memory.activationsBytes),
+                                      total: Rounded.gib(memory.totalBytes), usable: Rounded.gib(estimate.capacityBytes),
+                                      capacity: Rounded.six(cluster.profile.memoryGiB)),
+            breakdownSeconds: .init(compute: Rounded.six(b.computeSeconds), tensorComm: Rounded.six(b.tensorCommSeconds),
+                                    pipelineComm: Rounded.six(b.pipelineCommSeconds), dataComm: Rounded.six(b.dataCommSeconds),
+                                    optimizer: Rounded.six(b.optimizerSeconds), bubble: Rounded.six(b.bubbleSeconds)))
+        self.solver = solver
+        self.whyNotOthers = whyNotOthers
+        self.alternatives = alternatives
+    }
+
+    /// Every rank with its coordinates: tensor fastest, then context, data, pipeline; nodes filled in order.
+    package static func deviceMap(config: ParallelConfiguration, cluster: ClusterDescription) -> [Device] {
+        var nodeOf: [(node: Int, local: Int)] = []
+        var node = 0
+        for group in cluster.groups {
+            for _ in 0..<group.nodes {
+                for local in 0..<group.gpusPerNode { nodeOf.append((node, local)) }
+                node += 1
+            }
+        }
+        return (0..<config.devices).map { rank in
+            let tensor = rank % config.tensor
+            let context = (rank / config.tensor) % config.context
+            let data = (rank / (config.tensor * config.context)) % config.data
+            let pipeline = rank / (config.tensor * config.context * config.data)
+            let place = rank < nodeOf.count ? nodeOf[rank] : (node: rank / cluster.gpusPerNode, local: rank % cluster.gpusPerNode)
+            return Device(rank: rank, node: place.node, localIndex: place.local, data: data, pipeline: pipeline,
+                          tensor: tensor, context: context)
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import CostModel
+import Foundation
+
+/// Rows of a what-if comparison (`plan compare`) or a scaling sweep (`plan sweep`), each the best
+/// plan for one job, rendered as a table, CSV, JSON or an SVG chart.
+package struct Comparison: Encodable, Sendable {
+    package struct Row: Encodable {
+        package var model: String
+        package var cluster: String
+        package var gpu: String
+        package var devices: Int
+        package var precision: String
+        package var sequenceLength: Int
+        package var globalBatchSize: Int
+        /// "tp=… pp=… dp=…", or why there is no plan.
+        package var degrees: String
+        package var fits: Bool
+        package var stepTimeSeconds: Double?
+        package var tokensPerSecond: Double?
+        package var tokensPerSecondPerDevice: Double?
+        package var mfu: Double?
+        package var memoryPerDeviceGiB: Double?
+        /// Days to train `trainingTokens` tokens.
+        package var daysToTrain: Double?
+        /// Dollars for that, where the cluster gives `usd_per_gpu_hour`.
+        package var costUSD: Double?
+        /// Throughput per device relative to the first row (sweeps: scaling efficiency).
+        package var relativeEfficiency: Double?
+    }
+
+    package var trainingTokens: Double
+    package var rows: [Row]
+
+    /// One job of a comparison: a model on a cluster with its batch, sequence length and precision.
+    package struct Job: Sendable {
+        package var model: ModelDescription
+        package var cluster: ClusterDescription
+        package var batch: Int
+        package var sequence: Int
+        package var precision: Precision
+
+        package init(model: ModelDescription, cluster: ClusterDescription, batch: Int, sequence: Int, precision: Precision) {
+            self.model = model
+            self.cluster = cluster
+            self.batch = batch
+            self.sequence = sequence
+            self.precision = precision
+        }
+    }
+
+    /// The best plan for each job, or a row saying why none fits. `progress` is told before each
+    /// job starts (its index and the job), so a command can show where a long comparison is.
+    package static func run(jobs: [Job], trainingTokens: Double,
+                            progress: (Int, Job) -> Void = { _, _ in }) -> Comparison {
+        var rows: [Row] = []
+        for (index, job) in jobs.enumerated() {
+            progress(index, job)
+            rows.append(row(job, trainingTokens: trainingTokens))
+        }
+        if let base = rows.lazy.compactMap(\.tokensPerSecondPerDevice).first {
+            for i in rows.indices { rows[i].relativeEfficiency = rows[i].tokensPerSecondPerDevice.map { Rounded.six($0 / base) } }
+        }
+        return Comparison(trainingTokens: trainingTokens, rows: rows)
+    }
+
+    /// The best plan for one job, or why there is none.
+    static func row(_ job: Job, trainingTokens: Double) -> Row {
+        let space = SearchSpace(model: job.model, cluster: job.cluster, globalBatchSize: job.batch,
+                                sequenceLength: job.sequence, precisions: [job.precision])
+        var row = Row(model: job.model.name, cluster: job.cluster.name, gpu: job.cluster.profile.name,
+                      devices: job.cluster.devices, precision: job.precision.rawValue, sequenceLength: job.sequence,
+                      globalBatchSize: job.batch, degrees: "", fits: false)
+        if !job.cluster.profile.supports(job.precision) {
+            row.degrees = "no \(job.precision.rawValue) on \(job.cluster.profile.name)"
+        } else if let best = TrainingSearch.run(space: space, options: SearchOptions(top: 1)).plans.first {
+            let e = best.estimate, c = best.config
+            row.degrees = "tp=\(c.tensor) pp=\(c.pipeline) dp=\(c.data)" + (c.context > 1 ? " cp=\(c.context)" : "")
+                + (c.expert > 1 ? " ep=\(c.expert)" : "") + (c.virtualStages > 1 ? " vpp=\(c.virtualStages)" : "")
+                + " mbs=\(c.microbatchSize) \(c.recompute.rawValue)"
+            row.fits = true
+            row.stepTimeSeconds = Rounded.six(e.stepSeconds)
+            row.tokensPerSecond = Rounded.six(e.tokensPerSecond)
+            row.tokensPerSecondPerDevice = Rounded.six(e.tokensPerSecond / Double(job.cluster.devices))
+            row.mfu = Rounded.six(e.mfu)
+            row.memoryPerDeviceGiB = Rounded.gib(e.memory.totalBytes)
+            let days = trainingTokens / e.tokensPerSecond / 86_400
+            row.daysToTrain = Rounded.six(days)
+            row.costUSD = job.cluster.usdPerGPUHour.map { Rounded.six($0 * days * 24 * Double(job.cluster.devices)) }
+        } else {
+            row.degrees = "does not fit"
+        }
+        return row
+    }
+}

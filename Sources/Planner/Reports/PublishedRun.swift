@@ -1,0 +1,54 @@
+import CostModel
+
+/// A published training run: what ran, on what, how, and what it measured (validation/training-runs.yaml).
+package struct PublishedRun: Sendable {
+    package var id: String
+    package var source: String
+    package var fullySpecified: Bool
+    package var model: ModelDescription
+    package var cluster: ClusterDescription
+    package var config: ParallelConfiguration
+    /// Layers recomputed per stage under full recompute (nil: all).
+    package var recomputeLayers: Int?
+    package var measuredTokensPerSecondPerDevice: Double
+
+    package init(id: String, source: String, fullySpecified: Bool, model: ModelDescription, cluster: ClusterDescription,
+                 config: ParallelConfiguration, recomputeLayers: Int?, measuredTokensPerSecondPerDevice: Double) {
+        self.id = id
+        self.source = source
+        self.fullySpecified = fullySpecified
+        self.model = model
+        self.cluster = cluster
+        self.config = config
+        self.recomputeLayers = recomputeLayers
+        self.measuredTokensPerSecondPerDevice = measuredTokensPerSecondPerDevice
+    }
+}
+
+/// A published serving measurement (validation/serving-runs.yaml): model, GPUs, engine
+/// configuration, request shape and what was measured.
+package struct PublishedServingRun: Sendable {
+    package var id: String
+    package var fullySpecified: Bool
+    package var model: ModelDescription
+    package var cluster: ClusterDescription
+    package var config: InferenceConfiguration
+    package var outputTokensPerSecond: Double?
+    package var ttftSeconds: Double?
+    package var tpotSeconds: Double?
+    package var latencySeconds: Double?
+
+    package init(id: String, fullySpecified: Bool, model: ModelDescription, cluster: ClusterDescription,
+                 config: InferenceConfiguration, outputTokensPerSecond: Double?, ttftSeconds: Double?,
+                 tpotSeconds: Double?, latencySeconds: Double?) {
+        self.id = id
+        self.fullySpecified = fullySpecified
+        self.model = model
+        self.cluster = cluster
+        self.config = config
+        self.outputTokensPerSecond = outputTokensPerSecond
+        self.ttftSeconds = ttftSeconds
+        self.tpotSeconds = tpotSeconds
+        self.latencySeconds = latencySeconds
+    }
+}

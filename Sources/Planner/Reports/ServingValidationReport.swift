@@ -1,0 +1,48 @@
+import CostModel
+import Foundation
+
+/// Predicted against measured serving metrics (throughput, TTFT, TPOT, batch latency) for
+/// published runs, with the median and worst error per metric and overall.
+package struct ServingValidationReport: Encodable, Sendable {
+    package struct Row: Encodable {
+        package var id: String
+        package var gpu: String
+        package var configuration: String
+        package var fullySpecified: Bool
+        package var metric: String
+        package var measured: Double
+        package var predicted: Double
+        /// (predicted − measured) / measured.
+        package var error: Double
+    }
+
+    package var rows: [Row]
+    package var fullySpecified: ValidationReport.Summary
+    package var all: ValidationReport.Summary
+
+    package init(runs: [PublishedServingRun]) {
+        var rows: [Row] = []
+        for run in runs {
+            let c = run.config
+            let cost = InferenceCost(model: run.model, cluster: run.cluster, config: c)
+            let text = "tp\(c.tensor) pp\(c.pipeline) ×\(c.replicas) batch \(c.batchSize) \(c.promptTokens)/\(c.outputTokens) \(c.precision.rawValue)/kv \(c.kvCachePrecision.rawValue)"
+            func add(_ metric: String, _ measured: Double?, _ predicted: Double) {
+                guard let measured else { return }
+                rows.append(Row(id: run.id, gpu: run.cluster.profile.name, configuration: text, fullySpecified: run.fullySpecified,
+                                metric: metric, measured: measured, predicted: Rounded.six(predicted),
+                                error: Rounded.six(predicted / measured - 1)))
+            }
+            add("output tokens/s", run.outputTokensPerSecond, cost.replicaOutputTokensPerSecond * Double(c.replicas))
+            add("TTFT s", run.ttftSeconds, cost.ttftSeconds)
+            add("TPOT s", run.tpotSeconds, cost.decodeStepSeconds)
+            add("latency s", run.latencySeconds, cost.prefillSeconds + Double(c.outputTokens) * cost.decodeStepSeconds)
+        }
+        self.rows = rows
+        fullySpecified = Self.summary(rows.filter(\.fullySpecified))
+        all = Self.summary(rows)
+    }
+
+    static func summary(_ rows: [Row]) -> ValidationReport.Summary {
+        .init(errors: rows.map { ("\($0.id) (\($0.metric))", $0.error) }, outOfMemory: 0)
+    }
+}

@@ -1,0 +1,98 @@
+import CostModel
+import Foundation
+
+/// Predicted vs measured tokens per second per GPU for published runs, with median and worst error.
+package struct ValidationReport: Encodable, Sendable {
+    package struct Row: Encodable {
+        package var id: String
+        package var gpu: String
+        package var devices: Int
+        package var configuration: String
+        package var fullySpecified: Bool
+        package var measuredTokensPerSecondPerDevice: Double
+        package var predictedTokensPerSecondPerDevice: Double
+        /// (predicted − measured) / measured.
+        package var error: Double
+        package var predictedMemoryGiB: Double
+        package var capacityGiB: Double
+        package var fits: Bool
+        /// With `--search`: the published degrees under the search's assumptions (flash attention,
+        /// recompute chosen per stage, ZeRO ≥ 1), their step time with the optimal split, and the
+        /// step time of the plan `plan train` finds for the same job; nil outside the search space.
+        package var publishedStepSeconds: Double?
+        package var searchStepSeconds: Double?
+        package var searchPlan: String?
+    }
+    package struct Summary: Encodable {
+        package var runs: Int
+        package var medianAbsoluteError: Double
+        package var worstAbsoluteError: Double
+        package var worstRun: String
+        package var predictedOutOfMemory: Int
+
+        /// Median and worst absolute relative error of labelled errors.
+        init(errors: [(label: String, error: Double)], outOfMemory: Int) {
+            let sorted = errors.map { abs($0.error) }.sorted()
+            let n = sorted.count
+            let median = n == 0 ? 0 : (n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2)
+            let worst = errors.max { abs($0.error) < abs($1.error) }
+            runs = n
+            medianAbsoluteError = Rounded.six(median)
+            worstAbsoluteError = Rounded.six(worst.map { abs($0.error) } ?? 0)
+            worstRun = worst?.label ?? ""
+            predictedOutOfMemory = outOfMemory
+        }
+    }
+
+    package var rows: [Row]
+    package var fullySpecified: Summary
+    package var all: Summary
+
+    package init(runs: [PublishedRun], searchUpTo maxDevices: Int? = nil) throws {
+        rows = try runs.map { run in
+            let plan = try TrainingSearch.evaluate(model: run.model, cluster: run.cluster, config: run.config,
+                                                   method: .uniform(recomputedPerStage: run.recomputeLayers))
+            let predicted = plan.estimate.tokensPerSecond / Double(run.config.devices)
+            let c = run.config
+            var text = "tp\(c.tensor) pp\(c.pipeline) dp\(c.data)"
+            if c.context > 1 { text += " cp\(c.context)" }
+            if c.expert > 1 { text += " ep\(c.expert)" }
+            if c.virtualStages > 1 { text += " v\(c.virtualStages)" }
+            text += " mbs\(c.microbatchSize) gbs\(c.globalBatchSize) \(c.recompute.rawValue) z\(c.zeroStage) \(c.precision.rawValue)"
+            var row = Row(id: run.id, gpu: run.cluster.profile.name, devices: run.cluster.devices, configuration: text,
+                       fullySpecified: run.fullySpecified,
+                       measuredTokensPerSecondPerDevice: run.measuredTokensPerSecondPerDevice,
+                       predictedTokensPerSecondPerDevice: Rounded.six(predicted),
+                       error: Rounded.six(predicted / run.measuredTokensPerSecondPerDevice - 1),
+                       predictedMemoryGiB: Rounded.gib(plan.estimate.memory.totalBytes),
+                       capacityGiB: run.cluster.profile.memoryGiB, fits: plan.estimate.memory.totalBytes <= run.cluster.profile.memoryBytes)
+            if let maxDevices, run.cluster.devices <= maxDevices { Self.compareWithSearch(run, &row) }
+            return row
+        }
+        fullySpecified = Self.summary(rows.filter(\.fullySpecified))
+        all = Self.summary(rows)
+    }
+
+    /// Runs the search on the run's job and evaluates the published degrees the way the search
+    /// would (its space: flash attention, full recompute with per-stage counts, ZeRO 1 for ZeRO 0).
+    static func compareWithSearch(_ run: PublishedRun, _ row: inout Row) {
+        var published = run.config
+        published.flashAttention = true
+        published.recompute = .full
+        published.sequenceParallel = published.tensor > 1
+        if published.data * published.context > 1 { published.zeroStage = max(published.zeroStage, 1) }
+        if published.pipeline > 1 && published.zeroStage > 1 { return }
+        let space = SearchSpace(model: run.model, cluster: run.cluster, globalBatchSize: published.globalBatchSize,
+                                sequenceLength: published.sequenceLength, precisions: [published.precision])
+        guard space.configurations().contains(where: { $0 == published }) else { return }
+        guard let evaluated = try? TrainingSearch.evaluate(model: run.model, cluster: run.cluster, config: published) else { return }
+        guard let best = TrainingSearch.run(space: space, options: SearchOptions(top: 1)).plans.first else { return }
+        row.publishedStepSeconds = Rounded.six(evaluated.estimate.stepSeconds)
+        row.searchStepSeconds = Rounded.six(best.estimate.stepSeconds)
+        row.searchPlan = "\(best.degrees) mbs \(best.config.microbatchSize) vpp \(best.config.virtualStages)"
+    }
+
+    static func summary(_ rows: [Row]) -> Summary {
+        Summary(errors: rows.map { ($0.id, $0.error) }, outOfMemory: rows.filter { !$0.fits }.count)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import PlanFiles
+import Planner
+
+extension Comparison {
+    func table() -> String {
+        let header = ["model", "cluster", "GPUs", "prec", "seq", "plan", "step s", "tokens/s", "tok/s/GPU", "MFU", "GiB/GPU",
+                      "days for \(Self.tokens(trainingTokens))", "cost USD", "rel."]
+        let cells = rows.map(Self.cells)
+        let widths = header.indices.map { i in ([header[i]] + cells.map { $0[i] }).map(\.count).max()! + 2 }
+        let line = { (row: [String]) in row.enumerated().map { PlanTable.pad($1, widths[$0]) }.joined().trimmingCharacters(in: .whitespaces) }
+        return ([line(header)] + cells.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    private static func cells(_ r: Row) -> [String] {
+        let dash = "-"
+        var cells: [String] = [r.model, r.cluster, String(r.devices), r.precision, String(r.sequenceLength), r.degrees]
+        cells.append(r.stepTimeSeconds.map(PlanTable.fmt) ?? dash)
+        cells.append(r.tokensPerSecond.map(PlanTable.fmt) ?? dash)
+        cells.append(r.tokensPerSecondPerDevice.map(PlanTable.fmt) ?? dash)
+        cells.append(r.mfu.map { String(format: "%.1f%%", $0 * 100) } ?? dash)
+        cells.append(r.memoryPerDeviceGiB.map(PlanTable.fmt) ?? dash)
+        cells.append(r.daysToTrain.map(PlanTable.fmt) ?? dash)
+        cells.append(r.costUSD.map { String(format: "%.0f", $0) } ?? dash)
+        cells.append(r.relativeEfficiency.map { String(format: "%.2f", $0) } ?? dash)
+        return cells
+    }
+
+    func csv() -> String {
+        let header = "model,cluster,gpu,devices,precision,sequence_length,global_batch,plan,step_seconds,tokens_per_second,tokens_per_second_per_gpu,mfu,memory_gib_per_gpu,days_to_train,cost_usd,relative_efficiency"
+        let quote = { (text: String) in text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text }
+        let number = { (value: Double?) in value.map { String($0) } ?? "" }
+        let lines = rows.map { r in
+            [quote(r.model), quote(r.cluster), r.gpu, String(r.devices), r.precision, String(r.sequenceLength), String(r.globalBatchSize),
+             quote(r.degrees), number(r.stepTimeSeconds), number(r.tokensPerSecond), number(r.tokensPerSecondPerDevice), number(r.mfu),
+             number(r.memoryPerDeviceGiB), number(r.daysToTrain), number(r.costUSD), number(r.relativeEfficiency)].joined(separator: ",")
+        }
+        return ([header] + lines).joined(separator: "\n") + "\n"
+    }
+
+    func json() throws -> Data { try prettyJSON() }
+
+    static func tokens(_ count: Double) -> String {
+        count >= 1e12 ? PlanTable.fmt(count / 1e12) + "T tokens" : PlanTable.fmt(count / 1e9) + "B tokens"
+    }
+}
