@@ -29,8 +29,8 @@ public struct ClusterDescription: Sendable, Hashable, Codable {
     public var usdPerGPUHour: Double?
 
     public init(name: String, groups: [Group], intraNodeGBps: Double? = nil, nvlinkDomainGPUs: Int? = nil,
-                interNodeGbpsPerGPU: Double? = nil, interNodeLatencySeconds: Double = 5e-6,
-                intraNodeLatencySeconds: Double = 2e-6, usdPerGPUHour: Double? = nil) {
+                interNodeGbpsPerGPU: Double? = nil, interNodeLatencySeconds: Double = Assumption.interNodeHopLatencySeconds,
+                intraNodeLatencySeconds: Double = Assumption.intraNodeHopLatencySeconds, usdPerGPUHour: Double? = nil) {
         precondition(!groups.isEmpty, "a cluster has at least one group")
         let first = groups[0]
         self.name = name
@@ -46,7 +46,7 @@ public struct ClusterDescription: Sendable, Hashable, Codable {
     /// A cluster of `nodes` identical nodes.
     public init(name: String, profile: HardwareProfile, nodes: Int, gpusPerNode: Int? = nil,
                 intraNodeGBps: Double? = nil, nvlinkDomainGPUs: Int? = nil, interNodeGbpsPerGPU: Double? = nil,
-                interNodeLatencySeconds: Double = 5e-6, usdPerGPUHour: Double? = nil) {
+                interNodeLatencySeconds: Double = Assumption.interNodeHopLatencySeconds, usdPerGPUHour: Double? = nil) {
         let perNode = gpusPerNode ?? profile.gpusPerNode
         self.init(name: name, groups: [Group(profile: profile, nodes: nodes, gpusPerNode: perNode)],
                   intraNodeGBps: intraNodeGBps,

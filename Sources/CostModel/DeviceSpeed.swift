@@ -20,7 +20,7 @@ public struct DeviceSpeed: Sendable, Hashable {
     /// Seconds for `count` GEMMs of `flops` each.
     public func gemmSeconds(flops: Double, count: Double = 1) -> Double {
         guard flops > 0, count > 0 else { return 0 }
-        let peak = profile.peakFLOPS(precision) ?? profile.peakFLOPS(.bf16) ?? profile.peakFLOPS(.fp16) ?? 1e12
+        let peak = profile.computePeakFLOPS(precision)
         return count * flops / (peak * gemmEfficiency(flops: flops))
     }
 

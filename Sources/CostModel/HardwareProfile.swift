@@ -37,6 +37,14 @@ public struct HardwareProfile: Sendable, Hashable, Codable {
         densePeakTFLOPS[precision].map { $0 * 1e12 }
     }
 
+    /// Peak FLOP/s a matrix multiply in `precision` runs at: the precision's own dense peak, else the
+    /// bf16 or fp16 one (weight-only formats such as int4 and fp4 are dequantized and multiplied in
+    /// 16 bits). Profiles are refused without a 16-bit peak (ProfileFile), so the last fallback, the
+    /// largest peak the profile gives, only serves profiles built in code.
+    public func computePeakFLOPS(_ precision: Precision) -> Double {
+        peakFLOPS(precision) ?? peakFLOPS(.bf16) ?? peakFLOPS(.fp16) ?? (densePeakTFLOPS.values.max() ?? 0) * 1e12
+    }
+
     /// Whether the device runs matrix multiplies in `precision` on its tensor cores.
     public func supports(_ precision: Precision) -> Bool { densePeakTFLOPS[precision] != nil }
 

@@ -1,4 +1,4 @@
-/// Serving cost of a model on one device type (formulas.md, "Inference"): prefill is compute-bound,
+/// Serving cost of a model on one device type (docs/cost-model.md, "Inference"): prefill is compute-bound,
 /// each decode step reads the weights and the KV cache from HBM; tensor parallelism adds two
 /// all-reduces per layer per step; engines add a fixed cost per step.
 public struct InferenceCost: Sendable {
@@ -39,18 +39,18 @@ public struct InferenceCost: Sendable {
         return 2 * stageLayers * headsPerDevice * Double(model.headDim) * config.kvCachePrecision.bytes
     }
 
-    /// Working memory of a prefill chunk (at most 8,192 tokens at once, as engines chunk prefill):
+    /// Working memory of a prefill chunk (at most `Assumption.prefillChunkTokens` at once, as engines
+    /// chunk prefill):
     /// hidden states, the FFN intermediate and the logits of the batch in fp32.
     public var activationBytes: Double {
-        let chunk = Double(min(config.batchSize * config.promptTokens, 8192))
+        let chunk = Double(min(config.batchSize * config.promptTokens, Assumption.prefillChunkTokens))
         let hidden = chunk * (4 * Double(model.hiddenSize) + 2 * Double(model.ffnHiddenSize) / t) * 2
         let logits = Double(config.batchSize) * Double(model.vocabularySize) / t * 4
         return hidden + logits
     }
 
-    /// Memory the engine leaves for weights, activations and cache: 90% of the device (vLLM's
-    /// default gpu_memory_utilization).
-    public var usableBytes: Double { 0.9 * profile.memoryBytes }
+    /// Memory the engine takes for weights, activations and cache (`Assumption.servingMemoryUtilization`).
+    public var usableBytes: Double { Assumption.servingMemoryUtilization * profile.memoryBytes }
 
     /// Tokens of KV cache that fit per replica.
     public var kvCacheTokens: Double {

@@ -3,7 +3,8 @@
 public struct LayerCost: Sendable, Hashable {
     /// Forward time: GEMMs, attention core, memory-bound kernels, launch overhead.
     public var forwardComputeSeconds: Double
-    /// Backward time: 2× the GEMMs, 2.5× the flash-attention core (it recomputes scores).
+    /// Backward time: 2× the GEMMs, 2.5× the flash-attention core (it recomputes scores;
+    /// `Assumption.flashBackwardOverForward`).
     public var backwardComputeSeconds: Double
     /// Exposed communication of the forward pass (tensor, context and expert parallel; ZeRO-3 gathers).
     public var forwardCommSeconds: Double

@@ -1,4 +1,4 @@
-/// Parameter counts, from the shapes of every weight matrix (formulas.md, "Parameters").
+/// Parameter counts, from the shapes of every weight matrix (docs/cost-model.md, "Parameters").
 extension ModelDescription {
     /// Attention weights of one layer: Q (h·a·d), K and V (2·h·k·d), O (a·d·h), plus QKV biases.
     /// With latent attention: the low-rank query path, the compressed KV path with its up-projection,

@@ -1,4 +1,4 @@
-/// Communication time of a step (formulas.md, "Communication"), each collective on the link its
+/// Communication time of a step (docs/cost-model.md, "Communication"), each collective on the link its
 /// group spans (NVLink inside the domain, the network otherwise).
 extension TrainingCost {
     /// Exposed communication of one layer for one microbatch, forward and backward.

@@ -1,4 +1,4 @@
-/// Floating-point work of one layer on one device for one microbatch (formulas.md, "FLOPs"):
+/// Floating-point work of one layer on one device for one microbatch (docs/cost-model.md, "FLOPs"):
 /// a (m×k)·(k×n) product is 2·m·k·n FLOPs; tensor parallelism splits every weight matrix by t.
 extension TrainingCost {
     /// One GEMM shape and how many of it run per forward pass.
@@ -84,10 +84,11 @@ extension TrainingCost {
             + speed.memorySeconds(bytes: 13 * attentionScores)
     }
 
-    /// Backward time of the attention core: flash attention recomputes the scores (2.5× forward);
-    /// the unfused core runs its GEMMs and memory traffic twice.
+    /// Backward time of the attention core: flash attention recomputes the scores
+    /// (`Assumption.flashBackwardOverForward`); the unfused core runs its GEMMs and memory traffic twice.
     var attentionCoreBackwardSeconds: Double {
-        (config.flashAttention ? 2.5 : 2) * attentionCoreForwardSeconds
+        (config.flashAttention ? Assumption.flashBackwardOverForward : Assumption.unfusedBackwardOverForward)
+            * attentionCoreForwardSeconds
     }
 
     /// HBM traffic of the memory-bound kernels of one layer's forward pass, bytes: two norms and two

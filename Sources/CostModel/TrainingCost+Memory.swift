@@ -105,9 +105,11 @@ extension TrainingCost {
     /// Logits kept for the loss on the last stage: T·V/t in fp32 (Megatron's vocab-parallel cross-entropy).
     var logitsBytes: Double { 4 * tokens * Double(model.vocabularySize) / t }
 
-    /// Memory no plan may use: CUDA context, NCCL and communication buffers, allocator fragmentation.
-    /// 2.5 GiB plus 5% of the device.
-    public var reservedBytes: Double { 2.5 * 1_073_741_824 + 0.05 * cluster.profile.memoryBytes }
+    /// Memory no plan may use: CUDA context, NCCL and communication buffers, allocator fragmentation
+    /// (`Assumption.reservedFixedBytes` plus `Assumption.reservedFraction` of the device).
+    public var reservedBytes: Double {
+        Assumption.reservedFixedBytes + Assumption.reservedFraction * cluster.profile.memoryBytes
+    }
 
     /// Memory a stage may fill with state and activations.
     public var usableBytes: Double { cluster.profile.memoryBytes - reservedBytes }

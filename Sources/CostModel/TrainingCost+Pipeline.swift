@@ -16,7 +16,8 @@ extension TrainingCost {
         let logits = speed.gemmSeconds(flops: outputLayerForwardFLOPs)
         let loss = speed.memorySeconds(bytes: 3 * logitsBytes)
         let tensorLink = cluster.link(groupSize: config.tensor, stride: config.tensorStride)
-        let lossComm = 2 * tensorLink.allReduceSeconds(bytes: tokens * 4 * 3, group: config.tensor)
+        let lossComm = Assumption.lossAllReducePasses
+            * tensorLink.allReduceSeconds(bytes: tokens * 4 * Assumption.lossAllReducesPerMicrobatch, group: config.tensor)
         let outputParameters = model.embeddingParameters / t
         return PipelineCostTable(
             groups: groups,

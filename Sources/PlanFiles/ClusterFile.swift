@@ -27,14 +27,16 @@ package enum ClusterFile {
         if devices > maximumDevices {
             throw yaml.error(at: "nodes", "groups", message: "the cluster has \(devices) GPUs, more than the \(maximumDevices) `plan` handles (the largest clusters built have about 200000); plan a smaller slice")
         }
-        let latency = try yaml.number("inter_node_latency_us", in: 0.001...1_000_000, fix: "give the network latency in microseconds") ?? 5
+        let latencySeconds = try yaml.number("inter_node_latency_us", in: 0.001...1_000_000,
+                                             fix: "give the network latency in microseconds").map { $0 * 1e-6 }
+            ?? Assumption.interNodeHopLatencySeconds
         return ClusterDescription(
             name: try yaml.string("name") ?? defaultName,
             groups: groups,
             intraNodeGBps: try yaml.number("intra_node_GBps", in: 0.001...1_000_000, fix: "give the NVLink bandwidth per GPU, one direction, GB/s"),
             nvlinkDomainGPUs: domain ?? min(first.profile.nvlinkDomainGPUs, first.devices) ,
             interNodeGbpsPerGPU: try yaml.number("inter_node_Gbps_per_gpu", in: 0.001...10_000_000, fix: "give the NIC line rate per GPU, one direction, Gb/s"),
-            interNodeLatencySeconds: latency * 1e-6,
+            interNodeLatencySeconds: latencySeconds,
             usdPerGPUHour: try yaml.number("usd_per_gpu_hour", in: 0.0001...1_000_000, fix: "give a price per GPU-hour in USD, or remove the key"))
     }
 

@@ -2,7 +2,7 @@ internal import CGLPK
 
 /// The one owner of a GLPK problem object. Every `glp_*` call of the package is in this file; the
 /// pointer never leaves it. Built, solved and freed on one thread, in one synchronous call, because
-/// GLPK keeps its environment per thread (GLPK-NOTES.md).
+/// GLPK keeps its environment per thread (docs/glpk.md).
 struct GLPKProblem: ~Copyable {
     private let handle: OpaquePointer
 

@@ -4,7 +4,7 @@ import CostModel
 /// recompute, minimising the schedule's step time exactly as `PipelineCostTable.evaluate` computes it.
 ///
 /// Layers are a few homogeneous groups (dense, MoE) with integer counts per rank, which GLPK solves
-/// in milliseconds where per-layer binaries never finish (GLPK-NOTES.md). Under the interleaved
+/// in milliseconds where per-layer binaries never finish (docs/glpk.md). Under the interleaved
 /// schedule a rank's time and memory depend only on its totals, so the program works on ranks and
 /// the decoder spreads each rank's layers over its v chunks (at least one each).
 ///

@@ -11,7 +11,7 @@ struct InferenceCostTests {
                                                      precision: weights, kvCachePrecision: kv))
     }
 
-    /// KV cache per token = 2·L·k·d·bytes (formulas.md, "Inference"): Llama-2-7B 2·32·32·128·2 = 524,288
+    /// KV cache per token = 2·L·k·d·bytes (docs/cost-model.md, "Inference"): Llama-2-7B 2·32·32·128·2 = 524,288
     /// bytes; Llama-3-70B (GQA, 8 KV heads) 2·80·8·128·2 = 327,680; FP8 halves it; tp 8 splits the 8 heads.
     @Test func kvBytesPerToken() {
         #expect(cost(Self.llama2_7b).kvBytesPerToken == 524_288)
