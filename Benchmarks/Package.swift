@@ -13,7 +13,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "PlanBenchmarks",
-            dependencies: [.product(name: "Planner", package: parent), .product(name: "CostModel", package: parent)]),
+            dependencies: [
+                .product(name: "Planner", package: parent), .product(name: "CostModel", package: parent),
+                .product(name: "PlanFiles", package: parent),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

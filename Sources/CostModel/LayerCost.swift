@@ -37,6 +37,9 @@ public struct LayerCost: Sendable, Hashable {
 }
 
 /// The kinds of transformer layer whose costs differ.
-public enum LayerKind: String, Sendable, Hashable, Codable, CaseIterable {
-    case dense, moe
+public enum LayerKind: Sendable, Hashable, Codable {
+    /// A layer with a dense feed-forward block.
+    case dense
+    /// A mixture-of-experts layer, with its experts' shape and routing.
+    case moe(MixtureOfExperts)
 }

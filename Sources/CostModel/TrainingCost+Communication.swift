@@ -35,12 +35,12 @@ extension TrainingCost {
             backward += max(0, 2 * ring - attentionCoreBackwardSeconds)
         }
 
-        if kind == .moe, model.moe != nil {
+        if case .moe = kind {
             let overhead = cluster.profile.efficiency.moeLayerOverheadMicroseconds * 1e-6
             forward += overhead
             backward += overhead
         }
-        if kind == .moe, model.moe != nil, config.expert > 1 {
+        if case .moe = kind, config.expert > 1 {
             let perPass = 2 * expertAllToAllSeconds(bytes: routedPairs * h * valueBytes)
             if config.virtualStages > 1 {
                 forward += max(0, perPass - forwardComputeSeconds)

@@ -12,8 +12,7 @@ extension TrainingCost {
         switch kind {
         case .dense:
             list.append(GEMM(flops: 2 * tokens * h * Double(model.ffnHiddenSize) / t, count: m))
-        case .moe:
-            guard let moe = model.moe else { break }
+        case .moe(let moe):
             // Router: h × E, replicated.
             list.append(GEMM(flops: 2 * tokens * h * Double(moe.experts), count: 1))
             // Routed experts (no tensor parallelism): a device serves the T·k/t token-expert pairs of its
@@ -104,8 +103,7 @@ extension TrainingCost {
         switch kind {
         case .dense:
             ffn = passes * tokens * Double(model.ffnHiddenSize) / t
-        case .moe:
-            let moe = model.moe!
+        case .moe(let moe):
             let routed = routedPairs
             ffn = passes * routed * Double(moe.expertFFNHiddenSize) + 4 * routed * h
                 + passes * tokens * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t

@@ -80,8 +80,7 @@ extension TrainingCost {
         switch kind {
         case .dense:
             ffn = perHidden * tokens * Double(model.ffnHiddenSize) / t
-        case .moe:
-            let moe = model.moe!
+        case .moe(let moe):
             ffn = routedPairs * (2 * h + perHidden * Double(moe.expertFFNHiddenSize))
                 + perHidden * tokens * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t
                 + 4 * tokens * Double(moe.experts)
@@ -117,7 +116,11 @@ extension TrainingCost {
     /// ZeRO-3 gathers a layer's full weights before using it; two layers are in flight (prefetch).
     var gatheredWeightBufferBytes: Double {
         guard config.zeroStage >= 3 else { return 0 }
-        let largest = max(deviceParameters(.dense).dense, deviceParameters(.moe).dense + deviceParameters(.moe).expert)
+        let dense = deviceParameters(.dense).dense
+        let largest = model.moe.map { moe in
+            let parameters = deviceParameters(.moe(moe))
+            return max(dense, parameters.dense + parameters.expert)
+        } ?? dense
         return 2 * largest * bytesPerParameter.weights
     }
 }

@@ -55,7 +55,7 @@ public struct TrainingCost: Sendable {
     public var layerGroups: [(kind: LayerKind, count: Int)] {
         var groups: [(LayerKind, Int)] = []
         if model.denseLayers > 0 { groups.append((.dense, model.denseLayers)) }
-        if model.moeLayers > 0 { groups.append((.moe, model.moeLayers)) }
+        if let moe = model.moe, model.moeLayers > 0 { groups.append((.moe(moe), model.moeLayers)) }
         return groups
     }
 }

@@ -4,10 +4,10 @@ import Foundation
 /// Finds the bundled models/, clusters/ and hardware-profiles/ folders and resolves names in them.
 /// Looked for, in order: $PLAN_DATA_DIR, the current directory and its parents, the executable's
 /// directory and its parents (so `.build/release/plan` finds the checkout it was built in).
-package struct DataDirectory {
+public struct DataDirectory: Sendable {
     let root: URL?
 
-    package init() {
+    public init() {
         let manager = FileManager.default
         var starts: [URL] = []
         if let explicit = ProcessInfo.processInfo.environment["PLAN_DATA_DIR"], !explicit.isEmpty {
@@ -55,13 +55,15 @@ package struct DataDirectory {
         throw InputError(key: flag, "'\(argument)' is neither a file nor a bundled name; \(hint)")
     }
 
-    package func model(_ argument: String) throws -> ModelDescription {
+    /// The model file at a path, or the bundled one of that name in models/ (`llama3-70b`).
+    public func model(_ argument: String) throws -> ModelDescription {
         let (url, shown) = try resolve(argument, in: "models", flag: "--model")
         let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "--model")
         return try ModelFile.decode(yaml, defaultName: url.deletingPathExtension().lastPathComponent)
     }
 
-    package func cluster(_ argument: String) throws -> ClusterDescription {
+    /// The cluster file at a path, or the bundled one of that name in clusters/ (`dgx-h100-64`).
+    public func cluster(_ argument: String) throws -> ClusterDescription {
         let (url, shown) = try resolve(argument, in: "clusters", flag: "--cluster")
         let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "--cluster")
         return try ClusterFile.decode(yaml, defaultName: url.deletingPathExtension().lastPathComponent, profiles: self)

@@ -1,5 +1,6 @@
 import CostModel
 import Dispatch
+import PlanFiles
 import Planner
 
 /// The speed targets of the planner issue, each timed over several runs of the whole search
@@ -10,34 +11,25 @@ struct Case {
     var space: SearchSpace
 }
 
-// Device profiles as in hardware-profiles/ (dense peaks; efficiency as calibrated there).
-let a100 = HardwareProfile(
-    name: "a100-sxm4-80gb", description: "A100 SXM4 80GB", densePeakTFLOPS: [.bf16: 312, .fp16: 312, .fp32: 19.5],
-    memoryGiB: 80, memoryTBps: 2.039, linkGBpsOneDirection: 300, nicGbpsPerGPU: 200, gpusPerNode: 8, nvlinkDomainGPUs: 8,
-    efficiency: Efficiency(gemmMax: 0.75, gemmHalfGFLOP: 4, memory: 0.8, nvlink: 0.75, network: 0.8))
-let h100 = HardwareProfile(
-    name: "h100-sxm5-80gb", description: "H100 SXM5 80GB", densePeakTFLOPS: [.bf16: 989.4, .fp16: 989.4, .fp8: 1978.9],
-    memoryGiB: 80, memoryTBps: 3.35, linkGBpsOneDirection: 450, nicGbpsPerGPU: 400, gpusPerNode: 8, nvlinkDomainGPUs: 8,
-    efficiency: Efficiency(gemmMax: 0.75, gemmHalfGFLOP: 20, fp8GemmMax: 0.55, tensorCommOverlap: 0.5))
-
-// Models as in models/ (Hugging Face configs; Megatron's 1T GPT of the SC'21 paper).
-let gpt1T = ModelDescription(name: "megatron-1t", layers: 128, hiddenSize: 25600, attentionHeads: 160,
-                             ffnHiddenSize: 102400, vocabularySize: 51200, maxPositions: 2048)
-let llama405B = ModelDescription(name: "llama3.1-405b", layers: 126, hiddenSize: 16384, attentionHeads: 128, keyValueHeads: 8,
-                                 ffnHiddenSize: 53248, vocabularySize: 128256, maxPositions: 131072, feedForward: .gated, tiedEmbeddings: false)
-let llama70B = ModelDescription(name: "llama3-70b", layers: 80, hiddenSize: 8192, attentionHeads: 64, keyValueHeads: 8,
-                                ffnHiddenSize: 28672, vocabularySize: 128256, maxPositions: 8192, feedForward: .gated, tiedEmbeddings: false)
+// Models, clusters and their hardware profiles as bundled (models/, clusters/, hardware-profiles/),
+// read by the same loaders as `plan`, so the benchmark plans what users plan.
+func space(_ model: String, on cluster: String, batch: Int, sequence: Int) -> SearchSpace {
+    let data = DataDirectory()
+    do {
+        return SearchSpace(model: try data.model(model), cluster: try data.cluster(cluster),
+                           globalBatchSize: batch, sequenceLength: sequence)
+    } catch {
+        fatalError("benchmark inputs: \(error)")
+    }
+}
 
 let cases = [
     Case(name: "1T GPT (128 layers, h 25600) on 3,072 A100s, batch 3072 × 2048", target: 1,
-         space: SearchSpace(model: gpt1T, cluster: ClusterDescription(name: "dgx-a100-3072", profile: a100, nodes: 384),
-                            globalBatchSize: 3072, sequenceLength: 2048)),
+         space: space("megatron-1t", on: "dgx-a100-3072", batch: 3072, sequence: 2048)),
     Case(name: "Llama-3.1-405B on 16,384 H100s, batch 2048 × 8192", target: 1,
-         space: SearchSpace(model: llama405B, cluster: ClusterDescription(name: "dgx-h100-16384", profile: h100, nodes: 2048),
-                            globalBatchSize: 2048, sequenceLength: 8192)),
+         space: space("llama3.1-405b", on: "dgx-h100-16384", batch: 2048, sequence: 8192)),
     Case(name: "Llama-3-70B on 64 H100s, batch 128 × 8192", target: 0.1,
-         space: SearchSpace(model: llama70B, cluster: ClusterDescription(name: "dgx-h100-64", profile: h100, nodes: 8),
-                            globalBatchSize: 128, sequenceLength: 8192)),
+         space: space("llama3-70b", on: "dgx-h100-64", batch: 128, sequence: 8192)),
 ]
 
 let repetitions = 5
