@@ -35,13 +35,31 @@ public struct Link: Sendable, Hashable {
 }
 
 extension ClusterDescription {
-    /// The link a group of `size` ranks spaced `stride` apart uses. Ranks are numbered so that
-    /// consecutive ranks share a node; a group whose span fits the NVLink domain stays on NVLink,
-    /// otherwise it crosses the network, where every device drives its own NIC.
+    /// The link a ring collective over `size` ranks spaced `stride` apart runs at, for training and
+    /// serving alike. Ranks are numbered so that consecutive ranks share a node (and NVLink domain).
+    ///
+    /// - A group whose span fits the NVLink domain stays on NVLink: B = NVLink, α = one NVLink hop.
+    /// - A group that leaves the domain with k = min(size, ⌊domain / stride⌋) (at least 1) members in
+    ///   each domain moves its inter-node share over k NICs at once, because NCCL runs one ring (channel)
+    ///   per NIC and each ring leaves the node through its own NIC, while every member forwards all
+    ///   rings over NVLink: B = min(k · NIC, NVLink) per device, α = one network hop. With one member
+    ///   per node (a pipeline or data group strided by a whole node) that is one NIC.
+    ///
+    /// Check: a DGX A100 (8 GPUs, 8 × 200 Gb/s HDR, 25 GB/s each) gives k = 8 and 8 × 25 = 200 GB/s,
+    /// capped by NVLink's 300 GB/s; NCCL's maintainers measure 192 GB/s ring all-reduce bus bandwidth
+    /// across such nodes (NVIDIA/nccl issue #1576, quoting #812). All-to-all is different: it cannot
+    /// aggregate NICs (NVIDIA/nccl-tests issue #267), see `expertAllToAllSeconds`.
     public func link(groupSize size: Int, stride: Int) -> Link {
         if size * stride <= nvlinkDomainGPUs || size <= 1 {
             return Link(bytesPerSecond: nvlinkBytesPerSecond, latencySeconds: intraNodeLatencySeconds)
         }
-        return Link(bytesPerSecond: networkBytesPerSecond, latencySeconds: interNodeLatencySeconds)
+        return Link(bytesPerSecond: min(Double(membersPerDomain(groupSize: size, stride: stride)) * networkBytesPerSecond,
+                                        nvlinkBytesPerSecond),
+                    latencySeconds: interNodeLatencySeconds)
+    }
+
+    /// Members of a group of `size` ranks spaced `stride` apart that share one NVLink domain (at least 1).
+    public func membersPerDomain(groupSize size: Int, stride: Int) -> Int {
+        max(1, min(size, nvlinkDomainGPUs / max(stride, 1)))
     }
 }

@@ -68,11 +68,8 @@ public struct InferenceCost: Sendable {
         return DeviceSpeed(profile: profile, precision: gemm)
     }
 
-    var tensorLink: Link {
-        cluster.nvlinkDomainGPUs >= config.tensor
-            ? Link(bytesPerSecond: cluster.nvlinkBytesPerSecond, latencySeconds: cluster.intraNodeLatencySeconds)
-            : Link(bytesPerSecond: cluster.networkBytesPerSecond, latencySeconds: cluster.interNodeLatencySeconds)
-    }
+    /// The tensor-parallel group's link: consecutive ranks of one replica (`ClusterDescription.link`).
+    var tensorLink: Link { cluster.link(groupSize: config.tensor, stride: 1) }
 
     /// Matmul FLOPs per token per device on the fullest stage (active parameters only).
     var matmulFLOPsPerToken: Double {

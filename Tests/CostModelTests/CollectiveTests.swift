@@ -1,0 +1,50 @@
+import CostModel
+import Testing
+
+/// The links collectives run on, worked by hand for DGX A100 nodes (docs/cost-model.md,
+/// "Communication"): NVLink 300 GB/s one direction × 0.75 = 225 GB/s, one 200 Gb/s NIC per GPU
+/// = 25 GB/s × 0.8 = 20 GB/s (the library's default efficiencies), hops of 2 µs and 5 µs.
+struct CollectiveTests {
+    let cluster = Devices.cluster(nodes: 16)
+
+    @Test func groupInsideTheNodeStaysOnNVLink() {
+        let link = cluster.link(groupSize: 8, stride: 1)
+        #expect(link.bytesPerSecond == 225e9)
+        #expect(link.latencySeconds == 2e-6)
+    }
+
+    /// 128 data-parallel ranks with 8 in each node: 8 rings leave each node through 8 NICs,
+    /// 8 × 20 GB/s = 160 GB/s, under NVLink's 225 GB/s.
+    @Test func denseGroupAcrossNodesUsesEveryNIC() {
+        let link = cluster.link(groupSize: 128, stride: 1)
+        #expect(link.bytesPerSecond == 160e9)
+        #expect(link.latencySeconds == 5e-6)
+        #expect(cluster.membersPerDomain(groupSize: 128, stride: 1) == 8)
+    }
+
+    /// With tp = 8 the data-parallel peers of a GPU sit one per node: one NIC, 20 GB/s.
+    /// With tp = 2 there are 4 per node: 4 × 20 = 80 GB/s.
+    @Test func stridedGroupUsesItsMembersNICs() {
+        #expect(cluster.link(groupSize: 16, stride: 8).bytesPerSecond == 20e9)
+        #expect(cluster.link(groupSize: 64, stride: 2).bytesPerSecond == 80e9)
+    }
+
+    /// On H100 nodes (NVLink 450 GB/s × 0.75 = 337.5, NIC 400 Gb/s = 50 GB/s × 0.8 = 40) eight NICs
+    /// give 320 GB/s, still under NVLink; a 2-GPU-per-node slice of NVLink-heavy links is capped.
+    @Test func nvlinkCapsTheNICs() {
+        let h100 = HardwareProfile(
+            name: "h100", description: "H100", densePeakTFLOPS: [.bf16: 989.4], memoryGiB: 80, memoryTBps: 3.35,
+            linkGBpsOneDirection: 450, nicGbpsPerGPU: 400, gpusPerNode: 8, nvlinkDomainGPUs: 8)
+        let fast = ClusterDescription(name: "h100", profile: h100, nodes: 4)
+        #expect(fast.link(groupSize: 32, stride: 1).bytesPerSecond == 320e9)
+        let thin = ClusterDescription(name: "thin", profile: h100, nodes: 4, intraNodeGBps: 100)
+        #expect(thin.link(groupSize: 32, stride: 1).bytesPerSecond == 75e9)
+    }
+
+    /// Ring all-reduce of 1 GB over 128 ranks at 160 GB/s: 2·127/128·1e9/160e9 + 2·127·5 µs
+    /// = 0.01240234375 + 0.00127 = 0.01367234375 s.
+    @Test func allReduceAcrossNodes() {
+        let seconds = cluster.link(groupSize: 128, stride: 1).allReduceSeconds(bytes: 1e9, group: 128)
+        #expect(abs(seconds - 0.01367234375) < 1e-12)
+    }
+}
