@@ -12,11 +12,9 @@ public struct TrainingPlan: Sendable {
 
     public struct Degrees: Sendable, Hashable, CustomStringConvertible {
         public var tensor, pipeline, data, context, expert: Int
+        /// "tp=4 pp=4 dp=4 cp=2 ep=8": the shared label, without virtual stages (not part of the degrees).
         public var description: String {
-            var text = "tp=\(tensor) pp=\(pipeline) dp=\(data)"
-            if context > 1 { text += " cp=\(context)" }
-            if expert > 1 { text += " ep=\(expert)" }
-            return text
+            ParallelConfiguration.label(tensor: tensor, pipeline: pipeline, data: data, context: context, expert: expert)
         }
     }
 }

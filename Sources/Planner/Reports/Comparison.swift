@@ -74,9 +74,7 @@ package struct Comparison: Encodable, Sendable {
             row.degrees = "no \(job.precision.rawValue) on \(job.cluster.profile.name)"
         } else if let best = TrainingSearch.run(space: space, options: SearchOptions(top: 1)).plans.first {
             let e = best.estimate, c = best.config
-            row.degrees = "tp=\(c.tensor) pp=\(c.pipeline) dp=\(c.data)" + (c.context > 1 ? " cp=\(c.context)" : "")
-                + (c.expert > 1 ? " ep=\(c.expert)" : "") + (c.virtualStages > 1 ? " vpp=\(c.virtualStages)" : "")
-                + " mbs=\(c.microbatchSize) \(c.recompute.rawValue)"
+            row.degrees = c.degreeLabel() + " mbs=\(c.microbatchSize) \(c.recompute.rawValue)"
             row.fits = true
             row.stepTimeSeconds = Rounded.six(e.stepSeconds)
             row.tokensPerSecond = Rounded.six(e.tokensPerSecond)

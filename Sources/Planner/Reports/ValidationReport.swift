@@ -54,11 +54,8 @@ package struct ValidationReport: Encodable, Sendable {
                                                    method: .uniform(recomputedPerStage: run.recomputeLayers))
             let predicted = plan.estimate.tokensPerSecond / Double(run.config.devices)
             let c = run.config
-            var text = "tp\(c.tensor) pp\(c.pipeline) dp\(c.data)"
-            if c.context > 1 { text += " cp\(c.context)" }
-            if c.expert > 1 { text += " ep\(c.expert)" }
-            if c.virtualStages > 1 { text += " v\(c.virtualStages)" }
-            text += " mbs\(c.microbatchSize) gbs\(c.globalBatchSize) \(c.recompute.rawValue) z\(c.zeroStage) \(c.precision.rawValue)"
+            let text = c.degreeLabel(.compact) + " mbs\(c.microbatchSize) gbs\(c.globalBatchSize) \(c.recompute.rawValue)"
+                + " z\(c.zeroStage) \(c.precision.rawValue)"
             var row = Row(id: run.id, gpu: run.cluster.profile.name, devices: run.cluster.devices, configuration: text,
                        fullySpecified: run.fullySpecified,
                        measuredTokensPerSecondPerDevice: run.measuredTokensPerSecondPerDevice,
