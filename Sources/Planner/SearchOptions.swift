@@ -7,11 +7,17 @@ public struct SearchOptions: Sendable {
     public var solver: SolverOptions
     /// Degrees to hold fixed; nil entries are searched.
     public var fixed: FixedDegrees
+    /// How to raise the time limit, in the caller's words ("raise --time-limit" for `plan train`),
+    /// appended to every message about a split MILP that stopped at it; nil appends nothing (the
+    /// planner knows no command-line flags).
+    public var timeLimitAdvice: String?
 
-    public init(top: Int = 4, solver: SolverOptions = SolverOptions(), fixed: FixedDegrees = FixedDegrees()) {
+    public init(top: Int = 4, solver: SolverOptions = SolverOptions(), fixed: FixedDegrees = FixedDegrees(),
+                timeLimitAdvice: String? = nil) {
         self.top = top
         self.solver = solver
         self.fixed = fixed
+        self.timeLimitAdvice = timeLimitAdvice
     }
 }
 

@@ -1,5 +1,4 @@
 import CostModel
-import Dispatch
 
 /// Finds the fastest plans of a space: enumerate, bound, prune, then one split MILP per surviving
 /// candidate in order of its lower bound (branch and bound over the outer choices).
@@ -13,27 +12,35 @@ public enum TrainingSearch {
         /// Step time of a feasible split found without GLPK (even layers, least recompute), or ∞.
         var heuristic: Double
         var degrees: TrainingPlan.Degrees {
-            .init(tensor: config.tensor, pipeline: config.pipeline, data: config.data, context: config.context, expert: config.expert)
+            .init(tensor: config.tensor, pipeline: config.pipeline, data: config.data, context: config.context,
+                  expert: config.expert)
         }
+    }
+
+    /// What the search knows of a candidate whose split MILP gave no plan.
+    enum NoSplit: Sendable {
+        /// Proven: no split beats the MILP's cutoff, so the candidate's best step is at least
+        /// `atLeast` (∞ when there was no cutoff: no split fits memory).
+        case beaten(atLeast: Double)
+        /// Not proven either way: the solver stopped at a limit or failed (`SolverError.kind` is
+        /// `.limit` or `.failure`). Such a candidate may fit, and may be faster than the plans found.
+        case unknown(SolverError)
     }
 
     /// Runs the search. Deterministic: candidates are taken in bound order in fixed batches, and
     /// ties are broken by enumeration order, whatever the threads do.
     public static func run(space: SearchSpace, options: SearchOptions = SearchOptions()) -> SearchResult {
+        let solver = options.solver
+        return run(space: space, options: options) { solveSplit($0, options: solver) }
+    }
+
+    /// The search with its split solver given: `solve` answers one MILP with a split or the
+    /// `SolverError` that says why there is none (tests pass one that fails on purpose).
+    static func run(space: SearchSpace, options: SearchOptions, solve: @escaping SplitSolver) -> SearchResult {
         let configs = space.configurations().filter(options.fixed.admits)
-        var smallestMemory = Double.infinity
-        var capacity = 0.0
-        var candidates: [Candidate] = configs.enumerated().map { index, config in
-            let table = TrainingCost(model: space.model, cluster: space.cluster, config: config).pipelineTable
-            let memory = memoryLowerBound(table)
-            var heuristic = Double.infinity
-            if memory <= table.capacityBytes, let layout = heuristicSplit(table) { heuristic = table.evaluate(layout).stepSeconds }
-            return Candidate(index: index, config: config, table: table, bound: lowerBound(table), memoryBound: memory, heuristic: heuristic)
-        }
-        for candidate in candidates {
-            capacity = candidate.table.capacityBytes
-            smallestMemory = min(smallestMemory, candidate.memoryBound)
-        }
+        var candidates = makeCandidates(configs, space: space)
+        var smallestMemory = candidates.map(\.memoryBound).min() ?? .infinity
+        let capacity = candidates.last?.table.capacityBytes ?? 0
         candidates.sort { ($0.bound, $0.index) < ($1.bound, $1.index) }
 
         let top = max(options.top, 1)
@@ -44,10 +51,10 @@ public enum TrainingSearch {
         }
         var best: [TrainingPlan.Degrees: (plan: TrainingPlan, index: Int)] = [:]
         var milps = 0, pruned = 0, infeasible = 0
-        var cache: [PipelineCostTable: Solved?] = [:]
+        var cache: [PipelineCostTable: SplitOutcome] = [:]
         var cutoffUsed: [Int: Double] = [:]
-        /// Candidates whose MILP found no split under its cutoff, with that cutoff.
-        var beaten: [Int: Double] = [:]
+        var noSplit: [Int: NoSplit] = [:]
+        var solverErrors: [SolverError: Int] = [:]
 
         // A candidate matters only if it improves its own degrees' best and could rank among the
         // `top` distinct degrees: below both its degrees' best known step and the top-th best.
@@ -65,67 +72,87 @@ public enum TrainingSearch {
             while next < candidates.count && batch.count < batchSize {
                 let candidate = candidates[next]
                 next += 1
-                if candidate.memoryBound > candidate.table.capacityBytes || candidate.bound > cutoff(for: candidate.degrees) * (1 + 1e-12) {
+                if candidate.memoryBound > candidate.table.capacityBytes
+                    || candidate.bound > cutoff(for: candidate.degrees) * (1 + 1e-12) {
                     pruned += 1
                 } else {
                     batch.append(candidate)
                 }
             }
             let misses = batch.filter { cache[$0.table] == nil }
-            let unique = misses.enumerated().filter { i, candidate in !misses[..<i].contains { $0.table == candidate.table } }.map(\.element)
+            let unique = misses.enumerated().filter { i, candidate in
+                !misses[..<i].contains { $0.table == candidate.table }
+            }.map(\.element)
             milps += unique.count
-            let work = unique.map { (table: $0.table, cutoff: cutoff(for: $0.degrees)) }
+            let work = unique.map { SplitWork(table: $0.table, cutoff: cutoff(for: $0.degrees)) }
             for (candidate, item) in zip(unique, work) { cutoffUsed[candidate.index] = item.cutoff }
-            for (candidate, solved) in zip(unique, solveConcurrently(work, options: options.solver)) { cache[candidate.table] = solved }
+            for (candidate, outcome) in zip(unique, solveConcurrently(work, solve: solve)) {
+                cache[candidate.table] = outcome
+            }
             for candidate in batch {
-                guard let solved = cache[candidate.table] ?? nil else {
+                let solved: Solved
+                switch cache[candidate.table]! {
+                case .success(let split):
+                    solved = split
+                case .failure(let error) where error.kind == .infeasible:
                     infeasible += 1
                     // No split under the cutoff: its best is above it (or nothing fits at all).
-                    beaten[candidate.index] = cutoffUsed[candidate.index] ?? candidate.bound
+                    noSplit[candidate.index] = .beaten(atLeast: cutoffUsed[candidate.index] ?? candidate.bound)
+                    continue
+                case .failure(let error):
+                    // A limit or a failure proves nothing: never counted as infeasible.
+                    noSplit[candidate.index] = .unknown(error)
+                    solverErrors[error, default: 0] += 1
                     continue
                 }
-                var config = candidate.config
-                if config.recompute == .full && solved.layout.recomputed.allSatisfy({ $0.allSatisfy { $0 == 0 } }) {
-                    config.recompute = .none
-                }
-                let estimate = TrainingCost(model: space.model, cluster: space.cluster, config: config).estimate(layout: solved.layout)
-                smallestMemory = min(smallestMemory, estimate.memory.totalBytes)
-                let plan = TrainingPlan(config: config, estimate: estimate, splitStatus: solved.status)
-                let degrees = candidate.degrees
+                let plan = makePlan(candidate, solved, space: space)
+                smallestMemory = min(smallestMemory, plan.estimate.memory.totalBytes)
+                let degrees = candidate.degrees, step = plan.estimate.stepSeconds
                 if let current = best[degrees],
-                   (current.plan.estimate.stepSeconds, current.index) <= (estimate.stepSeconds, candidate.index) {
+                   (current.plan.estimate.stepSeconds, current.index) <= (step, candidate.index) {
                     continue
                 }
                 best[degrees] = (plan, candidate.index)
-                known[degrees] = min(known[degrees] ?? .infinity, estimate.stepSeconds)
+                known[degrees] = min(known[degrees] ?? .infinity, step)
             }
         }
         // Sorted by step time, ties by enumeration order: dictionary order differs from run to run.
-        let ordered = best.values.sorted { ($0.plan.estimate.stepSeconds, $0.index) < ($1.plan.estimate.stepSeconds, $1.index) }
+        let ordered = best.values.sorted {
+            ($0.plan.estimate.stepSeconds, $0.index) < ($1.plan.estimate.stepSeconds, $1.index)
+        }
         let ranked = ordered.prefix(top).map(\.plan)
         let rejections = ranked.first.map {
-            explainRejections(winner: $0, evaluated: ordered.map(\.plan), candidates: candidates, beaten: beaten)
+            explainRejections(winner: $0, evaluated: ordered.map(\.plan), candidates: candidates, noSplit: noSplit,
+                              advice: options.timeLimitAdvice)
         } ?? []
         return SearchResult(plans: Array(ranked), candidates: configs.count, milpsSolved: milps, pruned: pruned,
-                            infeasible: infeasible, smallestMemoryBytes: smallestMemory, capacityBytes: capacity,
-                            rejections: rejections)
+                            infeasible: infeasible, solverErrors: solverErrors, smallestMemoryBytes: smallestMemory,
+                            capacityBytes: capacity, rejections: rejections,
+                            unsolvedReasons: unsolvedClauses(solverErrors, advice: options.timeLimitAdvice))
     }
 
-    struct Solved: Sendable {
-        var layout: StageLayout
-        var status: LinearProgramSolution.Status
-    }
-
-    /// Solves split MILPs on all cores; each solve builds, runs and frees its own GLPK problem on
-    /// one thread (GLPK keeps its state per thread). Results come back in input order.
-    static func solveConcurrently(_ work: [(table: PipelineCostTable, cutoff: Double)], options: SolverOptions) -> [Solved?] {
-        @Sendable func solve(_ item: (table: PipelineCostTable, cutoff: Double)) -> Solved? {
-            (try? LayerSplitProgram(table: item.table, cutoff: item.cutoff).solve(options: options))
-                .map { Solved(layout: $0.layout, status: $0.status) }
+    /// Every configuration with its cost table, bounds and heuristic split, in enumeration order.
+    static func makeCandidates(_ configs: [ParallelConfiguration], space: SearchSpace) -> [Candidate] {
+        configs.enumerated().map { index, config in
+            let table = TrainingCost(model: space.model, cluster: space.cluster, config: config).pipelineTable
+            let memory = memoryLowerBound(table)
+            var heuristic = Double.infinity
+            if memory <= table.capacityBytes, let layout = heuristicSplit(table) {
+                heuristic = table.evaluate(layout).stepSeconds
+            }
+            return Candidate(index: index, config: config, table: table, bound: lowerBound(table), memoryBound: memory,
+                             heuristic: heuristic)
         }
-        guard work.count > 1 else { return work.map(solve) }
-        let results = ResultSlots<Solved>(count: work.count)
-        DispatchQueue.concurrentPerform(iterations: work.count) { i in results.set(i, solve(work[i])) }
-        return results.values
+    }
+
+    /// The plan of a solved candidate; full recompute that recomputes no layer reads as none.
+    static func makePlan(_ candidate: Candidate, _ solved: Solved, space: SearchSpace) -> TrainingPlan {
+        var config = candidate.config
+        if config.recompute == .full && solved.layout.recomputed.allSatisfy({ $0.allSatisfy { $0 == 0 } }) {
+            config.recompute = .none
+        }
+        let estimate = TrainingCost(model: space.model, cluster: space.cluster, config: config)
+            .estimate(layout: solved.layout)
+        return TrainingPlan(config: config, estimate: estimate, splitStatus: solved.status)
     }
 }

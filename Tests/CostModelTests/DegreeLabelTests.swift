@@ -13,7 +13,9 @@ struct DegreeLabelTests {
     /// Context, expert and virtual stages appear only above 1; tensor, pipeline and data always.
     @Test func degreesOfOneLeftOut() {
         #expect(ParallelConfiguration.label(tensor: 1, pipeline: 1, data: 8) == "tp=1 pp=1 dp=8")
-        #expect(ParallelConfiguration.label(tensor: 8, pipeline: 2, data: 4, expert: 4, style: .compact) == "tp8 pp2 dp4 ep4")
-        #expect(ParallelConfiguration.label(tensor: 2, pipeline: 4, data: 1, virtualStages: 2) == "tp=2 pp=4 dp=1 vpp=2")
+        let compact = ParallelConfiguration.label(tensor: 8, pipeline: 2, data: 4, expert: 4, style: .compact)
+        #expect(compact == "tp8 pp2 dp4 ep4")
+        let interleaved = ParallelConfiguration.label(tensor: 2, pipeline: 4, data: 1, virtualStages: 2)
+        #expect(interleaved == "tp=2 pp=4 dp=1 vpp=2")
     }
 }
