@@ -56,10 +56,8 @@ package struct LaunchPlan {
 
     /// One line for script headers: the degrees, batch and memory choices of the plan.
     var summary: String {
-        var degrees = "tp=\(tensor) pp=\(pipeline) dp=\(data)"
-        if context > 1 { degrees += " cp=\(context)" }
-        if expert > 1 { degrees += " ep=\(expert)" }
-        if virtualStages > 1 { degrees += " vpp=\(virtualStages)" }
+        let degrees = ParallelConfiguration.label(tensor: tensor, pipeline: pipeline, data: data, context: context,
+                                                  expert: expert, virtualStages: virtualStages)
         var text = "\(degrees), microbatch \(microbatchSize) × \(microbatchCount), recompute \(recompute.rawValue), ZeRO \(zeroStage), \(precision.rawValue)"
         if let stepTimeSeconds { text += "; predicted step \(stepTimeSeconds) s" }
         return text

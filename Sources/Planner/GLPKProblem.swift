@@ -39,7 +39,9 @@ struct GLPKProblem: ~Copyable {
         }
     }
 
-    /// Branch and cut with presolve; turns every outcome but a proven (or gap-limited) optimum into an error.
+    /// Branch and cut with presolve. A solution found before a limit stopped the search comes back
+    /// `.feasible`; every outcome without one is a `SolverError` that says which of infeasible,
+    /// stopped at a limit, or failed it is.
     func solve(variables: Int, options: SolverOptions) throws(SolverError) -> LinearProgramSolution {
         var parameters = glp_iocp()
         glp_init_iocp(&parameters)
@@ -86,7 +88,11 @@ struct GLPKProblem: ~Copyable {
         case GLP_UNBND:
             throw .unbounded
         default:
-            if code == GLP_ETMLIM || code == GLP_ESTOP { throw .timeLimit(seconds: options.timeLimitSeconds) }
+            // Stopped before any integer solution: a limit, which says nothing about feasibility.
+            // `tm_lim` is checked before each node, as (tm_lim − 1) ≤ elapsed ms: at 1 ms (the
+            // smallest limit) a program that presolve does not settle stops before its first node.
+            if code == GLP_ETMLIM { throw .timeLimit(seconds: options.timeLimitSeconds) }
+            if code == GLP_ESTOP { throw .nodeLimit(nodes: options.nodeLimit) }
             throw .failed(call: "glp_mip_status", code: Int(status))
         }
         let values = (1...Int32(variables)).map { glp_mip_col_val(handle, $0) }

@@ -53,18 +53,24 @@ public enum InferenceSearch {
     }
 
     /// The best serving plan and the runner-ups (the best plan of each other replica shape).
+    /// Throws `.infeasible` when no option fits memory and meets the targets; a placement MILP that
+    /// stops at a limit or fails throws that error, for the best plan and the runner-ups alike.
     public static func run(model: ModelDescription, cluster: ClusterDescription, promptTokens: Int, outputTokens: Int,
-                           targets: InferenceTargets, top: Int = 4, solver: SolverOptions = SolverOptions()) throws -> (plan: InferencePlan, alternatives: [InferencePlan], options: Int) {
+                           targets: InferenceTargets, top: Int = 4, solver: SolverOptions = SolverOptions())
+        throws(SolverError) -> (plan: InferencePlan, alternatives: [InferencePlan], options: Int) {
         let all = options(model: model, cluster: cluster, promptTokens: promptTokens, outputTokens: outputTokens, targets: targets)
-        guard !all.isEmpty else { throw SolverError.infeasible }
+        guard !all.isEmpty else { throw .infeasible }
         let plan = try ReplicaPlacementProgram(cluster: cluster, options: all).solve(options: solver)
         // Alternatives: the same cluster served by a single other shape, best first.
         var alternatives: [InferencePlan] = []
         let used = Set(plan.replicas.map { $0.option.config })
         for option in all.sorted(by: { ($0.outputTokensPerSecond / Double($0.config.devicesPerReplica)) > ($1.outputTokensPerSecond / Double($1.config.devicesPerReplica)) })
         where !used.contains(option.config) {
-            if let single = try? ReplicaPlacementProgram(cluster: cluster, options: [option]).solve(options: solver) {
+            do throws(SolverError) {
+                let single = try ReplicaPlacementProgram(cluster: cluster, options: [option]).solve(options: solver)
                 alternatives.append(single)
+            } catch .infeasible {
+                // This shape alone places no replica on the cluster: it is no alternative.
             }
             if alternatives.count >= top - 1 { break }
         }

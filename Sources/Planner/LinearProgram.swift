@@ -149,27 +149,3 @@ public struct SolverOptions: Sendable, Hashable {
         self.nodeLimit = nodeLimit
     }
 }
-
-/// Why a solve gave no usable answer.
-public enum SolverError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The program was rejected before GLPK saw it.
-    case invalidProblem(String)
-    /// `GLP_NOFEAS` / `GLP_ENOPFS`: no assignment satisfies the rows.
-    case infeasible
-    /// `GLP_ENODFS` or an unbounded relaxation.
-    case unbounded
-    /// `GLP_ETMLIM` (or the node limit) with no feasible solution found.
-    case timeLimit(seconds: Double)
-    /// Any other GLPK return code.
-    case failed(call: String, code: Int)
-
-    public var description: String {
-        switch self {
-        case .invalidProblem(let why): "invalid program: \(why)"
-        case .infeasible: "the program has no feasible solution"
-        case .unbounded: "the program is unbounded"
-        case .timeLimit(let seconds): "no solution within the \(seconds) s time limit"
-        case .failed(let call, let code): "\(call) failed with GLPK code \(code)"
-        }
-    }
-}

@@ -12,30 +12,9 @@ public struct TrainingPlan: Sendable {
 
     public struct Degrees: Sendable, Hashable, CustomStringConvertible {
         public var tensor, pipeline, data, context, expert: Int
+        /// "tp=4 pp=4 dp=4 cp=2 ep=8": the shared label, without virtual stages (not part of the degrees).
         public var description: String {
-            var text = "tp=\(tensor) pp=\(pipeline) dp=\(data)"
-            if context > 1 { text += " cp=\(context)" }
-            if expert > 1 { text += " ep=\(expert)" }
-            return text
+            ParallelConfiguration.label(tensor: tensor, pipeline: pipeline, data: data, context: context, expert: expert)
         }
     }
-}
-
-/// The ranked outcome of a search.
-public struct SearchResult: Sendable {
-    /// Best plan first, then the next best with different degrees.
-    public var plans: [TrainingPlan]
-    /// Configurations enumerated.
-    public var candidates: Int
-    /// Split MILPs solved by GLPK (cache hits not counted).
-    public var milpsSolved: Int
-    /// Candidates dropped by a bound without a MILP.
-    public var pruned: Int
-    /// Candidates whose MILP had no split that fits memory.
-    public var infeasible: Int
-    /// The lowest memory per device any candidate reaches, bytes (for "does not fit" answers).
-    public var smallestMemoryBytes: Double
-    public var capacityBytes: Double
-    /// Why the runner-ups of the best plan's own neighbourhood lose, one line each.
-    public var rejections: [String]
 }

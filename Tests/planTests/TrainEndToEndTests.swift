@@ -64,6 +64,24 @@ struct TrainEndToEndTests {
         #expect(Contract.problems(written).isEmpty)
     }
 
+    /// A split MILP stopped by the time limit is no proof that nothing fits: the message says which
+    /// limit stopped it, and the remedy it gives (a longer --time-limit) does find the plan.
+    @Test func timeLimitIsNotInfeasibility() throws {
+        let job = ["train", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--global-batch", "64"]
+        let limited = try Binary.run(job + ["--time-limit", "0.001"])
+        #expect(limited.status != 0)
+        #expect(limited.stderr.contains("no plan found, but that does not mean nothing fits"), "\(limited.stderr)")
+        #expect(limited.stderr.contains("no split found within the 0.001 s time limit"), "\(limited.stderr)")
+        #expect(limited.stderr.contains("raise --time-limit"), "\(limited.stderr)")
+        #expect(!limited.stderr.contains("no configuration fits"), "\(limited.stderr)")
+        let raised = try Binary.run(job + ["--time-limit", "30"])
+        #expect(raised.status == 0, "\(raised.stderr)")
+        let plan = try raised.json()
+        #expect(Contract.problems(plan).isEmpty, "\(Contract.problems(plan))")
+        let why = plan["whyNotOthers"] as? [String] ?? []
+        #expect(!why.isEmpty && !why.contains { $0.contains("time limit") }, "\(why)")
+    }
+
     /// `evaluate` of BLOOM-176B's published configuration (tp 4, pp 12, dp 8, mbs 2, full recompute).
     @Test func evaluatePublishedConfiguration() throws {
         let result = try Binary.run(["evaluate", "--model", "bloom-176b", "--cluster", "dgx-a100-3072", "--global-batch", "2048",

@@ -72,11 +72,12 @@ package struct Comparison: Encodable, Sendable {
                       globalBatchSize: job.batch, degrees: "", fits: false)
         if !job.cluster.profile.supports(job.precision) {
             row.degrees = "no \(job.precision.rawValue) on \(job.cluster.profile.name)"
-        } else if let best = TrainingSearch.run(space: space, options: SearchOptions(top: 1)).plans.first {
+            return row
+        }
+        let result = TrainingSearch.run(space: space, options: SearchOptions(top: 1))
+        if let best = result.plans.first {
             let e = best.estimate, c = best.config
-            row.degrees = "tp=\(c.tensor) pp=\(c.pipeline) dp=\(c.data)" + (c.context > 1 ? " cp=\(c.context)" : "")
-                + (c.expert > 1 ? " ep=\(c.expert)" : "") + (c.virtualStages > 1 ? " vpp=\(c.virtualStages)" : "")
-                + " mbs=\(c.microbatchSize) \(c.recompute.rawValue)"
+            row.degrees = c.degreeLabel() + " mbs=\(c.microbatchSize) \(c.recompute.rawValue)"
             row.fits = true
             row.stepTimeSeconds = Rounded.six(e.stepSeconds)
             row.tokensPerSecond = Rounded.six(e.tokensPerSecond)
@@ -86,6 +87,9 @@ package struct Comparison: Encodable, Sendable {
             let days = trainingTokens / e.tokensPerSecond / 86_400
             row.daysToTrain = Rounded.six(days)
             row.costUSD = job.cluster.usdPerGPUHour.map { Rounded.six($0 * days * 24 * Double(job.cluster.devices)) }
+        } else if !result.unsolvedReasons.isEmpty {
+            // Split MILPs that stopped at a limit or failed prove nothing about memory.
+            row.degrees = "no plan: " + result.unsolvedReasons.joined(separator: "; ")
         } else {
             row.degrees = "does not fit"
         }

@@ -22,6 +22,9 @@ package struct ValidationReport: Encodable, Sendable {
         package var publishedStepSeconds: Double?
         package var searchStepSeconds: Double?
         package var searchPlan: String?
+        /// Why the search comparison is missing or incomplete when a split MILP stopped at a limit or
+        /// failed (never set otherwise, so reports without such solves keep their bytes).
+        package var searchNote: String?
     }
     package struct Summary: Encodable {
         package var runs: Int
@@ -54,11 +57,8 @@ package struct ValidationReport: Encodable, Sendable {
                                                    method: .uniform(recomputedPerStage: run.recomputeLayers))
             let predicted = plan.estimate.tokensPerSecond / Double(run.config.devices)
             let c = run.config
-            var text = "tp\(c.tensor) pp\(c.pipeline) dp\(c.data)"
-            if c.context > 1 { text += " cp\(c.context)" }
-            if c.expert > 1 { text += " ep\(c.expert)" }
-            if c.virtualStages > 1 { text += " v\(c.virtualStages)" }
-            text += " mbs\(c.microbatchSize) gbs\(c.globalBatchSize) \(c.recompute.rawValue) z\(c.zeroStage) \(c.precision.rawValue)"
+            let text = c.degreeLabel(.compact) + " mbs\(c.microbatchSize) gbs\(c.globalBatchSize)"
+                + " \(c.recompute.rawValue) z\(c.zeroStage) \(c.precision.rawValue)"
             var row = Row(id: run.id, gpu: run.cluster.profile.name, devices: run.cluster.devices, configuration: text,
                        fullySpecified: run.fullySpecified,
                        measuredTokensPerSecondPerDevice: run.measuredTokensPerSecondPerDevice,
@@ -85,8 +85,20 @@ package struct ValidationReport: Encodable, Sendable {
         let space = SearchSpace(model: run.model, cluster: run.cluster, globalBatchSize: published.globalBatchSize,
                                 sequenceLength: published.sequenceLength, precisions: [published.precision])
         guard space.configurations().contains(where: { $0 == published }) else { return }
-        guard let evaluated = try? TrainingSearch.evaluate(model: run.model, cluster: run.cluster, config: published) else { return }
-        guard let best = TrainingSearch.run(space: space, options: SearchOptions(top: 1)).plans.first else { return }
+        let evaluated: TrainingPlan
+        do {
+            evaluated = try TrainingSearch.evaluate(model: run.model, cluster: run.cluster, config: published)
+        } catch let error as SolverError where error.kind != .infeasible {
+            row.searchNote = "split MILP of the published degrees: \(error)"
+            return
+        } catch {
+            return  // no split fits under the search's assumptions, or outside its rules: nothing to compare
+        }
+        let result = TrainingSearch.run(space: space, options: SearchOptions(top: 1))
+        if !result.unsolvedReasons.isEmpty {
+            row.searchNote = "search incomplete: " + result.unsolvedReasons.joined(separator: "; ")
+        }
+        guard let best = result.plans.first else { return }
         row.publishedStepSeconds = Rounded.six(evaluated.estimate.stepSeconds)
         row.searchStepSeconds = Rounded.six(best.estimate.stepSeconds)
         row.searchPlan = "\(best.degrees) mbs \(best.config.microbatchSize) vpp \(best.config.virtualStages)"

@@ -63,7 +63,10 @@ struct EvaluateCommand: ParsableCommand {
         } catch SolverError.infeasible {
             throw InputError("tp=\(tp) pp=\(pp) dp=\(dp) mbs=\(mbs) does not fit \(loaded.cluster.profile.name) memory with any layer split\(recompute == .full ? "" : "; try --recompute full"), more pipeline stages, or a higher --zero")
         } catch let error as SolverError {
-            throw InputError(key: "--split", "the split MILP failed for this configuration (\(error)); try --split uniform")
+            // A limit is not a failure, and neither says that the configuration does not fit.
+            let what = error.kind == .limit ? "stopped before finding a split" : "failed"
+            throw InputError(key: "--split",
+                             "the split MILP \(what) for this configuration (\(error)); try --split uniform")
         }
         let solver = TrainingPlanDocument.Solver(status: plan.splitStatus.rawValue, candidates: 1, milpsSolved: split == .optimal ? 1 : 0,
                                          pruned: 0, wallSeconds: Date().timeIntervalSince(started))

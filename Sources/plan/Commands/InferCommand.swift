@@ -52,11 +52,15 @@ struct InferCommand: ParsableCommand {
                                    precision: formats[0], kv: kv[0], started: started)
         } else {
             let result: (plan: InferencePlan, alternatives: [InferencePlan], options: Int)
-            do {
+            do throws(SolverError) {
                 result = try InferenceSearch.run(model: model, cluster: cluster, promptTokens: promptTokens, outputTokens: outputTokens,
                                                  targets: targets, top: top)
-            } catch {
+            } catch .infeasible {
                 throw InputError("no serving configuration of \(model.name) on \(cluster.name) fits memory and meets the targets\(ttftMilliseconds.map { ", TTFT ≤ \($0) ms" } ?? "")\(tpotMilliseconds.map { ", TPOT ≤ \($0) ms" } ?? ""); relax the targets, allow --precision fp8 or int8, or add devices")
+            } catch {
+                // A limit or a failure of the placement MILP says nothing about what fits.
+                throw InputError("the replica placement MILP gave no answer (\(error)); "
+                                 + "this does not show that nothing fits")
             }
             let solver = TrainingPlanDocument.Solver(status: result.plan.status.rawValue, candidates: result.options,
                                              milpsSolved: 1 + result.alternatives.count, pruned: 0,

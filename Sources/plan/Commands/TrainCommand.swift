@@ -45,7 +45,9 @@ struct TrainCommand: ParsableCommand {
         let space = SearchSpace(model: loaded.model, cluster: loaded.cluster, globalBatchSize: loaded.globalBatch,
                                 sequenceLength: loaded.sequenceLength, precisions: precisions)
         let started = Date()
-        let result = TrainingSearch.run(space: space, options: SearchOptions(top: top, solver: SolverOptions(timeLimitSeconds: timeLimit)))
+        let options = SearchOptions(top: top, solver: SolverOptions(timeLimitSeconds: timeLimit),
+                                    timeLimitAdvice: "raise --time-limit")
+        let result = TrainingSearch.run(space: space, options: options)
         let wall = Date().timeIntervalSince(started)
         guard !result.plans.isEmpty else {
             throw InputError(Infeasibility.message(result: result, space: space))

@@ -1,3 +1,4 @@
+import CostModel
 import Foundation
 import PlanFiles
 
@@ -52,11 +53,8 @@ enum PlanTable {
 
     static func degrees(_ plan: TrainingPlanDocument) -> String {
         let p = plan.parallelism
-        var text = "tp=\(p.tensor) pp=\(p.pipeline) dp=\(p.data)"
-        if p.context > 1 { text += " cp=\(p.context)" }
-        if p.expert > 1 { text += " ep=\(p.expert)" }
-        if p.virtualStages > 1 { text += " vpp=\(p.virtualStages)" }
-        return text
+        return ParallelConfiguration.label(tensor: p.tensor, pipeline: p.pipeline, data: p.data, context: p.context,
+                                           expert: p.expert, virtualStages: p.virtualStages)
     }
 
     static func billions(_ value: Double) -> String { String(format: "%.1fB", value / 1e9) }

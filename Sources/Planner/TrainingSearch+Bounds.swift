@@ -1,0 +1,91 @@
+import CostModel
+
+/// Bounds that let the search skip split MILPs: lower bounds on a candidate's step time and memory,
+/// and a feasible split found without GLPK (an upper bound).
+extension TrainingSearch {
+    /// Lower bound on the step time of any split: every rank at least the average of the layer
+    /// work and no recompute: (m − 1/v)·S/p + S/v, plus the average optimizer time.
+    ///
+    /// Two refinements keep it close to the MILP's optimum: the recompute that memory forces, from a
+    /// continuous relaxation (layers fill each rank's free memory, the rest goes where recomputing a
+    /// layer frees its bytes most cheaply), and the integer split: some rank holds ⌈L/p⌉ layers.
+    static func lowerBound(_ table: PipelineCostTable) -> Double {
+        var total = table.firstChunkSeconds + table.lastChunkSeconds
+            + (table.chunks > 1 ? Double(table.chunks) * table.sendSeconds : 0)
+        var optimizer = table.firstChunkOptimizerSeconds + table.lastChunkOptimizerSeconds
+        for group in table.groups {
+            total += Double(group.count) * group.microbatchSeconds
+            optimizer += Double(group.count) * group.cost.optimizerSeconds
+        }
+        total += forcedRecomputeSeconds(table)
+        let p = Double(table.pipeline), v = Double(table.virtualStages), m = Double(table.microbatches)
+        let fastest = table.groups.map(\.microbatchSeconds).min() ?? 0
+        let fullest = (Double(table.totalLayers) / p).rounded(.up) * fastest
+        return (m - 1 / v) * max(total / p, fullest) + total / v + optimizer / p
+    }
+
+    /// Recompute time (per microbatch, all ranks) that memory forces at least, in the continuous
+    /// relaxation: layers first fill every rank's memory without recompute (at the smallest
+    /// per-layer bytes of any group); each layer beyond costs the cheapest recompute, over ranks and
+    /// groups, that frees room for it.
+    static func forcedRecomputeSeconds(_ table: PipelineCostTable) -> Double {
+        guard table.allowsFullRecompute, !table.groups.isEmpty else { return 0 }
+        var free = 0.0, cheapest = Double.infinity
+        for r in 0..<table.pipeline {
+            let inFlight = table.inFlight(rank: r)
+            var fixed = table.fixedBytesPerRank
+            for c in stride(from: r, to: table.chunks, by: table.pipeline) {
+                if c == 0 { fixed += table.firstChunkStateBytes }
+                if c == table.chunks - 1 { fixed += table.lastChunkStateBytes + table.lastChunkActivationBytes }
+            }
+            let room = max(0, table.capacityBytes - fixed)
+            let leastBytes = table.groups.map { $0.cost.stateBytes + inFlight * $0.cost.activationBytes }.min()!
+            free += room / leastBytes
+            // Recomputing one layer frees inFlight·(act − ckpt) bytes at the price of ρ: the room for
+            // one more layer (at least leastBytes) costs at least leastBytes · min ρ/(inFlight·(act − ckpt)).
+            for group in table.groups {
+                let saved = inFlight * (group.cost.activationBytes - group.cost.checkpointBytes)
+                if saved > 0 { cheapest = min(cheapest, leastBytes * group.recomputeSeconds / saved) }
+            }
+        }
+        let overflow = Double(table.totalLayers) - free
+        guard overflow > 0, cheapest.isFinite else { return 0 }
+        return overflow * cheapest
+    }
+
+    /// Lower bound on the fullest rank's memory: the average state, plus the checkpoints the
+    /// last rank must keep for one microbatch (every layer recomputed).
+    static func memoryLowerBound(_ table: PipelineCostTable) -> Double {
+        var state = table.firstChunkStateBytes + table.lastChunkStateBytes
+        var smallestActivation = 0.0
+        for group in table.groups {
+            state += Double(group.count) * group.cost.stateBytes
+            let kept = table.allowsFullRecompute ? group.cost.checkpointBytes : group.cost.activationBytes
+            smallestActivation += Double(group.count) * kept
+        }
+        return table.fixedBytesPerRank + state / Double(table.pipeline) + smallestActivation / Double(table.pipeline)
+    }
+
+    /// A feasible split without GLPK: layers as even as group order allows, then on each rank the
+    /// fewest recomputed layers that make it fit. Its step time bounds the candidate's optimum from above.
+    static func heuristicSplit(_ table: PipelineCostTable) -> StageLayout? {
+        var layout = StageLayout.uniform(groups: table.groups.map(\.count), chunks: table.chunks)
+        let schedule = table.evaluate(layout)
+        for r in 0..<table.pipeline where schedule.rankBytes[r] > table.capacityBytes {
+            guard table.allowsFullRecompute else { return nil }
+            var excess = schedule.rankBytes[r] - table.capacityBytes
+            let inFlight = table.inFlight(rank: r)
+            for c in stride(from: r, to: table.chunks, by: table.pipeline) {
+                for (g, group) in table.groups.enumerated() where excess > 0 {
+                    let saving = inFlight * (group.cost.activationBytes - group.cost.checkpointBytes)
+                    guard saving > 0 else { continue }
+                    let k = min(layout.layers[c][g], Int((excess / saving).rounded(.up)))
+                    layout.recomputed[c][g] = k
+                    excess -= Double(k) * saving
+                }
+            }
+            if excess > 0 { return nil }
+        }
+        return layout
+    }
+}
