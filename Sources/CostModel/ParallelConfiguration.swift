@@ -13,6 +13,9 @@ public struct ParallelConfiguration: Sendable, Hashable, Codable {
     public var sequenceLength: Int
     public var sequenceParallel: Bool
     public var recompute: RecomputeGranularity
+    /// Under selective recompute, what is recomputed (Megatron-Core `recompute_modules`; default the
+    /// attention core alone).
+    public var recomputeModules: Set<RecomputeModule> = [.coreAttention]
     /// 0 none, 1 optimizer states (Megatron distributed optimizer), 2 + gradients, 3 + weights (FSDP).
     public var zeroStage: Int
     public var precision: Precision

@@ -64,7 +64,7 @@ extension PipelineCostTable {
             }
         }
         let bytes = (0..<pipeline).map { stateBytes[$0] + inFlight(rank: $0) * activation[$0] }
-        let tails = (0..<pipeline).map { optimizer[$0] + max(0, sync[$0] - backward[$0]) }
+        let tails = (0..<pipeline).map { optimizer[$0] + max(0, sync[$0] - (syncOverlapsBackward ? backward[$0] : 0)) }
         let v = Double(virtualStages), m = Double(microbatches)
         let slowest = rankTimes.max() ?? 0
         let pipelineTime = (m - 1 / v) * slowest + rankTimes.reduce(0, +) / v

@@ -38,6 +38,9 @@ public struct PipelineCostTable: Sendable, Hashable {
     public var capacityBytes: Double
     /// Whether layers may be recomputed in full (granularity "full").
     public var allowsFullRecompute: Bool
+    /// Whether the data-parallel sync runs behind the last microbatch's backward pass (bucketed
+    /// overlap, as Megatron's --overlap-grad-reduce does) rather than after it.
+    public var syncOverlapsBackward: Bool = true
 
     public var chunks: Int { pipeline * virtualStages }
     public var totalLayers: Int { groups.reduce(0) { $0 + $1.count } }

@@ -36,3 +36,25 @@ public enum RecomputeGranularity: String, Sendable, Hashable, Codable, CaseItera
     /// decides how many layers per stage.
     case full
 }
+
+/// Parts of a layer that selective recompute recomputes, as Megatron-Core's `recompute_modules` names
+/// them (megatron/core/transformer/transformer_config.py): each drops the activations it would
+/// otherwise keep for the backward pass and pays one more forward of its GEMMs.
+public enum RecomputeModule: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    /// The attention core (scores and softmax): the default, and all that `selective` means alone.
+    case coreAttention = "core_attn"
+    /// The norms' outputs, which are the QKV and FFN GEMM inputs.
+    case layerNorm = "layernorm"
+    /// The up-projections of latent attention: Q, K and V are rebuilt from the stored latents.
+    case latentUpProjection = "mla_up_proj"
+    /// The dense feed-forward block of dense layers.
+    case mlp
+    /// The routed and shared experts of MoE layers.
+    case moe
+    /// The activation function inside the experts.
+    case moeActivation = "moe_act"
+
+    public static func < (lhs: RecomputeModule, rhs: RecomputeModule) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

@@ -20,8 +20,8 @@ extension TrainingCost {
         let valueBytes = activationValueBytes
         let tensorLink = cluster.link(groupSize: config.tensor, stride: config.tensorStride)
         let message = tokens * h * valueBytes
-        let tensorPerPass = 2 * tensorLink.allReduceSeconds(bytes: message, group: config.tensor)
-            * (1 - cluster.profile.efficiency.tensorCommOverlap)
+        let hidden = framework.tensorCommOverlap ? cluster.profile.efficiency.tensorCommOverlap : 0
+        let tensorPerPass = 2 * tensorLink.allReduceSeconds(bytes: message, group: config.tensor) * (1 - hidden)
         var forward = tensorPerPass
         var backward = tensorPerPass
 
@@ -56,20 +56,27 @@ extension TrainingCost {
             // (DeepSpeed; FSDP SHARD_GRAD_OP), behind the backward pass.
             let params = deviceParameters(kind)
             let link = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
-            let reduce = link.gatherSeconds(bytes: params.dense * 2, group: config.dataShards)
-                + link.gatherSeconds(bytes: params.expert * 2, group: config.expertDataShards)
-            backward += max(0, reduce - backwardComputeSeconds)
+            let bytes = framework.gradientReduceBytes
+            let reduce = link.gatherSeconds(bytes: params.dense * bytes, group: config.dataShards)
+                + link.gatherSeconds(bytes: params.expert * bytes, group: config.expertDataShards)
+            backward += framework.gradientReduceOverlap ? max(0, reduce - backwardComputeSeconds) : reduce
         }
         if config.zeroStage >= 3 {
             let params = deviceParameters(kind)
-            let weights = bytesPerParameter.weights
+            let weights = computeWeightBytes, gradients = framework.gradientReduceBytes
             let denseLink = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
             let gather = denseLink.gatherSeconds(bytes: params.dense * weights, group: config.dataShards)
                 + denseLink.gatherSeconds(bytes: params.expert * weights, group: config.expertDataShards)
-            let reduce = denseLink.gatherSeconds(bytes: params.dense * 2, group: config.dataShards)
-                + denseLink.gatherSeconds(bytes: params.expert * 2, group: config.expertDataShards)
-            forward += max(0, gather - forwardComputeSeconds)
-            backward += max(0, gather + reduce - backwardComputeSeconds)
+            let reduce = denseLink.gatherSeconds(bytes: params.dense * gradients, group: config.dataShards)
+                + denseLink.gatherSeconds(bytes: params.expert * gradients, group: config.expertDataShards)
+            // Prefetched gathers hide behind the layer's compute; the reduce-scatter behind the backward
+            // where the framework overlaps it.
+            let forwardGather = framework.parameterGatherOverlap ? max(0, gather - forwardComputeSeconds) : gather
+            let overlappedGather = framework.parameterGatherOverlap ? gather : 0
+            let overlappedReduce = framework.gradientReduceOverlap ? reduce : 0
+            backward += max(0, overlappedGather + overlappedReduce - backwardComputeSeconds)
+                + (gather - overlappedGather) + (reduce - overlappedReduce)
+            forward += forwardGather
         }
         return (forward, backward)
     }
@@ -86,22 +93,29 @@ extension TrainingCost {
     }
 
     /// Data-parallel synchronisation of `dense` and `expert` parameters once per step (ZeRO 0–2):
-    /// gradients reduced (all-reduce, or reduce-scatter plus an all-gather of the updated 16-bit
-    /// weights under ZeRO 1–2: the same volume). Gradients travel in fp32 without a distributed
-    /// optimizer (Megatron DDP's main_grad) and in 16 bits with one. ZeRO-3 syncs per microbatch instead.
+    /// ZeRO 0 all-reduces the gradients; ZeRO 1 reduce-scatters them and all-gathers the updated
+    /// 16-bit weights (Megatron's distributed optimizer); ZeRO 2 only gathers, its gradients were
+    /// reduce-scattered per microbatch. Gradients travel in the framework's `gradientReduceBytes`
+    /// (fp32 in Megatron unless --grad-reduce-in-bf16). ZeRO-3 syncs per microbatch instead.
     func gradientSyncSeconds(denseParameters: Double, expertParameters: Double) -> Double {
         guard config.zeroStage < 3 else { return 0 }
         let link = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
         if config.zeroStage == 2 {
             // Gradients were reduce-scattered per microbatch; only the updated weights are gathered.
             let expertLink = cluster.link(groupSize: config.expertDataShards, stride: config.expert)
-            return link.gatherSeconds(bytes: denseParameters * 2, group: config.dataShards)
-                + expertLink.gatherSeconds(bytes: expertParameters * 2, group: config.expertDataShards)
+            return link.gatherSeconds(bytes: denseParameters * computeWeightBytes, group: config.dataShards)
+                + expertLink.gatherSeconds(bytes: expertParameters * computeWeightBytes, group: config.expertDataShards)
         }
-        let gradientBytes: Double = config.zeroStage == 0 ? 4 : 2
-        let dense = link.allReduceSeconds(bytes: denseParameters * gradientBytes, group: config.dataShards)
+        let gradients = framework.gradientReduceBytes
         let expertLink = cluster.link(groupSize: config.expertDataShards, stride: config.expert)
-        let expert = expertLink.allReduceSeconds(bytes: expertParameters * gradientBytes, group: config.expertDataShards)
+        if config.zeroStage == 0 {
+            return link.allReduceSeconds(bytes: denseParameters * gradients, group: config.dataShards)
+                + expertLink.allReduceSeconds(bytes: expertParameters * gradients, group: config.expertDataShards)
+        }
+        let dense = link.gatherSeconds(bytes: denseParameters * gradients, group: config.dataShards)
+            + link.gatherSeconds(bytes: denseParameters * computeWeightBytes, group: config.dataShards)
+        let expert = expertLink.gatherSeconds(bytes: expertParameters * gradients, group: config.expertDataShards)
+            + expertLink.gatherSeconds(bytes: expertParameters * computeWeightBytes, group: config.expertDataShards)
         return dense + expert
     }
 

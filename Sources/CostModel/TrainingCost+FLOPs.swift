@@ -119,4 +119,36 @@ extension TrainingCost {
     var outputLayerForwardFLOPs: Double {
         2 * tokens * h * Double(model.vocabularySize) / t
     }
+
+    /// Extra forward time per microbatch of selective recompute: the attention core (when recomputed)
+    /// plus the GEMMs of the other recomputed modules (Megatron-Core `recompute_modules`): the dense
+    /// FFN (`mlp`), the experts (`moe`), the latent-attention up-projections (`mla_up_proj`). The
+    /// norms and the expert activation (`layernorm`, `moe_act`) are memory-bound and left out.
+    func selectiveRecomputeSeconds(_ kind: LayerKind) -> Double {
+        let modules = config.recomputeModules
+        var seconds = modules.contains(.coreAttention) ? attentionCoreForwardSeconds : 0
+        var gemms: [GEMM] = []
+        let m = Double(model.feedForward.matrices)
+        switch kind {
+        case .dense where modules.contains(.mlp):
+            gemms.append(GEMM(flops: 2 * tokens * h * Double(model.ffnHiddenSize) / t, count: m))
+        case .moe(let moe) where modules.contains(.moe):
+            let localExperts = Double(moe.experts) / Double(config.expert)
+            gemms.append(GEMM(flops: 2 * routedPairs / localExperts * h * Double(moe.expertFFNHiddenSize),
+                              count: m * localExperts))
+            if moe.sharedExperts > 0 {
+                gemms.append(GEMM(flops: 2 * tokens * h * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t,
+                                  count: m))
+            }
+        default: break
+        }
+        if let mla = model.latentAttention, modules.contains(.latentUpProjection) {
+            let a = Double(model.attentionHeads), qk = Double(mla.queryKeyHeadDim), v = Double(mla.valueHeadDim)
+            if mla.qLoraRank > 0 { gemms.append(GEMM(flops: 2 * tokens * Double(mla.qLoraRank) * a * qk / t, count: 1)) }
+            gemms.append(GEMM(flops: 2 * tokens * Double(mla.kvLoraRank) * a * (Double(mla.noPositionHeadDim) + v) / t,
+                              count: 1))
+        }
+        seconds += gemms.reduce(0) { $0 + speed.gemmSeconds(flops: $1.flops, count: $1.count) }
+        return seconds
+    }
 }

@@ -13,15 +13,26 @@ extension TrainingCost {
         }
     }
 
-    /// Bytes per parameter of each part of the state, before sharding (Megatron-LM's distributed
-    /// optimizer table): 16-bit weights 2 + gradients + 12 (fp32 master copy and two Adam moments).
-    /// Gradients accumulate in fp32 (4) without a sharded optimizer (Megatron DDP's main_grad, DeepSpeed
-    /// ZeRO 0) and in 16 bits (2) with one, whose fp32 master copy lives in the optimizer shard.
-    /// FP8 training keeps 16-bit weights; its FP8 weight casts are transient. FP32: 4 + 4 + 8.
+    /// Bytes per parameter of each part of the state, before sharding, as the framework allocates them
+    /// (Rajbhandari et al. 2020; Megatron-Core's distributed-optimizer table): the persistent 16-bit
+    /// weights, the gradient buffer (4 with fp32 main gradients) and the optimizer's fp32 master weights
+    /// plus Adam moments. With bf16, fp32 gradients and the distributed optimizer over d ranks that is
+    /// 2 + 4 + 12/d = 6 + 12/d. FP8 training keeps 16-bit weights; its FP8 casts are transient.
+    /// FP32 training: 4 + 4 + 8 (the weights are the master copy).
     var bytesPerParameter: (weights: Double, gradients: Double, optimizer: Double) {
         switch config.precision {
         case .fp32, .tf32: (4, 4, 8)
-        default: (2, config.zeroStage >= 1 ? 2 : 4, 12)
+        default: (framework.weightsBytes, framework.gradientAccumulationBytes,
+                  framework.masterWeightsBytes + framework.optimizerStateBytes)
+        }
+    }
+
+    /// Bytes per parameter of the weights a layer computes with (gathered under ZeRO-3): 16 bits, or
+    /// 4 in fp32 training.
+    var computeWeightBytes: Double {
+        switch config.precision {
+        case .fp32, .tf32: 4
+        default: 2
         }
     }
 
@@ -60,32 +71,43 @@ extension TrainingCost {
         // FP8 GEMMs save their inputs for the backward pass as FP8 casts (Transformer Engine): the QKV,
         // FFN-input and output-projection inputs take 1 byte per value instead of 2.
         let gemmInput = config.precision == .fp8 ? 0.5 : 1.0
-        let hiddenInputs = 4 * tokens * h / hiddenShard + 4 * gemmInput * tokens * h / hiddenShard
+        let recomputed = selectiveModules
+        let normOutputs = recomputed.contains(.layerNorm) ? 0 : 4 * gemmInput * tokens * h / hiddenShard
+        let hiddenInputs = 4 * tokens * h / hiddenShard + normOutputs
         var attention: Double
         if let mla = model.latentAttention {
             let qk = Double(mla.queryKeyHeadDim), v = Double(mla.valueHeadDim)
+            let upProjected = recomputed.contains(.latentUpProjection) ? 0 : 2 * tokens * a * (2 * qk + v) / t
             attention = 2 * tokens * Double(mla.qLoraRank + mla.kvLoraRank + mla.ropeHeadDim)
-                + 2 * tokens * a * (2 * qk + v) / t + 2 * tokens * a * v / t + 4 * tokens * a / t
+                + upProjected + 2 * tokens * a * v / t + 4 * tokens * a / t
         } else {
             let d = Double(model.headDim), k = Double(model.keyValueHeads)
             attention = 2 * tokens * (a + 2 * k) * d / t + 2 * gemmInput * tokens * a * d / t + 4 * tokens * a / t
         }
         // Unfused core: softmax output 2·a·s²·b, dropout mask a·s²·b and output 2·a·s²·b (Korthikanti's
         // 5·a·s/h term), unless selective recompute drops it.
-        if !config.flashAttention && config.recompute != .selective { attention += 5 * attentionScores }
+        if !config.flashAttention && !recomputed.contains(.coreAttention) { attention += 5 * attentionScores }
         // FFN internals per hidden unit: gated keeps the gate and up outputs (2 + 2) and the product
         // that feeds the down projection (2, or 1 as an FP8 cast); GELU keeps its input (2) and output.
         let perHidden = (model.feedForward == .gated ? 4.0 : 2.0) + 2 * gemmInput
         var ffn: Double
         switch kind {
         case .dense:
-            ffn = perHidden * tokens * Double(model.ffnHiddenSize) / t
+            ffn = recomputed.contains(.mlp) ? 0 : perHidden * tokens * Double(model.ffnHiddenSize) / t
         case .moe(let moe):
-            ffn = routedPairs * (2 * h + perHidden * Double(moe.expertFFNHiddenSize))
-                + perHidden * tokens * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t
-                + 4 * tokens * Double(moe.experts)
+            // moe_act recomputes the activation function: gated experts drop the product (2 bytes).
+            let expertHidden = perHidden - (recomputed.contains(.moeActivation) && model.feedForward == .gated ? 2 : 0)
+            ffn = recomputed.contains(.moe) ? 0
+                : routedPairs * (2 * h + expertHidden * Double(moe.expertFFNHiddenSize))
+                    + perHidden * tokens * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t
+            ffn += 4 * tokens * Double(moe.experts)
         }
         return hiddenInputs + attention + ffn
+    }
+
+    /// The modules selective recompute recomputes (none unless the granularity is selective).
+    var selectiveModules: Set<RecomputeModule> {
+        config.recompute == .selective ? config.recomputeModules : []
     }
 
     /// Bytes a fully recomputed layer keeps per microbatch: its input, 2·T·h (÷t with sequence parallelism).
@@ -121,6 +143,6 @@ extension TrainingCost {
             let parameters = deviceParameters(.moe(moe))
             return max(dense, parameters.dense + parameters.expert)
         } ?? dense
-        return 2 * largest * bytesPerParameter.weights
+        return 2 * largest * computeWeightBytes
     }
 }

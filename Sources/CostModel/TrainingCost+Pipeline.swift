@@ -39,6 +39,7 @@ extension TrainingCost {
             lastChunkOptimizerSeconds: optimizerSeconds(
                 denseParameters: outputDeviceParameters == 0 ? 0 : outputParameters, expertParameters: 0),
             capacityBytes: usableBytes,
-            allowsFullRecompute: config.recompute == .full)
+            allowsFullRecompute: config.recompute == .full,
+            syncOverlapsBackward: framework.gradientReduceOverlap)
     }
 }

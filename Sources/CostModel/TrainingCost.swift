@@ -4,12 +4,16 @@ public struct TrainingCost: Sendable {
     public let model: ModelDescription
     public let cluster: ClusterDescription
     public let config: ParallelConfiguration
+    /// The framework that runs the step: its overlaps and buffers (frameworks/*.yaml).
+    public let framework: Framework
     public let speed: DeviceSpeed
 
-    public init(model: ModelDescription, cluster: ClusterDescription, config: ParallelConfiguration) {
+    public init(model: ModelDescription, cluster: ClusterDescription, config: ParallelConfiguration,
+                framework: Framework) {
         self.model = model
         self.cluster = cluster
         self.config = config
+        self.framework = framework
         self.speed = DeviceSpeed(profile: cluster.profile, precision: config.precision)
     }
 
@@ -41,7 +45,7 @@ public struct TrainingCost: Sendable {
             forwardCommSeconds: comm.forward,
             backwardCommSeconds: comm.backward,
             fullRecomputeSeconds: forwardCompute + comm.forward,
-            selectiveRecomputeSeconds: attentionCoreForwardSeconds,
+            selectiveRecomputeSeconds: selectiveRecomputeSeconds(kind),
             activationBytes: activationBytes(kind),
             checkpointBytes: checkpointBytes,
             parameters: params.dense + params.expert,

@@ -69,6 +69,13 @@ public struct DataDirectory: Sendable {
         return try ClusterFile.decode(yaml, defaultName: url.deletingPathExtension().lastPathComponent, profiles: self)
     }
 
+    /// The framework file at a path, or the bundled one of that name in frameworks/ (`megatron`).
+    public func framework(_ argument: String) throws -> Framework {
+        let (url, shown) = try resolve(argument, in: "frameworks", flag: "--framework")
+        let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "--framework")
+        return try FrameworkFile.decode(yaml, defaultName: url.deletingPathExtension().lastPathComponent)
+    }
+
     func profile(named name: String, from yaml: YAMLMapping) throws -> HardwareProfile {
         guard let root else {
             throw yaml.error("gpu", nil, "'\(name)' cannot be looked up: no hardware-profiles/ folder found (set PLAN_DATA_DIR)")

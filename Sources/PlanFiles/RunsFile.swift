@@ -3,14 +3,28 @@ import Foundation
 import Planner
 
 package enum RunsFile {
-    package static func decode(_ yaml: YAMLMapping, data: DataDirectory) throws -> [PublishedRun] {
+    /// The runs of a runs file; a run without `framework:` ran on `defaultFramework`.
+    package static func decode(_ yaml: YAMLMapping, data: DataDirectory, defaultFramework: String = "megatron")
+        throws -> [PublishedRun]
+    {
         guard let runs = try yaml.sequenceOfMappings("runs"), !runs.isEmpty else {
             throw InputError(file: yaml.file, key: "runs", line: yaml.line, "is missing or empty; list runs with id, model, cluster, config and measured")
         }
-        return try runs.map { try run($0, data: data) }
+        var frameworks: [String: Framework] = [:]
+        return try runs.map { run in
+            let name = try run.string("framework") ?? defaultFramework
+            if frameworks[name] == nil {
+                do {
+                    frameworks[name] = try data.framework(name)
+                } catch let error as InputError {
+                    throw run.error("framework", nil, "'\(YAMLMapping.clipped(name))': \(error.message)")
+                }
+            }
+            return try self.run(run, data: data, framework: frameworks[name]!)
+        }
     }
 
-    static func run(_ yaml: YAMLMapping, data: DataDirectory) throws -> PublishedRun {
+    static func run(_ yaml: YAMLMapping, data: DataDirectory, framework: Framework) throws -> PublishedRun {
         let id = try yaml.string("id") ?? "run"
         guard let modelYAML = try yaml.mapping("model") else { throw yaml.error("model", nil, "is missing; give the model's config fields") }
         guard let clusterYAML = try yaml.mapping("cluster") else { throw yaml.error("cluster", nil, "is missing; give gpu, nodes and gpus_per_node") }
@@ -30,7 +44,7 @@ package enum RunsFile {
             throw c.error("recompute", nil, "'\(recomputeText)' is not none, selective or full")
         }
         let tp = try c.integer("tp") ?? 1
-        let config = ParallelConfiguration(
+        var config = ParallelConfiguration(
             tensor: tp, pipeline: try c.integer("pp") ?? 1,
             data: try c.requiredInteger("dp", fix: "give the data-parallel degree"),
             context: try c.integer("cp") ?? 1, expert: try c.integer("ep") ?? 1, virtualStages: try c.integer("vpp") ?? 1,
@@ -40,6 +54,14 @@ package enum RunsFile {
             sequenceParallel: try c.bool("sp") ?? (tp > 1), recompute: recompute,
             zeroStage: try c.integer("zero", minimum: 0, maximum: 3) ?? 1, precision: precision,
             flashAttention: try c.bool("flash_attention") ?? true)
+        if let names = try c.strings("recompute_modules") {
+            config.recomputeModules = Set(try names.map { name in
+                guard let module = RecomputeModule(rawValue: name) else {
+                    throw c.error("recompute_modules", nil, "'\(YAMLMapping.clipped(name))' is not one of \(RecomputeModule.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return module
+            })
+        }
         if let (field, message) = DegreeBounds.problem(config, devices: cluster.devices) {
             let keys: [ConfigurationProblem.Field: String] = [.tensor: "tp", .pipeline: "pp", .data: "dp", .context: "cp", .expert: "ep",
                                                               .virtualStages: "vpp", .microbatchSize: "mbs"]
@@ -48,8 +70,11 @@ package enum RunsFile {
         if let problem = config.problems(model: model, cluster: cluster).first {
             throw InputError(key: "\(id).config", "\(problem.field.rawValue): \(problem.message)")
         }
+        if let problem = framework.problem(with: config) {
+            throw InputError(file: yaml.file, key: "\(id).config", "\(problem); name the framework that ran it with `framework:`")
+        }
         return PublishedRun(id: id, source: try yaml.string("source") ?? "", fullySpecified: try yaml.bool("fully_specified") ?? false,
-                            model: model, cluster: cluster, config: config,
+                            model: model, cluster: cluster, config: config, framework: framework,
                             recomputeLayers: try c.integer("recompute_layers", minimum: 0),
                             measuredTokensPerSecondPerDevice: throughput)
     }

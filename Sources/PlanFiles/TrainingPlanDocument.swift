@@ -13,6 +13,8 @@ package struct TrainingPlanDocument: Codable, Sendable {
     package var parallelism: Parallelism
     package var microbatch: Microbatch
     package var precision: Precision
+    /// The framework the plan is costed for and kept to (frameworks/NAME.yaml).
+    package var framework: String
     package var recompute: Recompute
     package var stages: [Stage]
     package var deviceMap: [Device]
@@ -104,7 +106,8 @@ package struct TrainingPlanDocument: Codable, Sendable {
         }
     }
 
-    package init(plan: TrainingPlan, model: ModelDescription, cluster: ClusterDescription, solver: Solver,
+    package init(plan: TrainingPlan, model: ModelDescription, cluster: ClusterDescription, framework: Framework,
+                 solver: Solver,
                  whyNotOthers: [String]? = nil, alternatives: [TrainingPlanDocument]? = nil) {
         let config = plan.config, estimate = plan.estimate, layout = estimate.layout
         self.model = .init(name: model.name, parameters: model.totalParameters, activeParameters: model.activeParameters, layers: model.layers)
@@ -117,6 +120,7 @@ package struct TrainingPlanDocument: Codable, Sendable {
                             sequenceParallel: config.sequenceParallel, zeroStage: config.zeroStage)
         microbatch = .init(size: config.microbatchSize, count: config.microbatchCount)
         precision = config.precision
+        self.framework = framework.name
         recompute = .init(granularity: config.recompute,
                           layersPerStage: (0..<layout.chunks).map { layout.recomputedCount(chunk: $0) })
         let firsts = layout.firstLayers

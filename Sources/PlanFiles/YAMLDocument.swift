@@ -101,6 +101,9 @@ package struct YAMLMapping {
 
     func contains(_ key: String) -> Bool { node([key]) != nil }
 
+    /// The keys of this mapping, in file order.
+    var keys: [String] { entries.map(\.key) }
+
     func error(_ key: String, _ node: Node? = nil, _ message: String) -> InputError {
         InputError(file: file, key: keyPath(key), line: node?.mark?.line ?? line, message)
     }

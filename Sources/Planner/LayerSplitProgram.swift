@@ -20,6 +20,7 @@ import CostModel
 ///     τ ≥ τ_r                                                                     (6) slowest rank
 ///     Σ_g n[r,g]·state_g + inFlight_r·(n·act_g − k·(act_g − ckpt_g)) ≤ capacity  (7) memory per rank
 ///     Z ≥ opt_r + sync_r − backward_r,  Z ≥ opt_r                                 (8) tail after the last microbatch
+///                                          (backward_r taken as 0 when the framework does not overlap the sync)
 ///     f[r] ≤ n[r,moe] (= when v = 1), n[r,dense] + f[r] ≥ 1, n[r,moe] − f[r] ≥ v − 1,
 ///     f[r] ≤ L_moe·after[r], n[r+1,dense] ≤ L_dense·(1 − after[r]), after[r] ≤ after[r+1]
 ///                                                                                 (9) dense layers first, in the first round of chunks
@@ -175,21 +176,23 @@ public struct LayerSplitProgram: Sendable {
         for r in 0..<ranks {
             var optimizerTerms: [LinearProgram.Term] = [.init(tail, -1)]
             var syncTerms: [LinearProgram.Term] = [.init(tail, -1)]
+            // The sync hides behind the last microbatch's backward only where the framework overlaps it.
+            let overlap = table.syncOverlapsBackward ? 1.0 : 0
             var optimizerConstant = 0.0, syncConstant = 0.0
             for (g, group) in table.groups.enumerated() {
                 let cost = group.cost
                 optimizerTerms.append(.init(layers[r][g], cost.optimizerSeconds))
                 syncTerms.append(.init(layers[r][g], cost.optimizerSeconds + cost.gradientSyncSeconds
-                    - cost.backwardComputeSeconds - cost.backwardCommSeconds))
+                    - overlap * (cost.backwardComputeSeconds + cost.backwardCommSeconds)))
             }
             for c in chunks(onRank: r) {
                 if c == 0 {
                     optimizerConstant += table.firstChunkOptimizerSeconds
-                    syncConstant += table.firstChunkOptimizerSeconds + table.firstChunkSyncSeconds - table.firstChunkBackwardSeconds
+                    syncConstant += table.firstChunkOptimizerSeconds + table.firstChunkSyncSeconds - overlap * table.firstChunkBackwardSeconds
                 }
                 if c == table.chunks - 1 {
                     optimizerConstant += table.lastChunkOptimizerSeconds
-                    syncConstant += table.lastChunkOptimizerSeconds + table.lastChunkSyncSeconds - table.lastChunkBackwardSeconds
+                    syncConstant += table.lastChunkOptimizerSeconds + table.lastChunkSyncSeconds - overlap * table.lastChunkBackwardSeconds
                 }
             }
             program.addRow("tailOptimizer[\(r)]", optimizerTerms.filter { $0.coefficient != 0 }, .atMost(-optimizerConstant))

@@ -10,11 +10,12 @@ public enum SplitMethod: Sendable, Hashable {
 }
 
 extension TrainingSearch {
-    /// Predicts one given configuration, splitting its layers by `method`.
+    /// Predicts one given configuration run by `framework`, splitting its layers by `method`.
     public static func evaluate(model: ModelDescription, cluster: ClusterDescription, config: ParallelConfiguration,
-                                method: SplitMethod = .optimal, solver: SolverOptions = SolverOptions()) throws -> TrainingPlan {
+                                framework: Framework, method: SplitMethod = .optimal,
+                                solver: SolverOptions = SolverOptions()) throws -> TrainingPlan {
         if let problem = config.problems(model: model, cluster: cluster).first { throw problem }
-        let cost = TrainingCost(model: model, cluster: cluster, config: config)
+        let cost = TrainingCost(model: model, cluster: cluster, config: config, framework: framework)
         let table = cost.pipelineTable
         switch method {
         case .optimal:

@@ -134,7 +134,7 @@ public enum TrainingSearch {
     /// Every configuration with its cost table, bounds and heuristic split, in enumeration order.
     static func makeCandidates(_ configs: [ParallelConfiguration], space: SearchSpace) -> [Candidate] {
         configs.enumerated().map { index, config in
-            let table = TrainingCost(model: space.model, cluster: space.cluster, config: config).pipelineTable
+            let table = TrainingCost(model: space.model, cluster: space.cluster, config: config, framework: space.framework).pipelineTable
             let memory = memoryLowerBound(table)
             var heuristic = Double.infinity
             if memory <= table.capacityBytes, let layout = heuristicSplit(table) {
@@ -151,7 +151,7 @@ public enum TrainingSearch {
         if config.recompute == .full && solved.layout.recomputed.allSatisfy({ $0.allSatisfy { $0 == 0 } }) {
             config.recompute = .none
         }
-        let estimate = TrainingCost(model: space.model, cluster: space.cluster, config: config)
+        let estimate = TrainingCost(model: space.model, cluster: space.cluster, config: config, framework: space.framework)
             .estimate(layout: solved.layout)
         return TrainingPlan(config: config, estimate: estimate, splitStatus: solved.status)
     }

@@ -33,6 +33,9 @@ struct WorkloadOptions: ParsableArguments {
     @Option(name: .customLong("seq-len"), help: "Tokens per sequence (default: the model's context, at most 8192).")
     var sequenceLength: Int?
 
+    @Option(help: "The framework that runs the plan: a bundled name in frameworks/ (megatron, torchtitan, deepspeed, nanotron) or a file.")
+    var framework: String = "megatron"
+
     /// Values that parse but mean nothing: an `InputError` (exit status 1) from `run()`, not a
     /// usage error. The bounds keep every product the search forms far from `Int` overflow.
     func check() throws {

@@ -2,8 +2,9 @@ import CostModel
 import Testing
 
 struct MemoryTests {
-    func cost(_ model: ModelDescription, nodes: Int = 1, _ config: ParallelConfiguration) -> TrainingCost {
-        TrainingCost(model: model, cluster: Devices.cluster(nodes: nodes), config: config)
+    func cost(_ model: ModelDescription, nodes: Int = 1, _ config: ParallelConfiguration,
+              framework: Framework = .megatronDefaults) -> TrainingCost {
+        TrainingCost(model: model, cluster: Devices.cluster(nodes: nodes), config: config, framework: framework)
     }
 
     /// Korthikanti et al. 2022, Table 2, tensor + sequence parallel: s·b·h·(34 + 5·a·s/h)/t per layer.
@@ -33,15 +34,26 @@ struct MemoryTests {
         #expect(layer.activationBytes == replicated + split + logSumExp)
     }
 
-    /// Mixed-precision Adam (Rajbhandari et al. 2020; Megatron-LM's distributed-optimizer table):
-    /// without ZeRO 2 (weights) + 4 (fp32 gradients) + 12 (master copy, two moments) = 18 bytes per
-    /// parameter; with a sharded optimizer gradients are 16-bit: ZeRO-1 over d = 8: 2 + 2 + 12/8 = 5.5,
-    /// ZeRO-2: 2 + 14/8 = 3.75, ZeRO-3: 16/8 = 2.
-    @Test(arguments: [(0, 18.0), (1, 5.5), (2, 3.75), (3, 2.0)] as [(Int, Double)])
-    func zeroStateBytes(stage: Int, perParameter: Double) {
+    /// Megatron-Core keeps fp32 main gradients under bf16 (its distributed-optimizer table): 2 (weights)
+    /// + 4 (gradients) + 12 (fp32 master copy, two moments) = 18 bytes per parameter without sharding;
+    /// the distributed optimizer over d = 8: 6 + 12/8 = 7.5; ZeRO-2: 2 + 16/8 = 4; ZeRO-3: 18/8 = 2.25.
+    @Test(arguments: [(0, 18.0), (1, 7.5), (2, 4.0), (3, 2.25)] as [(Int, Double)])
+    func megatronStateBytes(stage: Int, perParameter: Double) {
         let config = ParallelConfiguration(tensor: 1, pipeline: 1, data: 8, microbatchSize: 1, globalBatchSize: 8,
                                            sequenceLength: 2048, zeroStage: stage)
         let bytes = cost(Models.gpt3_175b, config).stateBytes(denseParameters: 1e9, expertParameters: 0)
+        #expect(abs(bytes - perParameter * 1e9) < 1)
+    }
+
+    /// The ZeRO paper's mixed precision keeps 16-bit gradients (Rajbhandari et al. 2020, Figure 1, K = 12):
+    /// 16 bytes per parameter; over N_d = 8: P_os 4 + 12/8 = 5.5, P_os+g 2 + 14/8 = 3.75, P_os+g+p 16/8 = 2.
+    @Test(arguments: [(0, 16.0), (1, 5.5), (2, 3.75), (3, 2.0)] as [(Int, Double)])
+    func zeroPaperStateBytes(stage: Int, perParameter: Double) {
+        var paper = Framework.megatronDefaults
+        paper.gradientAccumulationBytes = 2
+        let config = ParallelConfiguration(tensor: 1, pipeline: 1, data: 8, microbatchSize: 1, globalBatchSize: 8,
+                                           sequenceLength: 2048, zeroStage: stage)
+        let bytes = cost(Models.gpt3_175b, config, framework: paper).stateBytes(denseParameters: 1e9, expertParameters: 0)
         #expect(abs(bytes - perParameter * 1e9) < 1)
     }
 

@@ -67,7 +67,7 @@ struct SearchOutcomeTests {
                                       memoryTBps: 2.039, linkGBpsOneDirection: 300, nicGbpsPerGPU: 200, gpusPerNode: 8,
                                       nvlinkDomainGPUs: 8)
         return SearchSpace(model: model, cluster: ClusterDescription(name: "test", profile: profile, nodes: 2),
-                           globalBatchSize: 64, sequenceLength: 4096)
+                           globalBatchSize: 64, sequenceLength: 4096, framework: .megatronDefaults)
     }()
 
     static func solver(failing pipeline: Int, with error: SolverError) -> TrainingSearch.SplitSolver {

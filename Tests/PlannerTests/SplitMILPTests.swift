@@ -16,7 +16,7 @@ struct SplitMILPTests {
         let cluster = ClusterDescription(name: "test", profile: profile, nodes: stages)
         let config = ParallelConfiguration(tensor: 8, pipeline: stages, data: 1, virtualStages: virtual, microbatchSize: 2,
                                            globalBatchSize: 2 * microbatches, sequenceLength: 4096, recompute: recompute, zeroStage: 0)
-        var table = TrainingCost(model: model, cluster: cluster, config: config).pipelineTable
+        var table = TrainingCost(model: model, cluster: cluster, config: config, framework: .megatronDefaults).pipelineTable
         // Squeeze memory between "all recomputed on an even split" and "nothing recomputed".
         let even = StageLayout.uniform(groups: table.groups.map(\.count), chunks: table.chunks)
         let loose = table.evaluate(even).peakBytes

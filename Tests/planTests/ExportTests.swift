@@ -20,7 +20,7 @@ struct ExportTests {
     static let small = ["train", "--model", "llama3-8b", "--cluster", "dgx-h100-8"]
     /// Interleaved, uneven chunks (the split MILP): Megatron needs the layout flag.
     static let interleaved = ["evaluate", "--model", "llama3-70b", "--cluster", "dgx-h100-64", "--tp", "4", "--pp", "4", "--dp", "4",
-                              "--mbs", "1", "--vpp", "2"]
+                              "--mbs", "1", "--vpp", "2", "--recompute", "full"]
     /// Interleaved and even: --num-layers-per-virtual-pipeline-stage.
     static let interleavedEven = interleaved + ["--split", "uniform"]
     /// BLOOM-176B's published layout: 70 layers on 12 stages, full recompute.
@@ -213,7 +213,7 @@ struct ExportTests {
     @Test func deepspeedRefusesZero2WithPipeline() throws {
         let directory = try Binary.scratch()
         let (path, _) = try Self.makePlan(["evaluate", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--tp", "1", "--pp", "2",
-                                           "--dp", "4", "--mbs", "1", "--zero", "2"], in: directory)
+                                           "--dp", "4", "--mbs", "1", "--zero", "2", "--framework", "torchtitan"], in: directory)
         let result = try Binary.run(["export", "--to", "deepspeed", path])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)

@@ -17,7 +17,7 @@ func space(_ model: String, on cluster: String, batch: Int, sequence: Int) -> Se
     let data = DataDirectory()
     do {
         return SearchSpace(model: try data.model(model), cluster: try data.cluster(cluster),
-                           globalBatchSize: batch, sequenceLength: sequence)
+                           globalBatchSize: batch, sequenceLength: sequence, framework: try data.framework("megatron"))
     } catch {
         fatalError("benchmark inputs: \(error)")
     }

@@ -38,13 +38,16 @@ package struct Comparison: Encodable, Sendable {
         package var batch: Int
         package var sequence: Int
         package var precision: Precision
+        package var framework: Framework
 
-        package init(model: ModelDescription, cluster: ClusterDescription, batch: Int, sequence: Int, precision: Precision) {
+        package init(model: ModelDescription, cluster: ClusterDescription, batch: Int, sequence: Int, precision: Precision,
+                     framework: Framework) {
             self.model = model
             self.cluster = cluster
             self.batch = batch
             self.sequence = sequence
             self.precision = precision
+            self.framework = framework
         }
     }
 
@@ -66,7 +69,7 @@ package struct Comparison: Encodable, Sendable {
     /// The best plan for one job, or why there is none.
     static func row(_ job: Job, trainingTokens: Double) -> Row {
         let space = SearchSpace(model: job.model, cluster: job.cluster, globalBatchSize: job.batch,
-                                sequenceLength: job.sequence, precisions: [job.precision])
+                                sequenceLength: job.sequence, precisions: [job.precision], framework: job.framework)
         var row = Row(model: job.model.name, cluster: job.cluster.name, gpu: job.cluster.profile.name,
                       devices: job.cluster.devices, precision: job.precision.rawValue, sequenceLength: job.sequence,
                       globalBatchSize: job.batch, degrees: "", fits: false)

@@ -8,18 +8,22 @@ package struct PublishedRun: Sendable {
     package var model: ModelDescription
     package var cluster: ClusterDescription
     package var config: ParallelConfiguration
+    /// The framework that ran it (the runs file's `framework:`, megatron when absent).
+    package var framework: Framework
     /// Layers recomputed per stage under full recompute (nil: all).
     package var recomputeLayers: Int?
     package var measuredTokensPerSecondPerDevice: Double
 
     package init(id: String, source: String, fullySpecified: Bool, model: ModelDescription, cluster: ClusterDescription,
-                 config: ParallelConfiguration, recomputeLayers: Int?, measuredTokensPerSecondPerDevice: Double) {
+                 config: ParallelConfiguration, framework: Framework, recomputeLayers: Int?,
+                 measuredTokensPerSecondPerDevice: Double) {
         self.id = id
         self.source = source
         self.fullySpecified = fullySpecified
         self.model = model
         self.cluster = cluster
         self.config = config
+        self.framework = framework
         self.recomputeLayers = recomputeLayers
         self.measuredTokensPerSecondPerDevice = measuredTokensPerSecondPerDevice
     }

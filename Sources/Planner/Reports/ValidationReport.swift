@@ -54,6 +54,7 @@ package struct ValidationReport: Encodable, Sendable {
     package init(runs: [PublishedRun], searchUpTo maxDevices: Int? = nil) throws {
         rows = try runs.map { run in
             let plan = try TrainingSearch.evaluate(model: run.model, cluster: run.cluster, config: run.config,
+                                                   framework: run.framework,
                                                    method: .uniform(recomputedPerStage: run.recomputeLayers))
             let predicted = plan.estimate.tokensPerSecond / Double(run.config.devices)
             let c = run.config
@@ -83,11 +84,13 @@ package struct ValidationReport: Encodable, Sendable {
         if published.data * published.context > 1 { published.zeroStage = max(published.zeroStage, 1) }
         if published.pipeline > 1 && published.zeroStage > 1 { return }
         let space = SearchSpace(model: run.model, cluster: run.cluster, globalBatchSize: published.globalBatchSize,
-                                sequenceLength: published.sequenceLength, precisions: [published.precision])
+                                sequenceLength: published.sequenceLength, precisions: [published.precision],
+                                framework: run.framework)
         guard space.configurations().contains(where: { $0 == published }) else { return }
         let evaluated: TrainingPlan
         do {
-            evaluated = try TrainingSearch.evaluate(model: run.model, cluster: run.cluster, config: published)
+            evaluated = try TrainingSearch.evaluate(model: run.model, cluster: run.cluster, config: published,
+                                                    framework: run.framework)
         } catch let error as SolverError where error.kind != .infeasible {
             row.searchNote = "split MILP of the published degrees: \(error)"
             return

@@ -21,11 +21,14 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("seq-len"), help: "Sequence lengths, comma-separated (default: the model's, at most 8192).") var sequenceLengths: String?
     @Option(help: "Precisions to compare, comma-separated (each is its own row).") var precision: String = "bf16"
     @Option(help: "Tokens to train, for time and cost (e.g. 15e12).") var tokens: Double = 1e12
+    @Option(help: "The framework that runs the plans (a bundled name in frameworks/ or a file).")
+    var framework: String = "megatron"
     @Option(help: "table, csv, json or svg (cost against time to train).") var format: ReportFormat = .table
     @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
 
     func run() throws {
         let data = DataDirectory()
+        let chosenFramework = try data.framework(framework)
         let models = try Self.list(model, flag: "--model").map(data.model)
         let clusters = try Self.list(cluster, flag: "--cluster").map(data.cluster)
         let precisions = try PrecisionList.parse(precision, flag: "--precision")
@@ -42,7 +45,7 @@ struct CompareCommand: ParsableCommand {
             for cluster in clusters {
                 for precision in precisions {
                     for length in lengths {
-                        jobs.append(.init(model: model, cluster: cluster, batch: globalBatch, sequence: length ?? min(model.maxPositions, 8192), precision: precision))
+                        jobs.append(.init(model: model, cluster: cluster, batch: globalBatch, sequence: length ?? min(model.maxPositions, 8192), precision: precision, framework: chosenFramework))
                     }
                 }
             }

@@ -53,10 +53,17 @@ struct EvaluateCommand: ParsableCommand {
         if let (field, message) = DegreeBounds.problem(config, devices: loaded.cluster.devices) {
             throw InputError(key: Self.flag(field), message)
         }
+        if let problem = config.problems(model: loaded.model, cluster: loaded.cluster).first {
+            throw InputError(key: Self.flag(problem.field), problem.message)
+        }
+        if let problem = loaded.framework.problem(with: config) {
+            throw InputError(key: "--framework", "\(problem); choose another --framework, or a configuration it runs")
+        }
         let started = Date()
         let plan: TrainingPlan
         do {
             plan = try TrainingSearch.evaluate(model: loaded.model, cluster: loaded.cluster, config: config,
+                                               framework: loaded.framework,
                                                method: split == .optimal ? .optimal : .uniform(recomputedPerStage: recomputeLayers))
         } catch let problem as ConfigurationProblem {
             throw InputError(key: Self.flag(problem.field), problem.message)
@@ -70,7 +77,8 @@ struct EvaluateCommand: ParsableCommand {
         }
         let solver = TrainingPlanDocument.Solver(status: plan.splitStatus.rawValue, candidates: 1, milpsSolved: split == .optimal ? 1 : 0,
                                          pruned: 0, wallSeconds: Date().timeIntervalSince(started))
-        let document = TrainingPlanDocument(plan: plan, model: loaded.model, cluster: loaded.cluster, solver: solver, alternatives: [])
+        let document = TrainingPlanDocument(plan: plan, model: loaded.model, cluster: loaded.cluster,
+                                            framework: loaded.framework, solver: solver, alternatives: [])
         if !plan.estimate.fits {
             FileHandle.standardError.write(Data("warning: predicted \(String(format: "%.1f", plan.estimate.memory.totalBytes / 1_073_741_824)) GiB per device exceeds the \(String(format: "%.1f", plan.estimate.capacityBytes / 1_073_741_824)) GiB usable\n".utf8))
         }

@@ -6,6 +6,7 @@ import Foundation
 struct LoadedWorkload {
     var model: ModelDescription
     var cluster: ClusterDescription
+    var framework: Framework
     var sequenceLength: Int
     var globalBatch: Int
 
@@ -14,6 +15,7 @@ struct LoadedWorkload {
         let data = DataDirectory()
         model = try data.model(options.model)
         cluster = try data.cluster(options.cluster)
+        framework = try data.framework(options.framework)
         sequenceLength = options.sequenceLength ?? min(model.maxPositions, 8192)
         globalBatch = options.globalBatch
         if sequenceLength > model.maxPositions {

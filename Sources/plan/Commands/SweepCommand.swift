@@ -17,6 +17,8 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("seq-len"), help: "Tokens per sequence (default: the model's, at most 8192).") var sequenceLength: Int?
     @Option(help: "bf16, fp16 or fp8.") var precision: String = "bf16"
     @Option(help: "Tokens to train, for time and cost.") var tokens: Double = 1e12
+    @Option(help: "The framework that runs the plans (a bundled name in frameworks/ or a file).")
+    var framework: String = "megatron"
     @Option(help: "table, csv, json or svg (the scaling curve).") var format: ReportFormat = .table
     @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
 
@@ -26,6 +28,7 @@ struct SweepCommand: ParsableCommand {
         guard globalBatch >= 1 else { throw InputError(key: "--global-batch", "must be at least 1, got \(globalBatch)") }
         guard tokens > 0, tokens.isFinite else { throw InputError(key: "--tokens", "must be a positive number of tokens, got \(tokens)") }
         let data = DataDirectory()
+        let chosenFramework = try data.framework(framework)
         let model = try data.model(self.model)
         let base = try data.cluster(self.cluster)
         let chosen = try PrecisionList.parse(precision, flag: "--precision")
@@ -39,7 +42,8 @@ struct SweepCommand: ParsableCommand {
             var cluster = base
             cluster.name = "\(base.profile.name)×\(count)"
             cluster.groups = [.init(profile: base.profile, nodes: max(count / perNode, 1), gpusPerNode: count < perNode ? count : perNode)]
-            return Comparison.Job(model: model, cluster: cluster, batch: globalBatch, sequence: sequence, precision: chosen[0])
+            return Comparison.Job(model: model, cluster: cluster, batch: globalBatch, sequence: sequence, precision: chosen[0],
+                                  framework: chosenFramework)
         }
         let comparison = Comparison.run(jobs: jobs, trainingTokens: tokens, progress: Progress.reporter(total: jobs.count, show: isatty(2) != 0))
         Progress.clear(show: isatty(2) != 0)

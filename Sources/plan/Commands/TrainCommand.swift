@@ -43,7 +43,8 @@ struct TrainCommand: ParsableCommand {
             throw InputError(key: "--precision", "\(loaded.cluster.profile.name) has no dense \(p.rawValue) peak in its profile; choose from \(loaded.cluster.profile.densePeakTFLOPS.keys.filter(\.isTrainingPrecision).map(\.rawValue).sorted().joined(separator: ", "))")
         }
         let space = SearchSpace(model: loaded.model, cluster: loaded.cluster, globalBatchSize: loaded.globalBatch,
-                                sequenceLength: loaded.sequenceLength, precisions: precisions)
+                                sequenceLength: loaded.sequenceLength, precisions: precisions,
+                                framework: loaded.framework)
         let started = Date()
         let options = SearchOptions(top: top, solver: SolverOptions(timeLimitSeconds: timeLimit),
                                     timeLimitAdvice: "raise --time-limit")
@@ -52,7 +53,8 @@ struct TrainCommand: ParsableCommand {
         guard !result.plans.isEmpty else {
             throw InputError(Infeasibility.message(result: result, space: space))
         }
-        let document = TrainingPlanDocument(result: result, model: loaded.model, cluster: loaded.cluster, wallSeconds: wall)
+        let document = TrainingPlanDocument(result: result, model: loaded.model, cluster: loaded.cluster,
+                                            framework: loaded.framework, wallSeconds: wall)
         if let emit {
             let plan = PlanDocument.training(document)
             try plan.check(origin: "plan train")

@@ -16,6 +16,8 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .customLong("search-up-to"), help: "Also run the search on every training run with at most this many GPUs and compare its plan with the published degrees.")
     var searchUpTo: Int?
 
+    @Option(help: "The framework of runs that name none (a bundled name in frameworks/ or a file).")
+    var framework: String = "megatron"
     @Option(help: "json or table.") var format: OutputFormat = .table
     @Option(help: "Write the report to this file (atomically) instead of standard output.") var out: String?
 
@@ -34,7 +36,7 @@ struct ValidateCommand: ParsableCommand {
         let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "RUNS")
         let report: any Report = try ServingRunsFile.isServing(yaml)
             ? ServingValidationReport(runs: try ServingRunsFile.decode(yaml, data: data))
-            : try ValidationReport(runs: try RunsFile.decode(yaml, data: data), searchUpTo: searchUpTo)
+            : try ValidationReport(runs: try RunsFile.decode(yaml, data: data, defaultFramework: framework), searchUpTo: searchUpTo)
         switch format {
         case .json: try OutputWriter.emit(try report.json(), to: out)
         case .table: try OutputWriter.emit(report.table(), to: out)

@@ -1,0 +1,86 @@
+import CostModel
+import Foundation
+
+/// Reads a framework file (frameworks/NAME.yaml; frameworks/README.md gives the schema). The format
+/// is ours, so it is strict: every key known, every value of `supports:` and `mechanisms:` present
+/// and given a `source:`.
+package enum FrameworkFile {
+    static let topKeys = ["name", "description", "version", "supports", "mechanisms", "source", "notes"]
+    static let supportKeys = [
+        "interleaved_schedule", "zero_stages", "zero_stages_with_pipeline", "tensor_parallel", "pipeline_parallel",
+        "context_parallel", "expert_parallel", "sequence_parallel", "recompute", "per_stage_recompute",
+    ]
+    static let mechanismKeys = [
+        "tensor_comm_overlap", "gradient_accumulation_bytes", "gradient_reduce_bytes", "gradient_reduce_overlap",
+        "parameter_gather_overlap", "master_weights_bytes", "optimizer_state_bytes", "weights_bytes",
+        "gathers_per_microbatch",
+    ]
+
+    package static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> Framework {
+        try yaml.requireKnownKeys(topKeys)
+        func section(_ key: String, _ keys: [String]) throws -> YAMLMapping {
+            guard let block = try yaml.mapping(key) else {
+                throw yaml.error(key, nil, "is missing; give \(keys.joined(separator: ", ")) (frameworks/README.md)")
+            }
+            try block.requireKnownKeys(keys)
+            return block
+        }
+        let supports = try section("supports", supportKeys)
+        let mechanisms = try section("mechanisms", mechanismKeys)
+        let sources = try section("source", supportKeys + mechanismKeys)
+        for key in supportKeys + mechanismKeys {
+            let text = try sources.string(key)
+            if text.map(YAMLMapping.isBlank) ?? true {
+                throw sources.error(key, nil, "is missing; every value of a framework file carries its source")
+            }
+        }
+        func flag(_ block: YAMLMapping, _ key: String) throws -> Bool {
+            guard let value = try block.bool(key) else { throw block.error(key, nil, "is missing; give true or false") }
+            return value
+        }
+        func bytes(_ key: String) throws -> Double {
+            guard let value = try mechanisms.number(key, in: 0...16, fix: "give bytes per parameter, 0 to 16") else {
+                throw mechanisms.error(key, nil, "is missing; give bytes per parameter")
+            }
+            return value
+        }
+        func stages(_ key: String) throws -> [Int] {
+            guard let list = try supports.integers(key, in: 0...3), !list.isEmpty else {
+                throw supports.error(key, nil, "is missing or empty; list the ZeRO stages, e.g. [0, 1, 3]")
+            }
+            return Array(Set(list)).sorted()
+        }
+        guard let recomputeNames = try supports.strings("recompute"), !recomputeNames.isEmpty else {
+            throw supports.error("recompute", nil, "is missing or empty; list none, selective and/or full")
+        }
+        let recompute = try recomputeNames.map { name in
+            guard let granularity = RecomputeGranularity(rawValue: name) else {
+                throw supports.error("recompute", nil, "'\(YAMLMapping.clipped(name))' is not none, selective or full")
+            }
+            return granularity
+        }
+        let zero = try stages("zero_stages")
+        let withPipeline = try stages("zero_stages_with_pipeline")
+        guard Set(withPipeline).isSubset(of: zero) else {
+            throw supports.error("zero_stages_with_pipeline", nil, "lists a stage zero_stages does not; list a subset of \(zero)")
+        }
+        guard try flag(mechanisms, "gathers_per_microbatch") else {
+            throw mechanisms.error("gathers_per_microbatch", nil, "false is not modelled: the cost model gathers ZeRO-3 weights per microbatch; set true")
+        }
+        return Framework(
+            name: try yaml.string("name") ?? defaultName,
+            interleavedSchedule: try flag(supports, "interleaved_schedule"),
+            zeroStages: zero, zeroStagesWithPipeline: withPipeline,
+            tensorParallel: try flag(supports, "tensor_parallel"), pipelineParallel: try flag(supports, "pipeline_parallel"),
+            contextParallel: try flag(supports, "context_parallel"), expertParallel: try flag(supports, "expert_parallel"),
+            sequenceParallel: try flag(supports, "sequence_parallel"), recompute: recompute,
+            perStageRecompute: try flag(supports, "per_stage_recompute"),
+            tensorCommOverlap: try flag(mechanisms, "tensor_comm_overlap"),
+            gradientAccumulationBytes: try bytes("gradient_accumulation_bytes"),
+            gradientReduceBytes: try bytes("gradient_reduce_bytes"),
+            gradientReduceOverlap: try flag(mechanisms, "gradient_reduce_overlap"),
+            parameterGatherOverlap: try flag(mechanisms, "parameter_gather_overlap"),
+            masterWeightsBytes: try bytes("master_weights_bytes"), optimizerStateBytes: try bytes("optimizer_state_bytes"),
+            weightsBytes: try bytes("weights_bytes"), gathersPerMicrobatch: true)
+    }
+}
