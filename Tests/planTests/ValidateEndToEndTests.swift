@@ -71,3 +71,39 @@ struct SearchBeatsPublishedTests {
         }
     }
 }
+
+/// `plan validate --grid` on a small grid: one cell of three rows, its table and its JSON.
+struct GridValidateEndToEndTests {
+    static let csv = """
+        model,nodes,mbs,grad_acc,gbs,dp,pp,tp,zero_stage,mfu_pct,tok_s_gpu,tok_s_total,gpu_mem_gb
+        1B,1,1,32,256,8,1,1,0,38.3,39273,314187,36.7
+        1B,1,1,32,256,8,1,1,1,38.1,39006,312045,24.2
+        1B,1,1,64,256,4,1,2,0,28.6,29274,234190,19.5
+        3B,4,1,256,256,1,32,1,0,1,1000,32000,30
+
+        """
+
+    @Test func smallGrid() throws {
+        let folder = try Binary.scratch()
+        let file = folder.appendingPathComponent("grid.csv")
+        try Self.csv.write(to: file, atomically: true, encoding: .utf8)
+        let json = try Binary.run(["validate", "--grid", file.path, "--format", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let report = try json.json()
+        let summary = try #require(report["summary"] as? [String: Any])
+        #expect(summary["rows"] as? Int == 4)
+        // pp 32 for 28 layers cannot run: no prediction.
+        #expect(summary["unpredicted"] as? Int == 1)
+        #expect(summary["rankedCells"] as? Int == 1)
+        let rows = report["rows"] as? [[String: Any]] ?? []
+        #expect(rows.count == 4)
+        #expect(rows.first?["measuredMemoryGiB"] as? Double == 34.1795)   // 36.7e9 / 2^30
+        #expect(rows.first?["predictedTokensPerSecondPerDevice"] as? Double ?? 0 > 0)
+        let table = try Binary.run(["validate", "--grid", file.path])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.text.contains("ranking"))
+        #expect(table.text.contains("throughput all"))
+        let combined = try Binary.run(["validate", "--grid", file.path, "--serving"])
+        #expect(combined.status == 1 && combined.stderr.contains("--grid"))
+    }
+}

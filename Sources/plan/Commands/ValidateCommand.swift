@@ -15,6 +15,9 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Validate the bundled published serving runs (validation/serving-runs.yaml).") var serving = false
     @Option(name: .customLong("search-up-to"), help: "Also run the search on every training run with at most this many GPUs and compare its plan with the published degrees.")
     var searchUpTo: Int?
+    @Option(help: ArgumentHelp("Validate a measured grid of configurations (a CSV such as "
+                               + "validation/playbook-grid-1b-3b.csv): error, ranking per model and node count, memory."))
+    var grid: String?
 
     @Option(help: "The framework of runs that name none (a bundled name in frameworks/ or a file).")
     var framework: String = "megatron"
@@ -24,6 +27,18 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         try OutPath.check(out)
         let data = DataDirectory()
+        if let grid {
+            if runs != nil || serving || searchUpTo != nil {
+                throw InputError(key: "--grid",
+                                 "cannot be combined with a runs file, --serving or --search-up-to; give --grid alone")
+            }
+            let report = try gridReport(grid, data: data)
+            switch format {
+            case .json: try OutputWriter.emit(try report.json(), to: out)
+            case .table: try OutputWriter.emit(report.table(), to: out)
+            }
+            return
+        }
         let url: URL
         let shown: String
         if let runs {

@@ -1,0 +1,39 @@
+import CostModel
+import Foundation
+import PlanFiles
+import Planner
+
+extension ValidateCommand {
+    /// The models of the playbook grid, by the labels of its `model` column (validation/PLAYBOOK-GRID.md).
+    static let gridModels = ["1B": "playbook-1b", "3B": "playbook-3b"]
+    /// The grid's nodes: 8 H100 80GB on NVLink, 400 Gb/s per GPU between nodes, as in this cluster file;
+    /// each row gets its own node count.
+    static let gridCluster = "dgx-h100-64"
+
+    /// `plan validate --grid FILE`: loads the grid and its models, and predicts every row with the
+    /// published degrees split evenly over the stages (`.uniform`, no recomputed layers): tokens/s per
+    /// GPU = tokens/s ÷ devices, memory = the estimate's peak bytes per GPU, fits = memory ≤ the device's.
+    /// A configuration the cost model refuses (more stages than layers) has no prediction.
+    func gridReport(_ path: String, data: DataDirectory) throws -> GridReport {
+        let models = try Self.gridModels.mapValues { try data.model($0) }
+        let runs = try GridFile.load(contentsOf: URL(fileURLWithPath: path), shownAs: path, models: models)
+        let base = try data.cluster(Self.gridCluster)
+        let cluster = { (nodes: Int) -> ClusterDescription in
+            var cluster = base
+            cluster.name = "h100-\(nodes)x8"
+            cluster.groups[0].nodes = nodes
+            return cluster
+        }
+        return try GridReport(runs: runs, cluster: cluster) { config, model, cluster in
+            guard config.problems(model: model, cluster: cluster).isEmpty else { return nil }
+            let plan = try TrainingSearch.evaluate(
+                model: model, cluster: cluster, config: config,
+                method: .uniform(recomputedPerStage: nil))
+            let memory = plan.estimate.memory.totalBytes
+            let perDevice = plan.estimate.tokensPerSecond / Double(cluster.devices)
+            return GridReport.Prediction(
+                tokensPerSecondPerDevice: perDevice, memoryBytes: memory,
+                fits: memory <= cluster.profile.memoryBytes)
+        }
+    }
+}

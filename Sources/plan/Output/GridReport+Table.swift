@@ -1,0 +1,51 @@
+import Foundation
+import PlanFiles
+import Planner
+
+/// `plan validate --grid` for people: one line per (model, nodes) cell with its Spearman and top-1 ratio,
+/// then the summary lines. The rows themselves are in the JSON (`--format json`).
+extension GridReport: Report {
+    func table() -> String {
+        var lines = [
+            PlanTable.pad("model", 7) + PlanTable.pad("nodes", 7) + PlanTable.pad("rows", 6)
+                + PlanTable.pad("spearman", 10) + PlanTable.pad("top-1", 7) + PlanTable.pad("predicted best", 26)
+                + "measured best"
+        ]
+        for cell in cells {
+            lines.append(
+                PlanTable.pad(cell.model, 7) + PlanTable.pad(String(cell.nodes), 7)
+                    + PlanTable.pad(String(cell.rows), 6)
+                    + PlanTable.pad(cell.spearman.map(Self.decimal) ?? "-", 10)
+                    + PlanTable.pad(cell.topOneRatio.map(Self.decimal) ?? "-", 7)
+                    + PlanTable.pad(cell.predictedBest ?? "-", 26) + (cell.measuredBest ?? "-"))
+        }
+        let s = summary
+        lines.append("")
+        lines.append("tokens/s per GPU; top-1 = measured tokens/s of the predicted-fastest row ÷ the cell's fastest")
+        lines.append("cells with fewer than \(Self.minimumRows) predicted rows are not ranked")
+        lines.append(
+            "\(s.rows) rows, \(s.unpredicted) without a prediction "
+                + "(the cost model refuses the configuration)")
+        for errors in [s.throughput] + s.throughputByModel {
+            lines.append(PlanTable.pad("throughput \(errors.scope)", 16) + Self.errors(errors))
+        }
+        lines.append(
+            PlanTable.pad("ranking", 16) + "\(s.rankedCells) cells: median Spearman "
+                + (s.medianSpearman.map(Self.decimal) ?? "-") + ", median top-1 "
+                + (s.medianTopOneRatio.map(Self.decimal) ?? "-") + ", mean top-1 "
+                + (s.meanTopOneRatio.map(Self.decimal) ?? "-"))
+        lines.append(
+            PlanTable.pad("memory", 16) + Self.errors(s.memory)
+                + ", predicted out of memory: \(s.predictedOutOfMemory) (every row ran)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func decimal(_ value: Double) -> String { String(format: "%.3f", value) }
+
+    static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
+
+    static func errors(_ s: ErrorSummary) -> String {
+        "\(s.rows) rows: median |error| \(percent(s.medianAbsoluteError)), worst \(percent(s.worstAbsoluteError))"
+            + (s.worstRow.isEmpty ? "" : " (\(s.worstRow))")
+    }
+}
