@@ -15,6 +15,7 @@ extension ValidateCommand {
     /// GPU = tokens/s ÷ devices, memory = the estimate's peak bytes per GPU, fits = memory ≤ the device's.
     /// A configuration the cost model refuses (more stages than layers) has no prediction.
     func gridReport(_ path: String, data: DataDirectory) throws -> GridReport {
+        let framework = try data.framework(self.framework ?? "nanotron")
         let models = try Self.gridModels.mapValues { try data.model($0) }
         let runs = try GridFile.load(contentsOf: URL(fileURLWithPath: path), shownAs: path, models: models)
         let base = try data.cluster(Self.gridCluster)
@@ -25,9 +26,11 @@ extension ValidateCommand {
             return cluster
         }
         return try GridReport(runs: runs, cluster: cluster) { config, model, cluster in
-            guard config.problems(model: model, cluster: cluster).isEmpty else { return nil }
+            guard config.problems(model: model, cluster: cluster).isEmpty, framework.problem(with: config) == nil else {
+                return nil
+            }
             let plan = try TrainingSearch.evaluate(
-                model: model, cluster: cluster, config: config,
+                model: model, cluster: cluster, config: config, framework: framework,
                 method: .uniform(recomputedPerStage: nil))
             let memory = plan.estimate.memory.totalBytes
             let perDevice = plan.estimate.tokensPerSecond / Double(cluster.devices)

@@ -19,8 +19,8 @@ struct ValidateCommand: ParsableCommand {
                                + "validation/playbook-grid-1b-3b.csv): error, ranking per model and node count, memory."))
     var grid: String?
 
-    @Option(help: "The framework of runs that name none (a bundled name in frameworks/ or a file).")
-    var framework: String = "megatron"
+    @Option(help: "The framework of runs that name none (default megatron; nanotron for --grid): a bundled name in frameworks/ or a file.")
+    var framework: String?
     @Option(help: "json or table.") var format: OutputFormat = .table
     @Option(help: "Write the report to this file (atomically) instead of standard output.") var out: String?
 
@@ -51,7 +51,7 @@ struct ValidateCommand: ParsableCommand {
         let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "RUNS")
         let report: any Report = try ServingRunsFile.isServing(yaml)
             ? ServingValidationReport(runs: try ServingRunsFile.decode(yaml, data: data))
-            : try ValidationReport(runs: try RunsFile.decode(yaml, data: data, defaultFramework: framework), searchUpTo: searchUpTo)
+            : try ValidationReport(runs: try RunsFile.decode(yaml, data: data, defaultFramework: framework ?? "megatron"), searchUpTo: searchUpTo)
         switch format {
         case .json: try OutputWriter.emit(try report.json(), to: out)
         case .table: try OutputWriter.emit(report.table(), to: out)
