@@ -43,7 +43,6 @@ extension ParallelConfiguration {
         if sequenceLength % context != 0 {
             add(.context, "\(context) does not divide the sequence length \(sequenceLength)")
         }
-        if !(0...3).contains(zeroStage) { add(.zeroStage, "must be 0, 1, 2 or 3, got \(zeroStage)") }
         if !cluster.profile.supports(precision) {
             add(.precision, "\(cluster.profile.name) has no dense \(precision.rawValue) peak; use \(cluster.profile.densePeakTFLOPS.keys.filter(\.isTrainingPrecision).map(\.rawValue).sorted().joined(separator: " or "))")
         }

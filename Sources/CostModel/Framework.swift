@@ -11,9 +11,9 @@ public struct Framework: Sendable, Hashable, Codable {
     /// The interleaved (virtual-stage) 1F1B schedule exists.
     public var interleavedSchedule: Bool
     /// Data-parallel sharding stages it runs (0 replicated … 3 weights sharded too), ascending.
-    public var zeroStages: [Int]
+    public var zeroStages: [ZeROStage]
     /// The stages it runs together with pipeline parallelism.
-    public var zeroStagesWithPipeline: [Int]
+    public var zeroStagesWithPipeline: [ZeROStage]
     public var tensorParallel: Bool
     public var pipelineParallel: Bool
     public var contextParallel: Bool
@@ -47,7 +47,7 @@ public struct Framework: Sendable, Hashable, Codable {
     /// ZeRO-3 / FSDP gathers the weights again for every microbatch (reshard after forward).
     public var gathersPerMicrobatch: Bool
 
-    public init(name: String, interleavedSchedule: Bool, zeroStages: [Int], zeroStagesWithPipeline: [Int],
+    public init(name: String, interleavedSchedule: Bool, zeroStages: [ZeROStage], zeroStagesWithPipeline: [ZeROStage],
                 tensorParallel: Bool, pipelineParallel: Bool, contextParallel: Bool, expertParallel: Bool,
                 sequenceParallel: Bool, recompute: [RecomputeGranularity], perStageRecompute: Bool,
                 tensorCommOverlap: Bool, gradientAccumulationBytes: Double, gradientReduceBytes: Double,

@@ -17,7 +17,7 @@ public struct ParallelConfiguration: Sendable, Hashable, Codable {
     /// attention core alone).
     public var recomputeModules: Set<RecomputeModule> = [.coreAttention]
     /// 0 none, 1 optimizer states (Megatron distributed optimizer), 2 + gradients, 3 + weights (FSDP).
-    public var zeroStage: Int
+    public var zeroStage: ZeROStage
     public var precision: Precision
     /// Fused flash-attention core (Dao et al. 2022); false for the unfused softmax of 2021-era Megatron
     /// and BLOOM, which writes the s×s scores to memory.
@@ -25,7 +25,7 @@ public struct ParallelConfiguration: Sendable, Hashable, Codable {
 
     public init(tensor: Int = 1, pipeline: Int = 1, data: Int = 1, context: Int = 1, expert: Int = 1,
                 virtualStages: Int = 1, microbatchSize: Int = 1, globalBatchSize: Int, sequenceLength: Int,
-                sequenceParallel: Bool? = nil, recompute: RecomputeGranularity = .none, zeroStage: Int = 1,
+                sequenceParallel: Bool? = nil, recompute: RecomputeGranularity = .none, zeroStage: ZeROStage = 1,
                 precision: Precision = .bf16, flashAttention: Bool = true) {
         self.tensor = tensor
         self.pipeline = pipeline

@@ -58,3 +58,26 @@ public enum RecomputeModule: String, Sendable, Hashable, Codable, CaseIterable, 
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }
+
+/// How far data-parallel replicas shard the training state (Rajbhandari et al. 2020, "ZeRO"): the
+/// optimizer state from stage 1 (Megatron's distributed optimizer), the gradients too from stage 2,
+/// and the weights as well at stage 3 (FSDP). Written and read as its number, 0 to 3.
+public enum ZeROStage: Int, Sendable, Hashable, Codable, CaseIterable, Comparable, CustomStringConvertible,
+    ExpressibleByIntegerLiteral
+{
+    case replicated = 0
+    case optimizer = 1
+    case gradients = 2
+    case weights = 3
+
+    /// A stage written as a literal in code (`zeroStage: 1`); input from files and flags goes
+    /// through `init?(rawValue:)`, which refuses numbers outside 0–3.
+    public init(integerLiteral value: Int) {
+        guard let stage = ZeROStage(rawValue: value) else { preconditionFailure("ZeRO stage \(value) is not 0–3") }
+        self = stage
+    }
+
+    public var description: String { String(rawValue) }
+
+    public static func < (lhs: ZeROStage, rhs: ZeROStage) -> Bool { lhs.rawValue < rhs.rawValue }
+}

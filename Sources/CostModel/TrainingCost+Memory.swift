@@ -49,7 +49,7 @@ extension TrainingCost {
     {
         let bytes = bytesPerParameter
         let z = config.zeroStage
-        func part(_ perParameter: Double, shardedFrom stage: Int) -> Double {
+        func part(_ perParameter: Double, shardedFrom stage: ZeROStage) -> Double {
             let denseShards = z >= stage ? Double(config.dataShards) : 1
             let expertShards = z >= stage ? Double(config.expertDataShards) : 1
             return perParameter * (denseParameters / denseShards + expertParameters / expertShards)

@@ -105,7 +105,7 @@ package struct DeepSpeedExport {
     private func makeConfig(notes: inout [String]) -> Config {
         var config = Config(trainBatchSize: plan.globalBatch, trainMicroBatchSizePerGPU: plan.microbatchSize,
                             gradientAccumulationSteps: plan.microbatchCount,
-                            zeroOptimization: .init(stage: plan.zeroStage))
+                            zeroOptimization: .init(stage: plan.zeroStage.rawValue))
         switch plan.precision {
         case .bf16: config.bf16 = .init()
         case .fp16: config.fp16 = .init()

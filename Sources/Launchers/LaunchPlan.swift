@@ -32,7 +32,7 @@ package struct LaunchPlan {
     var expert: Int
     var virtualStages: Int
     var sequenceParallel: Bool
-    var zeroStage: Int
+    var zeroStage: ZeROStage
     var microbatchSize: Int
     var microbatchCount: Int
     var precision: Precision

@@ -44,11 +44,11 @@ package enum FrameworkFile {
             }
             return value
         }
-        func stages(_ key: String) throws -> [Int] {
+        func stages(_ key: String) throws -> [ZeROStage] {
             guard let list = try supports.integers(key, in: 0...3), !list.isEmpty else {
                 throw supports.error(key, nil, "is missing or empty; list the ZeRO stages, e.g. [0, 1, 3]")
             }
-            return Array(Set(list)).sorted()
+            return Array(Set(list.compactMap(ZeROStage.init(rawValue:)))).sorted()
         }
         guard let recomputeNames = try supports.strings("recompute"), !recomputeNames.isEmpty else {
             throw supports.error("recompute", nil, "is missing or empty; list none, selective and/or full")

@@ -202,7 +202,8 @@ package enum GridFile {
             }
             let config = ParallelConfiguration(
                 tensor: tp, pipeline: pp, data: dp, context: 1, expert: 1, virtualStages: 1, microbatchSize: mbs,
-                globalBatchSize: gbs, sequenceLength: seq, sequenceParallel: tp > 1, recompute: .none, zeroStage: zero,
+                globalBatchSize: gbs, sequenceLength: seq, sequenceParallel: tp > 1, recompute: .none,
+                zeroStage: ZeROStage(rawValue: zero) ?? .replicated,
                 precision: .bf16)
             return GridRun(
                 line: line, modelName: name, model: model, nodes: nodes, config: config,

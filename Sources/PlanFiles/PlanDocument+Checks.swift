@@ -37,9 +37,6 @@ extension TrainingPlanDocument {
         guard deviceMap.count == cluster.devices else {
             throw InputError(file: origin, key: "deviceMap", "lists \(deviceMap.count) devices, but cluster.devices is \(cluster.devices)")
         }
-        guard (0...3).contains(p.zeroStage) else {
-            throw InputError(file: origin, key: "parallelism.zeroStage", "is \(p.zeroStage); expected 0, 1, 2 or 3")
-        }
     }
 }
 

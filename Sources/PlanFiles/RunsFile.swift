@@ -52,7 +52,8 @@ package enum RunsFile {
             globalBatchSize: try c.requiredInteger("global_batch", maximum: 10_000_000, fix: "give the global batch in sequences"),
             sequenceLength: try c.requiredInteger("seq_len", maximum: 10_000_000, fix: "give the sequence length"),
             sequenceParallel: try c.bool("sp") ?? (tp > 1), recompute: recompute,
-            zeroStage: try c.integer("zero", minimum: 0, maximum: 3) ?? 1, precision: precision,
+            zeroStage: ZeROStage(rawValue: try c.integer("zero", minimum: 0, maximum: 3) ?? 1) ?? .optimizer,
+            precision: precision,
             flashAttention: try c.bool("flash_attention") ?? true)
         if let names = try c.strings("recompute_modules") {
             config.recomputeModules = Set(try names.map { name in

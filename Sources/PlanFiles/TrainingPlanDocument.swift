@@ -50,7 +50,7 @@ package struct TrainingPlanDocument: Codable, Sendable {
     package struct Parallelism: Codable, Sendable {
         package var data, tensor, pipeline, context, expert, virtualStages: Int
         package var sequenceParallel: Bool
-        package var zeroStage: Int
+        package var zeroStage: ZeROStage
     }
 
     package struct Microbatch: Codable, Sendable {

@@ -24,7 +24,7 @@ public struct SearchOptions: Sendable {
 /// Parts of a configuration the user pinned.
 public struct FixedDegrees: Sendable, Hashable {
     public var tensor: Int?, pipeline: Int?, data: Int?, context: Int?, expert: Int?
-    public var microbatchSize: Int?, virtualStages: Int?, zeroStage: Int?
+    public var microbatchSize: Int?, virtualStages: Int?, zeroStage: ZeROStage?
     public var recompute: RecomputeGranularity?
     public init() {}
 

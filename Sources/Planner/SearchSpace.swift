@@ -80,7 +80,7 @@ public struct SearchSpace: Sendable {
     /// sharding changes nothing, so the lowest stage stands for all. Stage 0 is left out when stage 1
     /// is there: its reduce-scatter plus 16-bit all-gather moves no more bytes than stage 0's
     /// all-reduce, and it holds less memory, so it dominates.
-    public func zeroStages(data: Int, context: Int, pipeline: Int) -> [Int] {
+    public func zeroStages(data: Int, context: Int, pipeline: Int) -> [ZeROStage] {
         let allowed = pipeline > 1 ? framework.zeroStagesWithPipeline : framework.zeroStages
         guard let lowest = allowed.first else { return [] }
         guard data * context > 1 else { return [lowest] }

@@ -37,8 +37,8 @@ struct MemoryTests {
     /// Megatron-Core keeps fp32 main gradients under bf16 (its distributed-optimizer table): 2 (weights)
     /// + 4 (gradients) + 12 (fp32 master copy, two moments) = 18 bytes per parameter without sharding;
     /// the distributed optimizer over d = 8: 6 + 12/8 = 7.5; ZeRO-2: 2 + 16/8 = 4; ZeRO-3: 18/8 = 2.25.
-    @Test(arguments: [(0, 18.0), (1, 7.5), (2, 4.0), (3, 2.25)] as [(Int, Double)])
-    func megatronStateBytes(stage: Int, perParameter: Double) {
+    @Test(arguments: [(0, 18.0), (1, 7.5), (2, 4.0), (3, 2.25)] as [(ZeROStage, Double)])
+    func megatronStateBytes(stage: ZeROStage, perParameter: Double) {
         let config = ParallelConfiguration(tensor: 1, pipeline: 1, data: 8, microbatchSize: 1, globalBatchSize: 8,
                                            sequenceLength: 2048, zeroStage: stage)
         let bytes = cost(Models.gpt3_175b, config).stateBytes(denseParameters: 1e9, expertParameters: 0)
@@ -47,8 +47,8 @@ struct MemoryTests {
 
     /// The ZeRO paper's mixed precision keeps 16-bit gradients (Rajbhandari et al. 2020, Figure 1, K = 12):
     /// 16 bytes per parameter; over N_d = 8: P_os 4 + 12/8 = 5.5, P_os+g 2 + 14/8 = 3.75, P_os+g+p 16/8 = 2.
-    @Test(arguments: [(0, 16.0), (1, 5.5), (2, 3.75), (3, 2.0)] as [(Int, Double)])
-    func zeroPaperStateBytes(stage: Int, perParameter: Double) {
+    @Test(arguments: [(0, 16.0), (1, 5.5), (2, 3.75), (3, 2.0)] as [(ZeROStage, Double)])
+    func zeroPaperStateBytes(stage: ZeROStage, perParameter: Double) {
         var paper = Framework.megatronDefaults
         paper.gradientAccumulationBytes = 2
         let config = ParallelConfiguration(tensor: 1, pipeline: 1, data: 8, microbatchSize: 1, globalBatchSize: 8,

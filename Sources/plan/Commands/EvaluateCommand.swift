@@ -44,11 +44,14 @@ struct EvaluateCommand: ParsableCommand {
         try OutPath.check(out)
         let chosen = try PrecisionList.parse(precision, flag: "--precision")
         guard chosen.count == 1 else { throw InputError(key: "--precision", "evaluate takes one precision, got \(precision)") }
+        guard let zeroStage = ZeROStage(rawValue: zero) else {
+            throw InputError(key: "--zero", "must be 0, 1, 2 or 3, got \(zero)")
+        }
         let loaded = try LoadedWorkload(workload)
         let config = ParallelConfiguration(
             tensor: tp, pipeline: pp, data: dp, context: cp, expert: ep, virtualStages: vpp, microbatchSize: mbs,
             globalBatchSize: loaded.globalBatch, sequenceLength: loaded.sequenceLength,
-            sequenceParallel: noSP ? false : (sp || tp > 1), recompute: recompute, zeroStage: zero, precision: chosen[0],
+            sequenceParallel: noSP ? false : (sp || tp > 1), recompute: recompute, zeroStage: zeroStage, precision: chosen[0],
             flashAttention: !unfusedAttention)
         if let (field, message) = DegreeBounds.problem(config, devices: loaded.cluster.devices) {
             throw InputError(key: Self.flag(field), message)
