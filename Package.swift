@@ -32,6 +32,7 @@ let package = Package(
             ]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "CostModel"]),
+        .testTarget(name: "PlanFilesTests", dependencies: ["PlanFiles", "Planner", "CostModel"]),
         .testTarget(name: "planTests", dependencies: ["plan", "CostModel", "Planner", "PlanFiles", "Launchers"]),
     ],
     swiftLanguageModes: [.v6]
