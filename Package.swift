@@ -32,7 +32,9 @@ let package = Package(
             ]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "CostModel"]),
+        .testTarget(name: "PlanFilesTests", dependencies: ["PlanFiles", "Planner", "CostModel"]),
         .testTarget(name: "planTests", dependencies: ["plan", "CostModel", "Planner", "PlanFiles", "Launchers"]),
+        .testTarget(name: "LaunchersTests", dependencies: ["Launchers", "PlanFiles", "Planner", "CostModel"]),
     ],
     swiftLanguageModes: [.v6]
 )
