@@ -4,7 +4,7 @@ import Foundation
 /// Finds the bundled models/, clusters/ and hardware-profiles/ folders and resolves names in them.
 /// Looked for, in order: $PLAN_DATA_DIR, the current directory and its parents, the executable's
 /// directory and its parents (so `.build/release/plan` finds the checkout it was built in).
-package struct DataDirectory {
+package struct DataDirectory: Sendable {
     let root: URL?
 
     package init() {
@@ -55,16 +55,33 @@ package struct DataDirectory {
         throw InputError(key: flag, "'\(argument)' is neither a file nor a bundled name; \(hint)")
     }
 
+    /// The model `--model ARGUMENT` names: a path, or a bundled name in models/.
     package func model(_ argument: String) throws -> ModelDescription {
         let (url, shown) = try resolve(argument, in: "models", flag: "--model")
-        let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "--model")
-        return try ModelFile.decode(yaml, defaultName: url.deletingPathExtension().lastPathComponent)
+        return try model(data: try YAMLMapping.read(url, shownAs: shown, flag: "--model"), shownAs: shown,
+                         defaultName: url.deletingPathExtension().lastPathComponent)
     }
 
+    /// A model from a model file's bytes, already read: what `model(_:)` does after reading the
+    /// file, so the fuzz target (Fuzz/PlanFuzz) and tests decode bytes exactly as `--model` does.
+    /// `shown` names the file in errors; `defaultName` is the model's name when it has no `name:`.
+    package func model(data: Data, shownAs shown: String, defaultName: String) throws -> ModelDescription {
+        let yaml = try YAMLMapping(data: data, shownAs: shown, flag: "--model")
+        return try ModelFile.decode(yaml, defaultName: defaultName)
+    }
+
+    /// The cluster `--cluster ARGUMENT` names: a path, or a bundled name in clusters/.
     package func cluster(_ argument: String) throws -> ClusterDescription {
         let (url, shown) = try resolve(argument, in: "clusters", flag: "--cluster")
-        let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "--cluster")
-        return try ClusterFile.decode(yaml, defaultName: url.deletingPathExtension().lastPathComponent, profiles: self)
+        return try cluster(data: try YAMLMapping.read(url, shownAs: shown, flag: "--cluster"), shownAs: shown,
+                           defaultName: url.deletingPathExtension().lastPathComponent)
+    }
+
+    /// A cluster from a cluster file's bytes, already read, its `gpu:` names resolved in this
+    /// directory's hardware-profiles/: the counterpart of `model(data:shownAs:defaultName:)`.
+    package func cluster(data: Data, shownAs shown: String, defaultName: String) throws -> ClusterDescription {
+        let yaml = try YAMLMapping(data: data, shownAs: shown, flag: "--cluster")
+        return try ClusterFile.decode(yaml, defaultName: defaultName, profiles: self)
     }
 
     func profile(named name: String, from yaml: YAMLMapping) throws -> HardwareProfile {

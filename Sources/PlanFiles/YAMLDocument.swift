@@ -38,6 +38,25 @@ package struct YAMLMapping {
 
     /// Reads the file at `url`; `flag` (like `--model`) is named in errors about the file as a whole.
     package init(contentsOf url: URL, shownAs name: String, flag: String? = nil) throws {
+        try self.init(data: try Self.read(url, shownAs: name, flag: flag), shownAs: name, flag: flag)
+    }
+
+    /// Parses a file's bytes, already read (`read(_:shownAs:flag:)`, or the fuzz target's input):
+    /// refuses more than `maximumBytes` and anything but UTF-8, then parses as `init(text:)` does.
+    package init(data: Data, shownAs name: String, flag: String? = nil) throws {
+        if data.count > Self.maximumBytes {
+            throw InputError(file: name, key: flag, "is larger than \(Self.maximumBytes >> 20) MiB; model, cluster "
+                             + "and runs files are a few KiB, so this is likely the wrong file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(file: name, key: flag, "is not UTF-8 text (a binary file?); pass a YAML or JSON file")
+        }
+        try self.init(text: text, file: name, flag: flag)
+    }
+
+    /// The bytes of the file at `url`, at most one past `maximumBytes`; errors for a missing file,
+    /// a directory or a failed read name the file as `name`.
+    package static func read(_ url: URL, shownAs name: String, flag: String? = nil) throws -> Data {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
@@ -48,21 +67,13 @@ package struct YAMLMapping {
         }
         // Read through a handle, at most one byte past the limit: pipes (`--model <(curl …)`) work,
         // and a device like /dev/zero cannot make the read endless.
-        let data: Data
         do {
             let handle = try FileHandle(forReadingFrom: url)
             defer { try? handle.close() }
-            data = try handle.read(upToCount: Self.maximumBytes + 1) ?? Data()
+            return try handle.read(upToCount: Self.maximumBytes + 1) ?? Data()
         } catch {
             throw InputError(file: name, key: flag, "cannot be read: \(error.localizedDescription)")
         }
-        if data.count > Self.maximumBytes {
-            throw InputError(file: name, key: flag, "is larger than \(Self.maximumBytes >> 20) MiB; model, cluster and runs files are a few KiB, so this is likely the wrong file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: name, key: flag, "is not UTF-8 text (a binary file?); pass a YAML or JSON file")
-        }
-        try self.init(text: text, file: name, flag: flag)
     }
 
     private init(node: Node, file: String, path: String) throws {
