@@ -32,14 +32,15 @@ fuzz: deps
 	python3 Fuzz/fuzz.py --seed $(FUZZ_SEED) --minutes $(FUZZ_MINUTES)
 
 # libFuzzer, in process, over the same model and cluster decoders (Fuzz/PlanFuzz, Fuzz/README.md). The target
-# exists only with PLAN_FUZZ set; `--sanitize` flags reach swiftc one by one and the last wins, hence the -Xswiftc
-# with both. Seeds: the bundled models, clusters and Hugging Face configs; crashes go to .build-fuzz/artifacts/.
+# exists only with PLAN_FUZZ set. ASan goes in by -Xswiftc/-Xcc: with two `--sanitize` flags swiftc keeps only the
+# last, and SwiftPM orders them differently from run to run (a full rebuild each time). Seeds: the bundled models,
+# clusters and Hugging Face configs; findings go to .build-fuzz/artifacts/.
 # FUZZ_SECONDS=3600 make fuzz-libfuzzer for longer; FUZZ_INPUT=.build-fuzz/artifacts/crash-… make fuzz-repro.
 FUZZ_DIR := .build-fuzz
 FUZZ_SECONDS ?= 600
 FUZZ_ARGS ?=
 fuzz-build: deps
-	PLAN_FUZZ=1 swift build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address \
+	PLAN_FUZZ=1 swift build -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address \
 		--product PlanFuzz --scratch-path $(FUZZ_DIR)
 
 fuzz-corpus:

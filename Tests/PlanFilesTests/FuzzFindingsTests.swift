@@ -135,7 +135,7 @@ import Testing
         let text = (0..<5_000).map { String(repeating: " ", count: $0) + "a:\n" }.joined()
         let started = Date()
         let outcome = try Self.check(Data(text.utf8), "block nesting 5000 deep")
-        #expect(Date().timeIntervalSince(started) < 3, "refusing took \(Date().timeIntervalSince(started)) s")
+        #expect(Date().timeIntervalSince(started) < 8, "refusing took \(Date().timeIntervalSince(started)) s")
         for error in [outcome.model.failure, outcome.cluster.failure] {
             #expect("\(error.map { "\($0)" } ?? "decoded")".contains("more than 200 levels deep"))
         }
