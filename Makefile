@@ -2,7 +2,7 @@
 # Both install Debian's libglpk-dev first when it is missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps plan test test-asan test-tsan validate bench fuzz
+.PHONY: deps plan test test-asan test-tsan validate bench fuzz fuzz-build fuzz-corpus fuzz-libfuzzer fuzz-repro
 
 deps:
 	@dpkg -s libglpk-dev >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libglpk-dev; }
@@ -30,6 +30,29 @@ FUZZ_MINUTES ?= 10
 fuzz: deps
 	swift build -c release --product plan
 	python3 Fuzz/fuzz.py --seed $(FUZZ_SEED) --minutes $(FUZZ_MINUTES)
+
+# libFuzzer, in process, over the same model and cluster decoders (Fuzz/PlanFuzz, Fuzz/README.md). The target
+# exists only with PLAN_FUZZ set. ASan goes in by -Xswiftc/-Xcc: with two `--sanitize` flags swiftc keeps only the
+# last, and SwiftPM orders them differently from run to run (a full rebuild each time). Seeds: the bundled models,
+# clusters and Hugging Face configs; findings go to .build-fuzz/artifacts/.
+# FUZZ_SECONDS=3600 make fuzz-libfuzzer for longer; FUZZ_INPUT=.build-fuzz/artifacts/crash-… make fuzz-repro.
+FUZZ_DIR := .build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_ARGS ?=
+fuzz-build: deps
+	PLAN_FUZZ=1 swift build -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address \
+		--product PlanFuzz --scratch-path $(FUZZ_DIR)
+
+fuzz-corpus:
+	mkdir -p $(FUZZ_DIR)/seeds $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
+	cp models/*.yaml clusters/*.yaml Tests/Fixtures/*.json $(FUZZ_DIR)/seeds/
+
+fuzz-libfuzzer: fuzz-build fuzz-corpus
+	$(FUZZ_DIR)/release/PlanFuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_ARGS) $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
+
+fuzz-repro: fuzz-build
+	$(FUZZ_DIR)/release/PlanFuzz -timeout=10 -rss_limit_mb=2048 $(FUZZ_INPUT)
 
 validate: deps
 	swift build -c release --product plan

@@ -38,3 +38,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer target over the model and cluster decoders (Fuzz/README.md), only when PLAN_FUZZ is
+// set: libFuzzer supplies its `main`, so without `-sanitize=fuzzer` it would not link, and a plain
+// `swift build` must not try. `PLAN_FUZZ=1 swift build -c release --sanitize=fuzzer --product PlanFuzz`.
+if Context.environment["PLAN_FUZZ"] != nil {
+    package.products.append(.executable(name: "PlanFuzz", targets: ["PlanFuzz"]))
+    package.targets.append(.executableTarget(name: "PlanFuzz", dependencies: ["PlanFiles"], path: "Fuzz/PlanFuzz"))
+}

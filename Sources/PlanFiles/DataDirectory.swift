@@ -58,15 +58,30 @@ public struct DataDirectory: Sendable {
     /// The model file at a path, or the bundled one of that name in models/ (`llama3-70b`).
     public func model(_ argument: String) throws -> ModelDescription {
         let (url, shown) = try resolve(argument, in: "models", flag: "--model")
-        let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "--model")
-        return try ModelFile.decode(yaml, defaultName: url.deletingPathExtension().lastPathComponent)
+        return try model(data: try YAMLMapping.read(url, shownAs: shown, flag: "--model"), shownAs: shown,
+                         defaultName: url.deletingPathExtension().lastPathComponent)
+    }
+
+    /// A model from a model file's bytes, already read: what `model(_:)` does after reading the
+    /// file, so the fuzz target (Fuzz/PlanFuzz) and tests decode bytes exactly as `--model` does.
+    /// `shown` names the file in errors; `defaultName` is the model's name when it has no `name:`.
+    package func model(data: Data, shownAs shown: String, defaultName: String) throws -> ModelDescription {
+        let yaml = try YAMLMapping(data: data, shownAs: shown, flag: "--model")
+        return try ModelFile.decode(yaml, defaultName: defaultName)
     }
 
     /// The cluster file at a path, or the bundled one of that name in clusters/ (`dgx-h100-64`).
     public func cluster(_ argument: String) throws -> ClusterDescription {
         let (url, shown) = try resolve(argument, in: "clusters", flag: "--cluster")
-        let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "--cluster")
-        return try ClusterFile.decode(yaml, defaultName: url.deletingPathExtension().lastPathComponent, profiles: self)
+        return try cluster(data: try YAMLMapping.read(url, shownAs: shown, flag: "--cluster"), shownAs: shown,
+                           defaultName: url.deletingPathExtension().lastPathComponent)
+    }
+
+    /// A cluster from a cluster file's bytes, already read, its `gpu:` names resolved in this
+    /// directory's hardware-profiles/: the counterpart of `model(data:shownAs:defaultName:)`.
+    package func cluster(data: Data, shownAs shown: String, defaultName: String) throws -> ClusterDescription {
+        let yaml = try YAMLMapping(data: data, shownAs: shown, flag: "--cluster")
+        return try ClusterFile.decode(yaml, defaultName: defaultName, profiles: self)
     }
 
     /// The framework file at a path, or the bundled one of that name in frameworks/ (`megatron`).

@@ -9,7 +9,10 @@ extension YAMLMapping {
     /// Flow collections count their open brackets (`[`, `{`) outside quoted text and comments;
     /// block collections count, per line, the indentation plus the `-`, `?` and `:` indicators
     /// outside brackets (each block level needs one of them). The sum errs high, never low.
-    static func nestingBound(_ text: String) -> Int {
+    ///
+    /// The scan stops as soon as the bound passes `limit`: a 12 MB file of 5,000 ever deeper lines
+    /// took 1.3 s to measure in full (5 s in a debug build; found by the libFuzzer target's tests).
+    static func nestingBound(_ text: String, stoppingAbove limit: Int = .max) -> Int {
         let newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
         let doubleQuote = UInt8(ascii: "\""), singleQuote = UInt8(ascii: "'"), backslash = UInt8(ascii: "\\"), hash = UInt8(ascii: "#")
         let opens: Set<UInt8> = [UInt8(ascii: "["), UInt8(ascii: "{")]
@@ -43,6 +46,7 @@ extension YAMLMapping {
             if byte == space && atLineStart && quote == nil { indent += 1 }
             if !isBlank { atLineStart = false }
             deepest = max(deepest, flow + indent + blockLevels)
+            if deepest > limit { return deepest }
             if isBreak && quote == nil {
                 atLineStart = true
                 indent = 0
