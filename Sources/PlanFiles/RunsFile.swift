@@ -3,7 +3,8 @@ import Foundation
 import Planner
 
 package enum RunsFile {
-    /// The runs of a runs file; a run without `framework:` ran on `defaultFramework`.
+    /// The runs of a runs file; a run without `framework:` ran on `defaultFramework`, one without
+    /// `family:` belongs to the family "unknown".
     package static func decode(_ yaml: YAMLMapping, data: DataDirectory, defaultFramework: String = "megatron")
         throws -> [PublishedRun]
     {
@@ -74,7 +75,9 @@ package enum RunsFile {
         if let problem = framework.problem(with: config) {
             throw InputError(file: yaml.file, key: "\(id).config", "\(problem); name the framework that ran it with `framework:`")
         }
-        return PublishedRun(id: id, source: try yaml.string("source") ?? "", fullySpecified: try yaml.bool("fully_specified") ?? false,
+        let family = try yaml.string("family").flatMap { YAMLMapping.isBlank($0) ? nil : $0 } ?? "unknown"
+        return PublishedRun(id: id, family: family, source: try yaml.string("source") ?? "",
+                            fullySpecified: try yaml.bool("fully_specified") ?? false,
                             model: model, cluster: cluster, config: config, framework: framework,
                             recomputeLayers: try c.integer("recompute_layers", minimum: 0),
                             measuredTokensPerSecondPerDevice: throughput)

@@ -3,6 +3,10 @@ import CostModel
 /// A published training run: what ran, on what, how, and what it measured (validation/training-runs.yaml).
 package struct PublishedRun: Sendable {
     package var id: String
+    /// The source family the run belongs to (the runs file's `family:`, "unknown" when absent): runs
+    /// of one family share their authors' software, recipes and way of measuring, so cross-validation
+    /// holds a whole family out at a time (`CrossValidation`).
+    package var family: String
     package var source: String
     package var fullySpecified: Bool
     package var model: ModelDescription
@@ -14,10 +18,11 @@ package struct PublishedRun: Sendable {
     package var recomputeLayers: Int?
     package var measuredTokensPerSecondPerDevice: Double
 
-    package init(id: String, source: String, fullySpecified: Bool, model: ModelDescription, cluster: ClusterDescription,
-                 config: ParallelConfiguration, framework: Framework, recomputeLayers: Int?,
-                 measuredTokensPerSecondPerDevice: Double) {
+    package init(id: String, family: String = "unknown", source: String, fullySpecified: Bool,
+                 model: ModelDescription, cluster: ClusterDescription, config: ParallelConfiguration,
+                 framework: Framework, recomputeLayers: Int?, measuredTokensPerSecondPerDevice: Double) {
         self.id = id
+        self.family = family
         self.source = source
         self.fullySpecified = fullySpecified
         self.model = model

@@ -53,9 +53,7 @@ package struct ValidationReport: Encodable, Sendable {
 
     package init(runs: [PublishedRun], searchUpTo maxDevices: Int? = nil) throws {
         rows = try runs.map { run in
-            let plan = try TrainingSearch.evaluate(model: run.model, cluster: run.cluster, config: run.config,
-                                                   framework: run.framework,
-                                                   method: .uniform(recomputedPerStage: run.recomputeLayers))
+            let plan = try Self.plan(for: run)
             let predicted = plan.estimate.tokensPerSecond / Double(run.config.devices)
             let c = run.config
             let text = c.degreeLabel(.compact) + " mbs\(c.microbatchSize) gbs\(c.globalBatchSize)"
@@ -72,6 +70,14 @@ package struct ValidationReport: Encodable, Sendable {
         }
         fullySpecified = Self.summary(rows.filter(\.fullySpecified))
         all = Self.summary(rows)
+    }
+
+    /// What `plan validate` predicts for a run: its published configuration on its framework, with
+    /// an even layer split and the run's recomputed layers per stage (no split MILP, no search), so the
+    /// prediction judges the cost model alone. `Calibration` fits through this same function.
+    package static func plan(for run: PublishedRun) throws -> TrainingPlan {
+        try TrainingSearch.evaluate(model: run.model, cluster: run.cluster, config: run.config,
+                                    framework: run.framework, method: .uniform(recomputedPerStage: run.recomputeLayers))
     }
 
     /// Runs the search on the run's job and evaluates the published degrees the way the search

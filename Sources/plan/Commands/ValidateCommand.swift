@@ -1,7 +1,7 @@
 import ArgumentParser
-import PlanFiles
 import CostModel
 import Foundation
+import PlanFiles
 import Planner
 
 /// `plan validate`: predicted against measured throughput for every published run in a file.
@@ -9,53 +9,119 @@ struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate", abstract: "Compare predictions with published training (or serving) runs.")
 
-    @Argument(help: "Runs file (default: validation/training-runs.yaml, the project's copy of the published runs). A file of serving runs (with `serving:`) is validated as inference.")
-    var runs: String?
+    @Argument(
+        help: ArgumentHelp(
+            "Runs files (default: validation/training-runs.yaml, the project's copy of the published runs; with "
+                + "--cross-validate also validation/training-runs-2.yaml). Files of serving runs (with `serving:`) "
+                + "are validated as inference. Several files are validated as one set of runs.",
+            valueName: "runs"))
+    var runs: [String] = []
 
     @Flag(help: "Validate the bundled published serving runs (validation/serving-runs.yaml).") var serving = false
-    @Option(name: .customLong("search-up-to"), help: "Also run the search on every training run with at most this many GPUs and compare its plan with the published degrees.")
+    @Option(
+        name: .customLong("search-up-to"),
+        help: ArgumentHelp(
+            "Also run the search on every training run with at most this many GPUs and compare its plan with "
+                + "the published degrees."))
     var searchUpTo: Int?
-    @Option(help: ArgumentHelp("Validate a measured grid of configurations (a CSV such as "
-                               + "validation/playbook-grid-1b-3b.csv): error, ranking per model and node count, memory."))
+    @Option(
+        help: ArgumentHelp(
+            "Validate a measured grid of configurations (a CSV such as "
+                + "validation/playbook-grid-1b-3b.csv): error, ranking per model and node count, memory."))
     var grid: String?
+    @Flag(
+        name: .customLong("cross-validate"),
+        help: ArgumentHelp(
+            "Fit each hardware profile's GEMM, overlap and MoE efficiency values to the training runs, then hold "
+                + "out each source family in turn and predict it with a fit on the others: in-sample against "
+                + "cross-validated error per family, and the values fitted on all runs."))
+    var crossValidate = false
 
-    @Option(help: "The framework of runs that name none (default megatron; nanotron for --grid): a bundled name in frameworks/ or a file.")
+    @Option(
+        help: ArgumentHelp(
+            "The framework of runs that name none (default megatron; nanotron for --grid): a bundled name in "
+                + "frameworks/ or a file."))
     var framework: String?
     @Option(help: "json or table.") var format: OutputFormat = .table
     @Option(help: "Write the report to this file (atomically) instead of standard output.") var out: String?
 
+    /// The bundled training runs: the published runs the profiles were calibrated on, and the held-out ones.
+    static let bundledTrainingRuns = ["validation/training-runs.yaml", "validation/training-runs-2.yaml"]
+
     func run() throws {
         try OutPath.check(out)
         let data = DataDirectory()
+        let report: any Report
         if let grid {
-            if runs != nil || serving || searchUpTo != nil {
-                throw InputError(key: "--grid",
-                                 "cannot be combined with a runs file, --serving or --search-up-to; give --grid alone")
+            if !runs.isEmpty || serving || searchUpTo != nil || crossValidate {
+                throw InputError(
+                    key: "--grid",
+                    "cannot be combined with a runs file, --serving, --search-up-to or --cross-validate; "
+                        + "give --grid alone")
             }
-            let report = try gridReport(grid, data: data)
-            switch format {
-            case .json: try OutputWriter.emit(try report.json(), to: out)
-            case .table: try OutputWriter.emit(report.table(), to: out)
+            report = try gridReport(grid, data: data)
+        } else if crossValidate {
+            if serving || searchUpTo != nil {
+                throw InputError(
+                    key: "--cross-validate",
+                    "cannot be combined with --serving or --search-up-to; give training runs files")
             }
-            return
-        }
-        let url: URL
-        let shown: String
-        if let runs {
-            (url, shown) = (URL(fileURLWithPath: runs), runs)
-        } else if let bundled = data.url(serving ? "validation/serving-runs.yaml" : "validation/training-runs.yaml") {
-            (url, shown) = (bundled, serving ? "validation/serving-runs.yaml" : "validation/training-runs.yaml")
+            let files = try load(runs.isEmpty ? Self.bundledTrainingRuns : runs, data: data)
+            if try files.contains(where: { try ServingRunsFile.isServing($0.yaml) }) {
+                throw InputError(key: "--cross-validate", "fits training runs; a serving runs file was given")
+            }
+            report = try CrossValidationReport(runs: try trainingRuns(files, data: data))
         } else {
-            throw InputError(key: "RUNS", "no runs file given and no bundled validation/training-runs.yaml found; pass a file")
+            let files = try load(
+                runs.isEmpty ? [serving ? "validation/serving-runs.yaml" : Self.bundledTrainingRuns[0]] : runs,
+                data: data)
+            let servingFiles = try files.filter { try ServingRunsFile.isServing($0.yaml) }
+            if servingFiles.isEmpty {
+                report = try ValidationReport(runs: try trainingRuns(files, data: data), searchUpTo: searchUpTo)
+            } else if servingFiles.count == files.count {
+                report = ServingValidationReport(
+                    runs: try files.flatMap { try ServingRunsFile.decode($0.yaml, data: data) })
+            } else {
+                throw InputError(key: "RUNS", "mixes serving and training runs files; validate them separately")
+            }
         }
-        let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "RUNS")
-        let report: any Report = try ServingRunsFile.isServing(yaml)
-            ? ServingValidationReport(runs: try ServingRunsFile.decode(yaml, data: data))
-            : try ValidationReport(runs: try RunsFile.decode(yaml, data: data, defaultFramework: framework ?? "megatron"), searchUpTo: searchUpTo)
         switch format {
         case .json: try OutputWriter.emit(try report.json(), to: out)
         case .table: try OutputWriter.emit(report.table(), to: out)
         }
+    }
+
+    /// The runs files, each a path as given or, for the bundled defaults, found in the data directory.
+    func load(_ paths: [String], data: DataDirectory) throws -> [(shown: String, yaml: YAMLMapping)] {
+        try paths.map { path in
+            let url: URL
+            if runs.isEmpty {
+                guard let bundled = data.url(path) else {
+                    throw InputError(key: "RUNS", "no runs file given and no bundled \(path) found; pass a file")
+                }
+                url = bundled
+            } else {
+                url = URL(fileURLWithPath: path)
+            }
+            return (path, try YAMLMapping(contentsOf: url, shownAs: path, flag: "RUNS"))
+        }
+    }
+
+    /// The training runs of all files, in file order; a run id may appear only once over them.
+    func trainingRuns(_ files: [(shown: String, yaml: YAMLMapping)], data: DataDirectory) throws -> [PublishedRun] {
+        var seen: [String: String] = [:]
+        var all: [PublishedRun] = []
+        for file in files {
+            for run in try RunsFile.decode(file.yaml, data: data, defaultFramework: framework ?? "megatron") {
+                if let first = seen[run.id] {
+                    throw InputError(
+                        file: file.shown, key: run.id, "run id also in \(first); give every run its own id")
+                }
+                seen[run.id] = file.shown
+                all.append(run)
+            }
+        }
+        return all
     }
 }
 
