@@ -289,3 +289,22 @@ package enum Calibration {
         }
     }
 }
+
+extension Calibration {
+    /// `run` on its profile with every calibrated key back at the library's uncalibrated value
+    /// (`Efficiency()`), the measured keys (HBM, links, overheads) and a hardware statement (a
+    /// tensor-comm overlap of 0: the part runs it exposed) kept. Cross-validation starts each fold
+    /// here, so that no fold sees values the profile files took from the family it holds out.
+    package static func uncalibrated(_ run: PublishedRun) -> PublishedRun {
+        var run = run
+        let defaults = Efficiency()
+        for index in run.cluster.groups.indices {
+            var efficiency = run.cluster.groups[index].profile.efficiency
+            for parameter in Parameter.allCases where parameter.isCalibrated(in: efficiency) {
+                parameter.set(parameter.value(in: defaults), in: &efficiency)
+            }
+            run.cluster.groups[index].profile.efficiency = efficiency
+        }
+        return run
+    }
+}

@@ -12,9 +12,9 @@ import CostModel
 /// hardware.
 ///
 /// Where holding F out leaves a profile fewer than `Calibration.Options.minimumRuns` runs (or none),
-/// F's runs on it are predicted with the profile file's values (`Row.crossValidatedFromFit` false).
-/// Those values were set by hand with `plan validate` on validation/training-runs.yaml, so for runs
-/// of that file they are not independent of the run; each family counts such runs.
+/// F's runs on it are predicted with the library's uncalibrated values (`Row.crossValidatedFromFit` false).
+/// Every fold starts from those uncalibrated values (`Calibration.uncalibrated`), never from the
+/// profile files, whose values were fitted on all runs; each family counts its runs predicted so.
 ///
 /// Errors are relative, (predicted − measured) / measured, as in `ValidationReport`; summaries give
 /// the median and the worst |error|.
@@ -52,7 +52,7 @@ package struct CrossValidationReport: Encodable, Sendable {
         package var crossValidatedPredicted: Double
         package var crossValidatedError: Double
         /// Whether the cross-validated prediction came from a fit; false when holding the family out
-        /// left its profile too few runs to fit, so the file's values predicted it.
+        /// left its profile too few runs to fit, so the uncalibrated values predicted it.
         package var crossValidatedFromFit: Bool
     }
 
@@ -61,7 +61,7 @@ package struct CrossValidationReport: Encodable, Sendable {
         package var family: String
         package var runs: Int
         package var fullySpecifiedRuns: Int
-        /// Runs predicted with the file's values in cross-validation (`Row.crossValidatedFromFit` false).
+        /// Runs predicted with uncalibrated values in cross-validation (`Row.crossValidatedFromFit` false).
         package var crossValidatedWithFileValues: Int
         package var fileValues: Errors
         package var inSample: Errors
@@ -99,17 +99,22 @@ package struct CrossValidationReport: Encodable, Sendable {
         for run in runs where !names.contains(run.family) { names.append(run.family) }
         var crossValidated = [Double](repeating: 0, count: runs.count)
         var fromFit = [Bool](repeating: false, count: runs.count)
+        // The profiles' files carry values fitted on every run, held-out families included; a fold
+        // must not start from them or fall back on them. Each fold starts from the library's
+        // uncalibrated values (`Calibration.uncalibrated`), and a family whose profile keeps too few
+        // runs without it is predicted with those, as a device nobody has calibrated would be.
+        let blank = runs.map(Calibration.uncalibrated)
         for name in names {
             let heldOut = runs.indices.filter { runs[$0].family == name }
             let profiles = Set(heldOut.map { runs[$0].cluster.profile.name })
-            let training = runs.filter { $0.family != name && profiles.contains($0.cluster.profile.name) }
+            let training = blank.filter { $0.family != name && profiles.contains($0.cluster.profile.name) }
             let fits = Dictionary(
                 uniqueKeysWithValues: try Calibration.fit(training, options: options).map { ($0.profile, $0) })
             for index in heldOut {
                 let fit = fits[runs[index].cluster.profile.name]
                 fromFit[index] = fit?.values.contains(where: \.wasFitted) ?? false
                 crossValidated[index] = try Calibration.predictedTokensPerSecondPerDevice(
-                    runs[index], efficiency: fit?.efficiency)
+                    blank[index], efficiency: fit?.efficiency)
             }
         }
         rows = runs.indices.map { i in

@@ -20,7 +20,7 @@ extension CrossValidationReport: Report {
         for family in families {
             let note =
                 family.crossValidatedWithFileValues > 0
-                ? " (\(family.crossValidatedWithFileValues) on file values)" : ""
+                ? " (\(family.crossValidatedWithFileValues) uncalibrated)" : ""
             lines.append(
                 PlanTable.pad(family.family, 20) + PlanTable.pad(String(family.runs), 6) + cells(family.fileValues)
                     + cells(family.inSample) + cells(family.crossValidated) + family.crossValidated.worstRun + note)
@@ -35,7 +35,7 @@ extension CrossValidationReport: Report {
         lines.append("")
         lines.append(
             "|error| of tokens/s per GPU. in-sample: fitted on all runs; cross-validated: each family predicted by")
-        lines.append("the fit on the other families (on the file's values where that leaves its profile under 3 runs).")
+        lines.append("the fit on the other families, each fold starting from uncalibrated values (used as they are where\n" + "holding the family out leaves its profile under 3 runs).")
         lines.append("")
         lines.append(
             "fitted on all runs (hardware-profiles/*.yaml `efficiency:` keys; values in parentheses kept from "
