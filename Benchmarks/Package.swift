@@ -5,7 +5,8 @@ import Foundation
 import PackageDescription
 
 // The parent package's identity is its folder's name, whatever the checkout is called.
-let parent = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
+let parent = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+    .lowercased()
 
 let package = Package(
     name: "PlanBenchmarks",
@@ -16,7 +17,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Planner", package: parent), .product(name: "CostModel", package: parent),
                 .product(name: "PlanFiles", package: parent),
-            ]),
+            ])
     ],
     swiftLanguageModes: [.v6]
 )

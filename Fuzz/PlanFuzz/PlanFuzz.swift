@@ -8,8 +8,9 @@ import PlanFiles
 /// or set PLAN_DATA_DIR) and the reference model and cluster, loaded once on the first input.
 let probe: InputProbe = {
     do { return try InputProbe() } catch {
-        fatalError("PlanFuzz cannot load the bundled models/ and clusters/ (run it in the checkout, "
-                   + "or set PLAN_DATA_DIR): \(error)")
+        fatalError(
+            "PlanFuzz cannot load the bundled models/ and clusters/ (run it in the checkout, "
+                + "or set PLAN_DATA_DIR): \(error)")
     }
 }()
 

@@ -28,9 +28,11 @@ public struct ClusterDescription: Sendable, Hashable, Codable {
     public var intraNodeLatencySeconds: Double
     public var usdPerGPUHour: Double?
 
-    public init(name: String, groups: [Group], intraNodeGBps: Double? = nil, nvlinkDomainGPUs: Int? = nil,
-                interNodeGbpsPerGPU: Double? = nil, interNodeLatencySeconds: Double = Assumption.interNodeHopLatencySeconds,
-                intraNodeLatencySeconds: Double = Assumption.intraNodeHopLatencySeconds, usdPerGPUHour: Double? = nil) {
+    public init(
+        name: String, groups: [Group], intraNodeGBps: Double? = nil, nvlinkDomainGPUs: Int? = nil,
+        interNodeGbpsPerGPU: Double? = nil, interNodeLatencySeconds: Double = Assumption.interNodeHopLatencySeconds,
+        intraNodeLatencySeconds: Double = Assumption.intraNodeHopLatencySeconds, usdPerGPUHour: Double? = nil
+    ) {
         precondition(!groups.isEmpty, "a cluster has at least one group")
         let first = groups[0]
         self.name = name
@@ -44,15 +46,18 @@ public struct ClusterDescription: Sendable, Hashable, Codable {
     }
 
     /// A cluster of `nodes` identical nodes.
-    public init(name: String, profile: HardwareProfile, nodes: Int, gpusPerNode: Int? = nil,
-                intraNodeGBps: Double? = nil, nvlinkDomainGPUs: Int? = nil, interNodeGbpsPerGPU: Double? = nil,
-                interNodeLatencySeconds: Double = Assumption.interNodeHopLatencySeconds, usdPerGPUHour: Double? = nil) {
+    public init(
+        name: String, profile: HardwareProfile, nodes: Int, gpusPerNode: Int? = nil,
+        intraNodeGBps: Double? = nil, nvlinkDomainGPUs: Int? = nil, interNodeGbpsPerGPU: Double? = nil,
+        interNodeLatencySeconds: Double = Assumption.interNodeHopLatencySeconds, usdPerGPUHour: Double? = nil
+    ) {
         let perNode = gpusPerNode ?? profile.gpusPerNode
-        self.init(name: name, groups: [Group(profile: profile, nodes: nodes, gpusPerNode: perNode)],
-                  intraNodeGBps: intraNodeGBps,
-                  nvlinkDomainGPUs: nvlinkDomainGPUs ?? (profile.nvlinkDomainGPUs > perNode ? profile.nvlinkDomainGPUs : nil),
-                  interNodeGbpsPerGPU: interNodeGbpsPerGPU, interNodeLatencySeconds: interNodeLatencySeconds,
-                  usdPerGPUHour: usdPerGPUHour)
+        self.init(
+            name: name, groups: [Group(profile: profile, nodes: nodes, gpusPerNode: perNode)],
+            intraNodeGBps: intraNodeGBps,
+            nvlinkDomainGPUs: nvlinkDomainGPUs ?? (profile.nvlinkDomainGPUs > perNode ? profile.nvlinkDomainGPUs : nil),
+            interNodeGbpsPerGPU: interNodeGbpsPerGPU, interNodeLatencySeconds: interNodeLatencySeconds,
+            usdPerGPUHour: usdPerGPUHour)
     }
 
     public var devices: Int { groups.reduce(0) { $0 + $1.devices } }

@@ -53,9 +53,11 @@ extension ClusterDescription {
         if size * stride <= nvlinkDomainGPUs || size <= 1 {
             return Link(bytesPerSecond: nvlinkBytesPerSecond, latencySeconds: intraNodeLatencySeconds)
         }
-        return Link(bytesPerSecond: min(Double(membersPerDomain(groupSize: size, stride: stride)) * networkBytesPerSecond,
-                                        nvlinkBytesPerSecond),
-                    latencySeconds: interNodeLatencySeconds)
+        return Link(
+            bytesPerSecond: min(
+                Double(membersPerDomain(groupSize: size, stride: stride)) * networkBytesPerSecond,
+                nvlinkBytesPerSecond),
+            latencySeconds: interNodeLatencySeconds)
     }
 
     /// Members of a group of `size` ranks spaced `stride` apart that share one NVLink domain (at least 1).

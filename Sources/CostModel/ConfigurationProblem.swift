@@ -2,7 +2,7 @@
 public struct ConfigurationProblem: Error, Sendable, Hashable {
     public enum Field: String, Sendable, Hashable {
         case tensor, pipeline, data, context, expert, virtualStages, microbatchSize, globalBatch, sequenceLength,
-             zeroStage, precision, recomputeLayers
+            zeroStage, precision, recomputeLayers
     }
     public var field: Field
     public var message: String
@@ -12,39 +12,75 @@ extension ParallelConfiguration {
     /// Every reason this configuration cannot run `model` on `cluster`; empty when it can.
     public func problems(model: ModelDescription, cluster: ClusterDescription) -> [ConfigurationProblem] {
         var found: [ConfigurationProblem] = []
-        func add(_ field: ConfigurationProblem.Field, _ message: String) { found.append(.init(field: field, message: message)) }
-        for (field, value) in [(ConfigurationProblem.Field.tensor, tensor), (.pipeline, pipeline), (.data, data), (.context, context),
-                               (.expert, expert), (.virtualStages, virtualStages), (.microbatchSize, microbatchSize)] where value < 1 {
+        func add(_ field: ConfigurationProblem.Field, _ message: String) {
+            found.append(.init(field: field, message: message))
+        }
+        for (field, value) in [
+            (ConfigurationProblem.Field.tensor, tensor), (.pipeline, pipeline), (.data, data), (.context, context),
+            (.expert, expert), (.virtualStages, virtualStages), (.microbatchSize, microbatchSize),
+        ] where value < 1 {
             add(field, "must be at least 1, got \(value)")
         }
         guard found.isEmpty else { return found }
         let kv = model.latentAttention == nil ? model.keyValueHeads : model.attentionHeads
         if model.attentionHeads % tensor != 0 || kv % tensor != 0 {
-            add(.tensor, "\(tensor) does not divide the \(model.attentionHeads) attention heads and \(kv) key-value heads; use one of \(Divisors.of(gcd(model.attentionHeads, kv)).map(String.init).joined(separator: ", "))")
+            add(
+                .tensor,
+                "\(tensor) does not divide the \(model.attentionHeads) attention heads and \(kv) key-value heads; "
+                    + "use one of "
+                    + "\(Divisors.of(gcd(model.attentionHeads, kv)).map(String.init).joined(separator: ", "))"
+            )
         }
         if devices != cluster.devices {
-            add(.data, "tp·pp·dp·cp = \(tensor)·\(pipeline)·\(data)·\(context) = \(devices), but the cluster has \(cluster.devices) devices; choose degrees whose product is \(cluster.devices) (dp = \(cluster.devices / max(tensor * pipeline * context, 1)) would fit tp·pp·cp)")
+            add(
+                .data,
+                "tp·pp·dp·cp = \(tensor)·\(pipeline)·\(data)·\(context) = \(devices), but the cluster has "
+                    + "\(cluster.devices) devices; choose degrees whose product is \(cluster.devices) (dp = "
+                    + "\(cluster.devices / max(tensor * pipeline * context, 1)) would fit tp·pp·cp)"
+            )
         }
         if chunks > model.layers {
-            add(.pipeline, "pp·vpp = \(pipeline)·\(virtualStages) = \(chunks) stages for \(model.layers) layers; use at most \(model.layers) stages")
+            add(
+                .pipeline,
+                "pp·vpp = \(pipeline)·\(virtualStages) = \(chunks) stages for \(model.layers) layers; use at most "
+                    + "\(model.layers) stages"
+            )
         }
         if globalBatchSize % (data * microbatchSize) != 0 {
-            add(.microbatchSize, "global batch \(globalBatchSize) does not split into dp·mbs = \(data)·\(microbatchSize) = \(data * microbatchSize); use a microbatch size dividing \(globalBatchSize / max(data, 1)) with a global batch that is a multiple of dp")
+            add(
+                .microbatchSize,
+                "global batch \(globalBatchSize) does not split into dp·mbs = \(data)·\(microbatchSize) = "
+                    + "\(data * microbatchSize); use a microbatch size dividing \(globalBatchSize / max(data, 1)) "
+                    + "with a global batch that is a multiple of dp"
+            )
         } else if virtualStages > 1 && microbatchCount % pipeline != 0 {
-            add(.virtualStages, "the interleaved schedule needs the microbatch count (\(microbatchCount)) to be a multiple of pp (\(pipeline)); use vpp 1 or another microbatch size")
+            add(
+                .virtualStages,
+                "the interleaved schedule needs the microbatch count (\(microbatchCount)) to be a multiple of pp "
+                    + "(\(pipeline)); use vpp 1 or another microbatch size"
+            )
         }
         if let moe = model.moe {
             if moe.experts % expert != 0 || (tensor * data * context) % expert != 0 {
-                add(.expert, "\(expert) must divide the \(moe.experts) experts and tp·dp·cp = \(tensor * data * context)")
+                add(
+                    .expert,
+                    "\(expert) must divide the \(moe.experts) experts and tp·dp·cp = \(tensor * data * context)")
             }
         } else if expert != 1 {
-            add(.expert, "\(expert) given for a dense model; expert parallelism needs a mixture-of-experts model (use 1)")
+            add(
+                .expert,
+                "\(expert) given for a dense model; expert parallelism needs a mixture-of-experts model (use 1)")
         }
         if sequenceLength % context != 0 {
             add(.context, "\(context) does not divide the sequence length \(sequenceLength)")
         }
         if !cluster.profile.supports(precision) {
-            add(.precision, "\(cluster.profile.name) has no dense \(precision.rawValue) peak; use \(cluster.profile.densePeakTFLOPS.keys.filter(\.isTrainingPrecision).map(\.rawValue).sorted().joined(separator: " or "))")
+            let supported = cluster.profile.densePeakTFLOPS.keys.filter(\.isTrainingPrecision).map(\.rawValue).sorted()
+            add(
+                .precision,
+                "\(cluster.profile.name) has no dense \(precision.rawValue) peak; use "
+                    + supported.joined(separator: " or ")
+            )
         }
         return found
     }

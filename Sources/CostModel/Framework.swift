@@ -47,12 +47,14 @@ public struct Framework: Sendable, Hashable, Codable {
     /// ZeRO-3 / FSDP gathers the weights again for every microbatch (reshard after forward).
     public var gathersPerMicrobatch: Bool
 
-    public init(name: String, interleavedSchedule: Bool, zeroStages: [ZeROStage], zeroStagesWithPipeline: [ZeROStage],
-                tensorParallel: Bool, pipelineParallel: Bool, contextParallel: Bool, expertParallel: Bool,
-                sequenceParallel: Bool, recompute: [RecomputeGranularity], perStageRecompute: Bool,
-                tensorCommOverlap: Bool, gradientAccumulationBytes: Double, gradientReduceBytes: Double,
-                gradientReduceOverlap: Bool, parameterGatherOverlap: Bool, masterWeightsBytes: Double,
-                optimizerStateBytes: Double, weightsBytes: Double, gathersPerMicrobatch: Bool) {
+    public init(
+        name: String, interleavedSchedule: Bool, zeroStages: [ZeROStage], zeroStagesWithPipeline: [ZeROStage],
+        tensorParallel: Bool, pipelineParallel: Bool, contextParallel: Bool, expertParallel: Bool,
+        sequenceParallel: Bool, recompute: [RecomputeGranularity], perStageRecompute: Bool,
+        tensorCommOverlap: Bool, gradientAccumulationBytes: Double, gradientReduceBytes: Double,
+        gradientReduceOverlap: Bool, parameterGatherOverlap: Bool, masterWeightsBytes: Double,
+        optimizerStateBytes: Double, weightsBytes: Double, gathersPerMicrobatch: Bool
+    ) {
         self.name = name
         self.interleavedSchedule = interleavedSchedule
         self.zeroStages = zeroStages
@@ -87,7 +89,9 @@ public struct Framework: Sendable, Hashable, Codable {
             return "\(name) has no sequence parallelism"
         }
         if !zeroStages.contains(config.zeroStage) {
-            return "\(name) runs ZeRO stages \(zeroStages.map(String.init).joined(separator: ", ")), not \(config.zeroStage)"
+            return
+                "\(name) runs ZeRO stages \(zeroStages.map(String.init).joined(separator: ", ")), not "
+                + "\(config.zeroStage)"
         }
         if config.pipeline > 1 && !zeroStagesWithPipeline.contains(config.zeroStage) {
             return "\(name) runs ZeRO \(config.zeroStage) without pipeline parallelism only"

@@ -17,9 +17,11 @@ public struct HardwareProfile: Sendable, Hashable, Codable {
     public var nvlinkDomainGPUs: Int
     public var efficiency: Efficiency
 
-    public init(name: String, description: String, densePeakTFLOPS: [Precision: Double], memoryGiB: Double,
-                memoryTBps: Double, linkGBpsOneDirection: Double, nicGbpsPerGPU: Double, gpusPerNode: Int,
-                nvlinkDomainGPUs: Int, efficiency: Efficiency = Efficiency()) {
+    public init(
+        name: String, description: String, densePeakTFLOPS: [Precision: Double], memoryGiB: Double,
+        memoryTBps: Double, linkGBpsOneDirection: Double, nicGbpsPerGPU: Double, gpusPerNode: Int,
+        nvlinkDomainGPUs: Int, efficiency: Efficiency = Efficiency()
+    ) {
         self.name = name
         self.description = description
         self.densePeakTFLOPS = densePeakTFLOPS
@@ -88,11 +90,13 @@ public struct Efficiency: Sendable, Hashable, Codable {
     /// Fixed serving-engine time per prefill (request setup, scheduling, first sampling), µs.
     public var prefillOverheadMicroseconds: Double
 
-    public init(gemmMax: Double = 0.75, gemmHalfGFLOP: Double = 4, fp8GemmMax: Double = 0.55, memory: Double = 0.8,
-                nvlink: Double = 0.75, network: Double = 0.8, layerOverheadMicroseconds: Double = 40,
-                tensorCommOverlap: Double = 0, moeLayerOverheadMicroseconds: Double = 1000,
-                decodeMemory: Double = 0.7, decodeStepOverheadMicroseconds: Double = 2000, kvCacheMemory: Double = 0.35,
-                prefillOverheadMicroseconds: Double = 5000) {
+    public init(
+        gemmMax: Double = 0.75, gemmHalfGFLOP: Double = 4, fp8GemmMax: Double = 0.55, memory: Double = 0.8,
+        nvlink: Double = 0.75, network: Double = 0.8, layerOverheadMicroseconds: Double = 40,
+        tensorCommOverlap: Double = 0, moeLayerOverheadMicroseconds: Double = 1000,
+        decodeMemory: Double = 0.7, decodeStepOverheadMicroseconds: Double = 2000, kvCacheMemory: Double = 0.35,
+        prefillOverheadMicroseconds: Double = 5000
+    ) {
         self.gemmMax = gemmMax
         self.gemmHalfGFLOP = gemmHalfGFLOP
         self.fp8GemmMax = fp8GemmMax

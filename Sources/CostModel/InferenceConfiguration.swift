@@ -16,9 +16,11 @@ public struct InferenceConfiguration: Sendable, Hashable, Codable {
     /// batching): a new request waits for its own prefill only, not the whole batch's.
     public var continuousBatching: Bool
 
-    public init(tensor: Int = 1, pipeline: Int = 1, replicas: Int = 1, batchSize: Int = 1, promptTokens: Int,
-                outputTokens: Int, precision: Precision = .bf16, kvCachePrecision: Precision = .bf16,
-                continuousBatching: Bool = true) {
+    public init(
+        tensor: Int = 1, pipeline: Int = 1, replicas: Int = 1, batchSize: Int = 1, promptTokens: Int,
+        outputTokens: Int, precision: Precision = .bf16, kvCachePrecision: Precision = .bf16,
+        continuousBatching: Bool = true
+    ) {
         self.tensor = tensor
         self.pipeline = pipeline
         self.replicas = replicas

@@ -8,7 +8,10 @@ public struct InferenceCost: Sendable {
     public let config: InferenceConfiguration
 
     /// Costs one replica on `profile` (a group's device on a heterogeneous cluster).
-    public init(model: ModelDescription, cluster: ClusterDescription, profile: HardwareProfile? = nil, config: InferenceConfiguration) {
+    public init(
+        model: ModelDescription, cluster: ClusterDescription, profile: HardwareProfile? = nil,
+        config: InferenceConfiguration
+    ) {
         self.model = model
         self.cluster = cluster
         self.profile = profile ?? cluster.profile
@@ -23,9 +26,11 @@ public struct InferenceCost: Sendable {
     /// Weight bytes per device: the fullest stage's layers split by t, plus the output layer (and,
     /// on a single stage, the embedding). Weight-only int8/int4 and FP8 store 1 or 0.5 bytes.
     public var weightBytes: Double {
-        let perLayer = Double(model.denseLayers) / Double(model.layers) * model.denseLayerParameters
+        let perLayer =
+            Double(model.denseLayers) / Double(model.layers) * model.denseLayerParameters
             + Double(model.moeLayers) / Double(model.layers) * model.moeLayerParameters
-        let embeddings = config.pipeline == 1 ? model.embeddingParameters + model.outputLayerParameters : model.embeddingParameters
+        let embeddings =
+            config.pipeline == 1 ? model.embeddingParameters + model.outputLayerParameters : model.embeddingParameters
         return (stageLayers * perLayer + embeddings) / t * config.precision.bytes
     }
 
@@ -64,7 +69,8 @@ public struct InferenceCost: Sendable {
 
     /// GEMM precision: FP8 runs FP8 GEMMs; weight-only formats dequantise into 16-bit GEMMs.
     var gemmSpeed: DeviceSpeed {
-        let gemm: Precision = config.precision == .fp8 && profile.supports(.fp8) ? .fp8 : (profile.supports(.bf16) ? .bf16 : .fp16)
+        let gemm: Precision =
+            config.precision == .fp8 && profile.supports(.fp8) ? .fp8 : (profile.supports(.bf16) ? .bf16 : .fp16)
         return DeviceSpeed(profile: profile, precision: gemm)
     }
 
@@ -73,7 +79,8 @@ public struct InferenceCost: Sendable {
 
     /// Matmul FLOPs per token per device on the fullest stage (active parameters only).
     var matmulFLOPsPerToken: Double {
-        let perLayer = Double(model.denseLayers) / Double(model.layers) * (model.denseLayerParameters - model.normParameters)
+        let perLayer =
+            Double(model.denseLayers) / Double(model.layers) * (model.denseLayerParameters - model.normParameters)
             + Double(model.moeLayers) / Double(model.layers) * (model.moeLayerActiveParameters - model.normParameters)
         return 2 * stageLayers * perLayer / t
     }
@@ -97,8 +104,11 @@ public struct InferenceCost: Sendable {
         let core = 0.5 * 4 * prompt * Double(model.attentionHeads) * Double(model.headDim) / t * stageLayers * tokens
         let gemms = gemmSpeed.gemmSeconds(flops: matmulFLOPsPerToken * tokens / stageLayers, count: stageLayers)
         let attention = DeviceSpeed(profile: profile, precision: .bf16).gemmSeconds(flops: core)
-        let comm = stageLayers * 2 * tensorLink.allReduceSeconds(bytes: tokens * Double(model.hiddenSize) * 2, group: config.tensor)
-        let logits = gemmSpeed.gemmSeconds(flops: 2 * Double(sequences) * Double(model.hiddenSize) * Double(model.vocabularySize) / t)
+        let comm =
+            stageLayers * 2
+            * tensorLink.allReduceSeconds(bytes: tokens * Double(model.hiddenSize) * 2, group: config.tensor)
+        let logits = gemmSpeed.gemmSeconds(
+            flops: 2 * Double(sequences) * Double(model.hiddenSize) * Double(model.vocabularySize) / t)
         let stage = gemms + attention + comm + profile.efficiency.layerOverheadMicroseconds * 1e-6 * stageLayers
         return p * stage + logits + profile.efficiency.prefillOverheadMicroseconds * 1e-6
     }
@@ -114,16 +124,22 @@ public struct InferenceCost: Sendable {
         let batch = Double(config.batchSize)
         let context = Double(config.promptTokens) + Double(config.outputTokens) / 2
         let bandwidth = profile.memoryBytesPerSecond
-        let memory = weightBytes / (bandwidth * profile.efficiency.decodeMemory)
+        let memory =
+            weightBytes / (bandwidth * profile.efficiency.decodeMemory)
             + batch * context * kvBytesPerToken / (bandwidth * profile.efficiency.kvCacheMemory)
-        let compute = gemmSpeed.gemmSeconds(flops: matmulFLOPsPerToken * batch / stageLayers, count: stageLayers)
-            + DeviceSpeed(profile: profile, precision: .bf16).gemmSeconds(flops: 4 * context * Double(model.attentionHeads) * Double(model.headDim) / t * stageLayers * batch)
-        let comm = stageLayers * 2 * tensorLink.allReduceSeconds(bytes: batch * Double(model.hiddenSize) * 2, group: config.tensor)
+        let compute =
+            gemmSpeed.gemmSeconds(flops: matmulFLOPsPerToken * batch / stageLayers, count: stageLayers)
+            + DeviceSpeed(profile: profile, precision: .bf16).gemmSeconds(
+                flops: 4 * context * Double(model.attentionHeads) * Double(model.headDim) / t * stageLayers * batch)
+        let comm =
+            stageLayers * 2
+            * tensorLink.allReduceSeconds(bytes: batch * Double(model.hiddenSize) * 2, group: config.tensor)
         return p * (max(memory, compute) + comm) + stepOverheadSeconds
     }
 
     /// Output tokens per second of one replica: B·O tokens per prefill plus O decode steps.
     public var replicaOutputTokensPerSecond: Double {
-        Double(config.batchSize * config.outputTokens) / (prefillSeconds + Double(config.outputTokens) * decodeStepSeconds)
+        Double(config.batchSize * config.outputTokens)
+            / (prefillSeconds + Double(config.outputTokens) * decodeStepSeconds)
     }
 }

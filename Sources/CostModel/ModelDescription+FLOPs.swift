@@ -8,7 +8,8 @@ extension ModelDescription {
     /// For GPT (f = 4h, MHA, non-causal) three times this is Narayanan et al. 2021's
     /// 72·L·h²·(1 + s/(6h) + V/(12·L·h)) per token.
     public func forwardFLOPsPerToken(sequenceLength s: Int, causal: Bool = true) -> Double {
-        let matmuls = Double(denseLayers) * (denseLayerParameters - normParameters)
+        let matmuls =
+            Double(denseLayers) * (denseLayerParameters - normParameters)
             + Double(moeLayers) * (moeLayerActiveParameters - normParameters)
             + Double(vocabularySize) * Double(hiddenSize)
         let qk = Double(latentAttention?.queryKeyHeadDim ?? headDim)

@@ -7,7 +7,8 @@ extension ModelDescription {
         let h = Double(hiddenSize), a = Double(attentionHeads)
         if let mla = latentAttention {
             let qk = Double(mla.queryKeyHeadDim), v = Double(mla.valueHeadDim)
-            let query = mla.qLoraRank > 0
+            let query =
+                mla.qLoraRank > 0
                 ? h * Double(mla.qLoraRank) + Double(mla.qLoraRank) * a * qk + Double(mla.qLoraRank)
                 : h * a * qk
             let kvDown = h * Double(mla.kvLoraRank + mla.ropeHeadDim) + Double(mla.kvLoraRank)

@@ -64,8 +64,10 @@ public struct MixtureOfExperts: Sendable, Hashable, Codable {
     /// Leading layers that keep a dense FFN (`first_k_dense_replace`).
     public var denseLayers: Int
 
-    public init(experts: Int, expertsPerToken: Int, expertFFNHiddenSize: Int, sharedExperts: Int = 0,
-                sharedExpertFFNHiddenSize: Int? = nil, denseLayers: Int = 0) {
+    public init(
+        experts: Int, expertsPerToken: Int, expertFFNHiddenSize: Int, sharedExperts: Int = 0,
+        sharedExpertFFNHiddenSize: Int? = nil, denseLayers: Int = 0
+    ) {
         self.experts = experts
         self.expertsPerToken = expertsPerToken
         self.expertFFNHiddenSize = expertFFNHiddenSize

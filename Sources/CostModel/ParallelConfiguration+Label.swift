@@ -12,8 +12,10 @@ extension ParallelConfiguration {
     /// Tensor, pipeline and data degrees always; context, expert and virtual stages only above 1.
     /// Takes plain numbers because plan files and launch plans hold degrees without a configuration;
     /// `virtualStages: 1` leaves the schedule out (as `TrainingPlan.Degrees` does).
-    public static func label(tensor: Int, pipeline: Int, data: Int, context: Int = 1, expert: Int = 1,
-                             virtualStages: Int = 1, style: LabelStyle = .keyed) -> String {
+    public static func label(
+        tensor: Int, pipeline: Int, data: Int, context: Int = 1, expert: Int = 1,
+        virtualStages: Int = 1, style: LabelStyle = .keyed
+    ) -> String {
         let keyed = style == .keyed
         func part(_ key: String, _ value: Int) -> String { keyed ? "\(key)=\(value)" : "\(key)\(value)" }
         var parts = [part("tp", tensor), part("pp", pipeline), part("dp", data)]
@@ -25,7 +27,8 @@ extension ParallelConfiguration {
 
     /// This configuration's degrees, virtual stages included.
     public func degreeLabel(_ style: LabelStyle = .keyed) -> String {
-        Self.label(tensor: tensor, pipeline: pipeline, data: data, context: context, expert: expert,
-                   virtualStages: virtualStages, style: style)
+        Self.label(
+            tensor: tensor, pipeline: pipeline, data: data, context: context, expert: expert,
+            virtualStages: virtualStages, style: style)
     }
 }

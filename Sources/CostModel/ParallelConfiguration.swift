@@ -23,10 +23,12 @@ public struct ParallelConfiguration: Sendable, Hashable, Codable {
     /// and BLOOM, which writes the s×s scores to memory.
     public var flashAttention: Bool
 
-    public init(tensor: Int = 1, pipeline: Int = 1, data: Int = 1, context: Int = 1, expert: Int = 1,
-                virtualStages: Int = 1, microbatchSize: Int = 1, globalBatchSize: Int, sequenceLength: Int,
-                sequenceParallel: Bool? = nil, recompute: RecomputeGranularity = .none, zeroStage: ZeROStage = 1,
-                precision: Precision = .bf16, flashAttention: Bool = true) {
+    public init(
+        tensor: Int = 1, pipeline: Int = 1, data: Int = 1, context: Int = 1, expert: Int = 1,
+        virtualStages: Int = 1, microbatchSize: Int = 1, globalBatchSize: Int, sequenceLength: Int,
+        sequenceParallel: Bool? = nil, recompute: RecomputeGranularity = .none, zeroStage: ZeROStage = 1,
+        precision: Precision = .bf16, flashAttention: Bool = true
+    ) {
         self.tensor = tensor
         self.pipeline = pipeline
         self.data = data

@@ -32,7 +32,9 @@ extension PipelineCostTable {
     /// Evaluates a split: per-chunk and per-rank times, memory per rank, step time.
     public func evaluate(_ layout: StageLayout) -> PipelineSchedule {
         precondition(layout.chunks == chunks, "layout has \(layout.chunks) chunks, table \(chunks)")
-        let chunkTimes = (0..<chunks).map { chunkSeconds($0, layers: layout.layers[$0], recomputed: layout.recomputed[$0]) }
+        let chunkTimes = (0..<chunks).map {
+            chunkSeconds($0, layers: layout.layers[$0], recomputed: layout.recomputed[$0])
+        }
         var rankTimes = Array(repeating: 0.0, count: pipeline)
         var stateBytes = Array(repeating: fixedBytesPerRank, count: pipeline)
         var activation = Array(repeating: 0.0, count: pipeline)
@@ -68,7 +70,8 @@ extension PipelineCostTable {
         let v = Double(virtualStages), m = Double(microbatches)
         let slowest = rankTimes.max() ?? 0
         let pipelineTime = (m - 1 / v) * slowest + rankTimes.reduce(0, +) / v
-        return PipelineSchedule(chunkSeconds: chunkTimes, rankSeconds: rankTimes, rankBytes: bytes,
-                                rankTailSeconds: tails, pipelineSeconds: pipelineTime, tailSeconds: tails.max() ?? 0)
+        return PipelineSchedule(
+            chunkSeconds: chunkTimes, rankSeconds: rankTimes, rankBytes: bytes,
+            rankTailSeconds: tails, pipelineSeconds: pipelineTime, tailSeconds: tails.max() ?? 0)
     }
 }

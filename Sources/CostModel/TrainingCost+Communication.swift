@@ -14,7 +14,9 @@ extension TrainingCost {
     ///   overhead per pass (host synchronisation on token counts, many small kernels).
     /// - ZeRO-3: all-gather of the layer's weights before the forward and the backward and a
     ///   reduce-scatter of its gradients, prefetched behind the layer's compute.
-    func communication(_ kind: LayerKind, forwardComputeSeconds: Double, backwardComputeSeconds: Double)
+    func communication(
+        _ kind: LayerKind, forwardComputeSeconds: Double, backwardComputeSeconds: Double
+    )
         -> (forward: Double, backward: Double)
     {
         let valueBytes = activationValueBytes
@@ -57,7 +59,8 @@ extension TrainingCost {
             let params = deviceParameters(kind)
             let link = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
             let bytes = framework.gradientReduceBytes
-            let reduce = link.gatherSeconds(bytes: params.dense * bytes, group: config.dataShards)
+            let reduce =
+                link.gatherSeconds(bytes: params.dense * bytes, group: config.dataShards)
                 + link.gatherSeconds(bytes: params.expert * bytes, group: config.expertDataShards)
             backward += framework.gradientReduceOverlap ? max(0, reduce - backwardComputeSeconds) : reduce
         }
@@ -65,16 +68,19 @@ extension TrainingCost {
             let params = deviceParameters(kind)
             let weights = computeWeightBytes, gradients = framework.gradientReduceBytes
             let denseLink = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
-            let gather = denseLink.gatherSeconds(bytes: params.dense * weights, group: config.dataShards)
+            let gather =
+                denseLink.gatherSeconds(bytes: params.dense * weights, group: config.dataShards)
                 + denseLink.gatherSeconds(bytes: params.expert * weights, group: config.expertDataShards)
-            let reduce = denseLink.gatherSeconds(bytes: params.dense * gradients, group: config.dataShards)
+            let reduce =
+                denseLink.gatherSeconds(bytes: params.dense * gradients, group: config.dataShards)
                 + denseLink.gatherSeconds(bytes: params.expert * gradients, group: config.expertDataShards)
             // Prefetched gathers hide behind the layer's compute; the reduce-scatter behind the backward
             // where the framework overlaps it.
             let forwardGather = framework.parameterGatherOverlap ? max(0, gather - forwardComputeSeconds) : gather
             let overlappedGather = framework.parameterGatherOverlap ? gather : 0
             let overlappedReduce = framework.gradientReduceOverlap ? reduce : 0
-            backward += max(0, overlappedGather + overlappedReduce - backwardComputeSeconds)
+            backward +=
+                max(0, overlappedGather + overlappedReduce - backwardComputeSeconds)
                 + (gather - overlappedGather) + (reduce - overlappedReduce)
             forward += forwardGather
         }
@@ -88,7 +94,10 @@ extension TrainingCost {
         let local = Double(min(config.expert, cluster.nvlinkDomainGPUs))
         let nvlink = (local - 1) / group * bytes / cluster.nvlinkBytesPerSecond
         let network = (group - local) / group * bytes / cluster.networkBytesPerSecond
-        let hops = Double(config.expert - 1) * (config.expert > cluster.nvlinkDomainGPUs ? cluster.interNodeLatencySeconds : cluster.intraNodeLatencySeconds)
+        let hops =
+            Double(config.expert - 1)
+            * (config.expert > cluster.nvlinkDomainGPUs
+                ? cluster.interNodeLatencySeconds : cluster.intraNodeLatencySeconds)
         return max(nvlink, network) + hops
     }
 
@@ -112,9 +121,11 @@ extension TrainingCost {
             return link.allReduceSeconds(bytes: denseParameters * gradients, group: config.dataShards)
                 + expertLink.allReduceSeconds(bytes: expertParameters * gradients, group: config.expertDataShards)
         }
-        let dense = link.gatherSeconds(bytes: denseParameters * gradients, group: config.dataShards)
+        let dense =
+            link.gatherSeconds(bytes: denseParameters * gradients, group: config.dataShards)
             + link.gatherSeconds(bytes: denseParameters * computeWeightBytes, group: config.dataShards)
-        let expert = expertLink.gatherSeconds(bytes: expertParameters * gradients, group: config.expertDataShards)
+        let expert =
+            expertLink.gatherSeconds(bytes: expertParameters * gradients, group: config.expertDataShards)
             + expertLink.gatherSeconds(bytes: expertParameters * computeWeightBytes, group: config.expertDataShards)
         return dense + expert
     }

@@ -42,7 +42,10 @@ extension TrainingCost {
                 list.append(GEMM(flops: 2 * tokens * h * a * qk / t, count: 1))
             }
             list.append(GEMM(flops: 2 * tokens * h * Double(mla.kvLoraRank + mla.ropeHeadDim), count: 1))
-            list.append(GEMM(flops: 2 * tokens * Double(mla.kvLoraRank) * a * Double(mla.noPositionHeadDim) / t + 2 * tokens * Double(mla.kvLoraRank) * a * v / t, count: 1))
+            list.append(
+                GEMM(
+                    flops: 2 * tokens * Double(mla.kvLoraRank) * a * Double(mla.noPositionHeadDim) / t + 2 * tokens
+                        * Double(mla.kvLoraRank) * a * v / t, count: 1))
             list.append(GEMM(flops: 2 * tokens * a * v * h / t, count: 1))
             return list
         }
@@ -71,7 +74,8 @@ extension TrainingCost {
     /// score (write scores 2, softmax 2 + 2, dropout 2 + 1 + 2, read by the value GEMM 2).
     var attentionCoreForwardSeconds: Double {
         // The core runs in 16 bits even in FP8 training (Transformer Engine's default).
-        let speed = DeviceSpeed(profile: cluster.profile, precision: config.precision == .fp8 ? .bf16 : config.precision)
+        let speed = DeviceSpeed(
+            profile: cluster.profile, precision: config.precision == .fp8 ? .bf16 : config.precision)
         if config.flashAttention { return speed.gemmSeconds(flops: attentionCoreForwardFLOPs) }
         let s = Double(config.sequenceLength)
         let qk = Double(model.latentAttention?.queryKeyHeadDim ?? model.headDim)
@@ -105,7 +109,8 @@ extension TrainingCost {
             ffn = passes * tokens * Double(model.ffnHiddenSize) / t
         case .moe(let moe):
             let routed = routedPairs
-            ffn = passes * routed * Double(moe.expertFFNHiddenSize) + 4 * routed * h
+            ffn =
+                passes * routed * Double(moe.expertFFNHiddenSize) + 4 * routed * h
                 + passes * tokens * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t
         }
         let casts = config.precision == .fp8 ? 1.0 : 0
@@ -134,19 +139,27 @@ extension TrainingCost {
             gemms.append(GEMM(flops: 2 * tokens * h * Double(model.ffnHiddenSize) / t, count: m))
         case .moe(let moe) where modules.contains(.moe):
             let localExperts = Double(moe.experts) / Double(config.expert)
-            gemms.append(GEMM(flops: 2 * routedPairs / localExperts * h * Double(moe.expertFFNHiddenSize),
-                              count: m * localExperts))
+            gemms.append(
+                GEMM(
+                    flops: 2 * routedPairs / localExperts * h * Double(moe.expertFFNHiddenSize),
+                    count: m * localExperts))
             if moe.sharedExperts > 0 {
-                gemms.append(GEMM(flops: 2 * tokens * h * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t,
-                                  count: m))
+                gemms.append(
+                    GEMM(
+                        flops: 2 * tokens * h * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t,
+                        count: m))
             }
         default: break
         }
         if let mla = model.latentAttention, modules.contains(.latentUpProjection) {
             let a = Double(model.attentionHeads), qk = Double(mla.queryKeyHeadDim), v = Double(mla.valueHeadDim)
-            if mla.qLoraRank > 0 { gemms.append(GEMM(flops: 2 * tokens * Double(mla.qLoraRank) * a * qk / t, count: 1)) }
-            gemms.append(GEMM(flops: 2 * tokens * Double(mla.kvLoraRank) * a * (Double(mla.noPositionHeadDim) + v) / t,
-                              count: 1))
+            if mla.qLoraRank > 0 {
+                gemms.append(GEMM(flops: 2 * tokens * Double(mla.qLoraRank) * a * qk / t, count: 1))
+            }
+            gemms.append(
+                GEMM(
+                    flops: 2 * tokens * Double(mla.kvLoraRank) * a * (Double(mla.noPositionHeadDim) + v) / t,
+                    count: 1))
         }
         seconds += gemms.reduce(0) { $0 + speed.gemmSeconds(flops: $1.flops, count: $1.count) }
         return seconds

@@ -22,8 +22,11 @@ extension TrainingCost {
     var bytesPerParameter: (weights: Double, gradients: Double, optimizer: Double) {
         switch config.precision {
         case .fp32, .tf32: (4, 4, 8)
-        default: (framework.weightsBytes, framework.gradientAccumulationBytes,
-                  framework.masterWeightsBytes + framework.optimizerStateBytes)
+        default:
+            (
+                framework.weightsBytes, framework.gradientAccumulationBytes,
+                framework.masterWeightsBytes + framework.optimizerStateBytes
+            )
         }
     }
 
@@ -44,7 +47,9 @@ extension TrainingCost {
     }
 
     /// The same, split into weights, gradients and optimizer state.
-    public func stateBreakdown(denseParameters: Double, expertParameters: Double)
+    public func stateBreakdown(
+        denseParameters: Double, expertParameters: Double
+    )
         -> (weights: Double, gradients: Double, optimizer: Double, total: Double)
     {
         let bytes = bytesPerParameter
@@ -78,7 +83,8 @@ extension TrainingCost {
         if let mla = model.latentAttention {
             let qk = Double(mla.queryKeyHeadDim), v = Double(mla.valueHeadDim)
             let upProjected = recomputed.contains(.latentUpProjection) ? 0 : 2 * tokens * a * (2 * qk + v) / t
-            attention = 2 * tokens * Double(mla.qLoraRank + mla.kvLoraRank + mla.ropeHeadDim)
+            attention =
+                2 * tokens * Double(mla.qLoraRank + mla.kvLoraRank + mla.ropeHeadDim)
                 + upProjected + 2 * tokens * a * v / t + 4 * tokens * a / t
         } else {
             let d = Double(model.headDim), k = Double(model.keyValueHeads)
@@ -97,7 +103,9 @@ extension TrainingCost {
         case .moe(let moe):
             // moe_act recomputes the activation function: gated experts drop the product (2 bytes).
             let expertHidden = perHidden - (recomputed.contains(.moeActivation) && model.feedForward == .gated ? 2 : 0)
-            ffn = recomputed.contains(.moe) ? 0
+            ffn =
+                recomputed.contains(.moe)
+                ? 0
                 : routedPairs * (2 * h + expertHidden * Double(moe.expertFFNHiddenSize))
                     + perHidden * tokens * Double(moe.sharedExperts * moe.sharedExpertFFNHiddenSize) / t
             ffn += 4 * tokens * Double(moe.experts)
@@ -139,10 +147,11 @@ extension TrainingCost {
     var gatheredWeightBufferBytes: Double {
         guard config.zeroStage >= 3 else { return 0 }
         let dense = deviceParameters(.dense).dense
-        let largest = model.moe.map { moe in
-            let parameters = deviceParameters(.moe(moe))
-            return max(dense, parameters.dense + parameters.expert)
-        } ?? dense
+        let largest =
+            model.moe.map { moe in
+                let parameters = deviceParameters(.moe(moe))
+                return max(dense, parameters.dense + parameters.expert)
+            } ?? dense
         return 2 * largest * computeWeightBytes
     }
 }

@@ -4,9 +4,10 @@ extension TrainingCost {
         let groups = layerGroups.map { entry -> PipelineCostTable.Group in
             let cost = layer(entry.kind)
             let selective = config.recompute == .selective ? cost.selectiveRecomputeSeconds : 0
-            return .init(kind: entry.kind, count: entry.count, cost: cost,
-                         microbatchSeconds: cost.microbatchSeconds + selective,
-                         recomputeSeconds: cost.fullRecomputeSeconds)
+            return .init(
+                kind: entry.kind, count: entry.count, cost: cost,
+                microbatchSeconds: cost.microbatchSeconds + selective,
+                recomputeSeconds: cost.fullRecomputeSeconds)
         }
         let embeddingBytes = stateBytes(denseParameters: embeddingDeviceParameters, expertParameters: 0)
         let outputBytes = stateBytes(denseParameters: outputDeviceParameters, expertParameters: 0)
@@ -16,8 +17,10 @@ extension TrainingCost {
         let logits = speed.gemmSeconds(flops: outputLayerForwardFLOPs)
         let loss = speed.memorySeconds(bytes: 3 * logitsBytes)
         let tensorLink = cluster.link(groupSize: config.tensor, stride: config.tensorStride)
-        let lossComm = Assumption.lossAllReducePasses
-            * tensorLink.allReduceSeconds(bytes: tokens * 4 * Assumption.lossAllReducesPerMicrobatch, group: config.tensor)
+        let lossComm =
+            Assumption.lossAllReducePasses
+            * tensorLink.allReduceSeconds(
+                bytes: tokens * 4 * Assumption.lossAllReducesPerMicrobatch, group: config.tensor)
         let outputParameters = model.embeddingParameters / t
         return PipelineCostTable(
             groups: groups,
@@ -35,7 +38,8 @@ extension TrainingCost {
             fixedBytesPerRank: gatheredWeightBufferBytes,
             firstChunkSyncSeconds: gradientSyncSeconds(denseParameters: embeddingDeviceParameters, expertParameters: 0),
             lastChunkSyncSeconds: gradientSyncSeconds(denseParameters: outputDeviceParameters, expertParameters: 0),
-            firstChunkOptimizerSeconds: optimizerSeconds(denseParameters: embeddingDeviceParameters, expertParameters: 0),
+            firstChunkOptimizerSeconds: optimizerSeconds(
+                denseParameters: embeddingDeviceParameters, expertParameters: 0),
             lastChunkOptimizerSeconds: optimizerSeconds(
                 denseParameters: outputDeviceParameters == 0 ? 0 : outputParameters, expertParameters: 0),
             capacityBytes: usableBytes,

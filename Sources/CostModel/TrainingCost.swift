@@ -8,8 +8,10 @@ public struct TrainingCost: Sendable {
     public let framework: Framework
     public let speed: DeviceSpeed
 
-    public init(model: ModelDescription, cluster: ClusterDescription, config: ParallelConfiguration,
-                framework: Framework) {
+    public init(
+        model: ModelDescription, cluster: ClusterDescription, config: ParallelConfiguration,
+        framework: Framework
+    ) {
         self.model = model
         self.cluster = cluster
         self.config = config
@@ -29,11 +31,13 @@ public struct TrainingCost: Sendable {
     /// Per-layer cost of each kind this model has.
     public func layer(_ kind: LayerKind) -> LayerCost {
         let flops = forwardGEMMs(kind)
-        let forwardCompute = flops.reduce(0) { $0 + speed.gemmSeconds(flops: $1.flops, count: $1.count) }
+        let forwardCompute =
+            flops.reduce(0) { $0 + speed.gemmSeconds(flops: $1.flops, count: $1.count) }
             + attentionCoreForwardSeconds + speed.memorySeconds(bytes: elementwiseBytes(kind))
             + cluster.profile.efficiency.layerOverheadMicroseconds * 1e-6
         let gemmOnly = flops.reduce(0) { $0 + speed.gemmSeconds(flops: $1.flops, count: $1.count) }
-        let backwardCompute = 2 * gemmOnly + attentionCoreBackwardSeconds
+        let backwardCompute =
+            2 * gemmOnly + attentionCoreBackwardSeconds
             + 2 * speed.memorySeconds(bytes: elementwiseBytes(kind))
             + cluster.profile.efficiency.layerOverheadMicroseconds * 1e-6
         let comm = communication(kind, forwardComputeSeconds: forwardCompute, backwardComputeSeconds: backwardCompute)

@@ -61,7 +61,8 @@ extension TrainingCost {
         }
         let busy = m * schedule.rankSeconds[critical]
         let compute = busy - m * (tensor + sends)
-        let tailRank = schedule.rankTailSeconds.indices.max { schedule.rankTailSeconds[$0] < schedule.rankTailSeconds[$1] } ?? 0
+        let tailRank =
+            schedule.rankTailSeconds.indices.max { schedule.rankTailSeconds[$0] < schedule.rankTailSeconds[$1] } ?? 0
         let optimizer = rankOptimizerSeconds(layout: layout, table: table, rank: tailRank)
         let breakdown = TrainingEstimate.Breakdown(
             computeSeconds: compute, tensorCommSeconds: m * tensor, pipelineCommSeconds: m * sends,
@@ -78,7 +79,9 @@ extension TrainingCost {
     private func rankOptimizerSeconds(layout: StageLayout, table: PipelineCostTable, rank: Int) -> Double {
         var seconds = 0.0
         for c in stride(from: rank, to: table.chunks, by: table.pipeline) {
-            for (g, group) in table.groups.enumerated() { seconds += Double(layout.layers[c][g]) * group.cost.optimizerSeconds }
+            for (g, group) in table.groups.enumerated() {
+                seconds += Double(layout.layers[c][g]) * group.cost.optimizerSeconds
+            }
             if c == 0 { seconds += table.firstChunkOptimizerSeconds }
             if c == table.chunks - 1 { seconds += table.lastChunkOptimizerSeconds }
         }
@@ -86,7 +89,9 @@ extension TrainingCost {
     }
 
     /// Memory of the fullest rank, split into weights, gradients, optimizer state and activations.
-    private func memory(layout: StageLayout, table: PipelineCostTable, schedule: PipelineSchedule) -> TrainingEstimate.Memory {
+    private func memory(
+        layout: StageLayout, table: PipelineCostTable, schedule: PipelineSchedule
+    ) -> TrainingEstimate.Memory {
         let rank = schedule.rankBytes.indices.max { schedule.rankBytes[$0] < schedule.rankBytes[$1] } ?? 0
         var dense = 0.0, expert = 0.0
         for c in stride(from: rank, to: table.chunks, by: table.pipeline) {
@@ -101,7 +106,8 @@ extension TrainingCost {
         let state = stateBreakdown(denseParameters: dense, expertParameters: expert)
         let total = schedule.rankBytes[rank]
         let weights = state.weights + table.fixedBytesPerRank
-        return .init(weightsBytes: weights, gradientsBytes: state.gradients, optimizerBytes: state.optimizer,
-                     activationsBytes: max(0, total - weights - state.gradients - state.optimizer), totalBytes: total)
+        return .init(
+            weightsBytes: weights, gradientsBytes: state.gradients, optimizerBytes: state.optimizer,
+            activationsBytes: max(0, total - weights - state.gradients - state.optimizer), totalBytes: total)
     }
 }

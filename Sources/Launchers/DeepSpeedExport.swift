@@ -1,5 +1,5 @@
-import PlanFiles
 import Foundation
+import PlanFiles
 
 /// A DeepSpeed config (ds_config.json), the `deepspeed` launcher line, and for several nodes its
 /// hostfile.
@@ -80,20 +80,30 @@ package struct DeepSpeedExport {
     func render() throws -> LauncherExport {
         if plan.pipeline > 1 && plan.zeroStage >= 2 {
             // PipelineEngine.__init__ (deepspeed/runtime/pipe/engine.py) asserts ZeRO stage < 2.
-            throw InputError(file: plan.origin, key: "parallelism.zeroStage",
-                             "is \(plan.zeroStage) with pipeline \(plan.pipeline); DeepSpeed's pipeline engine refuses ZeRO-2 and ZeRO-3, so re-plan with `plan evaluate ... --zero 1` or export --to megatron")
+            throw InputError(
+                file: plan.origin, key: "parallelism.zeroStage",
+                "is \(plan.zeroStage) with pipeline \(plan.pipeline); DeepSpeed's pipeline engine refuses ZeRO-2 and "
+                    + "ZeRO-3, so re-plan with `plan evaluate ... --zero 1` or export --to megatron"
+            )
         }
         var notes: [String] = []
         let config = makeConfig(notes: &notes)
         let launch = launchCommand()
-        let hostfile = plan.nodes > 1 ? zip(hosts.names, hosts.slots).map { "\($0) slots=\($1)" }.joined(separator: "\n") + "\n" : nil
+        let hostfile =
+            plan.nodes > 1
+            ? zip(hosts.names, hosts.slots).map { "\($0) slots=\($1)" }.joined(separator: "\n") + "\n" : nil
         let document = Document(dsConfig: config, launch: launch, hostfile: hostfile, notes: notes)
 
         var script = ["#!/usr/bin/env bash"] + ExportText.header("DeepSpeed launch", plan: plan, format: .deepspeed)
-        script += ["# Config keys: deepspeedai/DeepSpeed docs/_pages/config-json.md; launcher: deepspeed/launcher/runner.py."]
+        script += [
+            "# Config keys: deepspeedai/DeepSpeed docs/_pages/config-json.md; launcher: deepspeed/launcher/runner.py."
+        ]
         script += notes.map { "# Note: \($0)" }
-        script += ["# Replace train.py with your training script; arguments after ./launch.sh are passed to it.",
-                   "set -eo pipefail", "HERE=\"$(cd \"$(dirname \"$0\")\" && pwd)\"", launchCommand(files: "\"$HERE/") + " \"$@\""]
+        script += [
+            "# Replace train.py with your training script; arguments after ./launch.sh are passed to it.",
+            "set -eo pipefail", "HERE=\"$(cd \"$(dirname \"$0\")\" && pwd)\"",
+            launchCommand(files: "\"$HERE/") + " \"$@\"",
+        ]
         var files: [LauncherExport.File] = [
             .init(name: "ds_config.json", contents: try ExportText.json(config)),
             .init(name: "launch.sh", contents: Data((script.joined(separator: "\n") + "\n").utf8), executable: true),
@@ -103,23 +113,29 @@ package struct DeepSpeedExport {
     }
 
     private func makeConfig(notes: inout [String]) -> Config {
-        var config = Config(trainBatchSize: plan.globalBatch, trainMicroBatchSizePerGPU: plan.microbatchSize,
-                            gradientAccumulationSteps: plan.microbatchCount,
-                            zeroOptimization: .init(stage: plan.zeroStage.rawValue))
+        var config = Config(
+            trainBatchSize: plan.globalBatch, trainMicroBatchSizePerGPU: plan.microbatchSize,
+            gradientAccumulationSteps: plan.microbatchCount,
+            zeroOptimization: .init(stage: plan.zeroStage.rawValue))
         switch plan.precision {
         case .bf16: config.bf16 = .init()
         case .fp16: config.fp16 = .init()
         case .fp8:
             config.bf16 = .init()
-            notes.append("fp8: DeepSpeed's config has no FP8 switch; bf16 is enabled and the FP8 GEMMs must come from Transformer Engine layers in the model")
+            notes.append(
+                "fp8: DeepSpeed's config has no FP8 switch; bf16 is enabled and the FP8 GEMMs must come from "
+                    + "Transformer Engine layers in the model"
+            )
         default: break
         }
         if plan.recompute != .none {
             // activation_checkpointing configures deepspeed.checkpointing, which the model's code calls
             // per layer; partitioning the saved inputs across tensor-parallel ranks matches sequence parallelism.
             config.activationCheckpointing = .init(partitionActivations: plan.tensor > 1)
-            let what = plan.recompute == .selective
-                ? "selective recompute (the attention core only) must be wrapped in deepspeed.checkpointing.checkpoint by the model's code"
+            let what =
+                plan.recompute == .selective
+                ? "selective recompute (the attention core only) must be wrapped in "
+                    + "deepspeed.checkpointing.checkpoint by the model's code"
                 : "full recompute: wrap \(recomputeCounts()) layers per stage in deepspeed.checkpointing.checkpoint"
             notes.append(what)
         }
@@ -128,7 +144,10 @@ package struct DeepSpeedExport {
         }
         if plan.expert > 1 {
             if plan.tensor > 1 {
-                notes.append("expert parallelism \(plan.expert): DeepSpeed AutoEP cannot be combined with AutoTP yet (config-json, Expert Parallel constraints); the model code must place the experts")
+                notes.append(
+                    "expert parallelism \(plan.expert): DeepSpeed AutoEP cannot be combined with AutoTP yet "
+                        + "(config-json, Expert Parallel constraints); the model code must place the experts"
+                )
             } else {
                 config.expertParallel = .init(autoepSize: plan.expert)  // config-json "Expert Parallel (AutoEP)"
             }
@@ -136,13 +155,25 @@ package struct DeepSpeedExport {
         if plan.context > 1 {
             // DeepSpeed-Ulysses sequence parallelism; DeepSpeedConfig divides the world size by it.
             config.sequenceParallelSize = plan.context
-            notes.append("context parallelism \(plan.context) maps to DeepSpeed-Ulysses sequence parallelism (sequence_parallel_size), which needs a model that supports it")
+            notes.append(
+                "context parallelism \(plan.context) maps to DeepSpeed-Ulysses sequence parallelism "
+                    + "(sequence_parallel_size), which needs a model that supports it"
+            )
         }
         if plan.pipeline > 1 {
-            let perRank = (0..<plan.pipeline).map { rank in plan.chunks.filter { $0.rank == rank }.reduce(0) { $0 + $1.layerCount } }
-            notes.append("pipeline parallelism \(plan.pipeline) is set in code: deepspeed.pipe.PipelineModule(..., num_stages=\(plan.pipeline)); the plan's stages hold \(perRank.map(String.init).joined(separator: ", ")) layers")
+            let perRank = (0..<plan.pipeline).map { rank in
+                plan.chunks.filter { $0.rank == rank }.reduce(0) { $0 + $1.layerCount }
+            }
+            notes.append(
+                "pipeline parallelism \(plan.pipeline) is set in code: deepspeed.pipe.PipelineModule(..., "
+                    + "num_stages=\(plan.pipeline)); the plan's stages hold "
+                    + "\(perRank.map(String.init).joined(separator: ", ")) layers"
+            )
             if plan.virtualStages > 1 {
-                notes.append("DeepSpeed's pipeline engine has no interleaved schedule; the plan's \(plan.virtualStages) virtual stages per rank run as one, with more bubble than predicted")
+                notes.append(
+                    "DeepSpeed's pipeline engine has no interleaved schedule; the plan's \(plan.virtualStages) "
+                        + "virtual stages per rank run as one, with more bubble than predicted"
+                )
             }
         }
         return config
@@ -161,11 +192,14 @@ package struct DeepSpeedExport {
         let path = { (name: String) in files.isEmpty ? name : files + name + "\"" }
         var words = ["deepspeed"]
         if plan.nodes > 1 {
-            words += ["--hostfile", path("hostfile"), "--num_nodes", "\(plan.nodes)", "--num_gpus", "\(plan.gpusPerNode)",
-                      "--master_addr", hosts.master, "--master_port", "29500"]
+            words += [
+                "--hostfile", path("hostfile"), "--num_nodes", "\(plan.nodes)", "--num_gpus", "\(plan.gpusPerNode)",
+                "--master_addr", hosts.master, "--master_port", "29500",
+            ]
         } else {
             words += ["--num_gpus", "\(plan.gpusPerNode)"]
         }
-        return (words + ["train.py", "--deepspeed", "--deepspeed_config", path("ds_config.json")]).joined(separator: " ")
+        return (words + ["train.py", "--deepspeed", "--deepspeed_config", path("ds_config.json")]).joined(
+            separator: " ")
     }
 }

@@ -56,9 +56,12 @@ package struct LaunchPlan {
 
     /// One line for script headers: the degrees, batch and memory choices of the plan.
     var summary: String {
-        let degrees = ParallelConfiguration.label(tensor: tensor, pipeline: pipeline, data: data, context: context,
-                                                  expert: expert, virtualStages: virtualStages)
-        var text = "\(degrees), microbatch \(microbatchSize) × \(microbatchCount), recompute \(recompute.rawValue), ZeRO \(zeroStage), \(precision.rawValue)"
+        let degrees = ParallelConfiguration.label(
+            tensor: tensor, pipeline: pipeline, data: data, context: context,
+            expert: expert, virtualStages: virtualStages)
+        var text =
+            "\(degrees), microbatch \(microbatchSize) × \(microbatchCount), recompute \(recompute.rawValue), ZeRO "
+            + "\(zeroStage), \(precision.rawValue)"
         if let stepTimeSeconds { text += "; predicted step \(stepTimeSeconds) s" }
         return text
     }
@@ -97,8 +100,9 @@ extension LaunchPlan {
         precision = plan.precision
         recompute = plan.recompute.granularity
         chunks = plan.stages.map {
-            Chunk(index: $0.index, rank: $0.rank, firstLayer: $0.firstLayer, layerCount: $0.layerCount,
-                  recomputedLayers: $0.recomputedLayers)
+            Chunk(
+                index: $0.index, rank: $0.rank, firstLayer: $0.firstLayer, layerCount: $0.layerCount,
+                recomputedLayers: $0.recomputedLayers)
         }
         var perNode: [Int: Int] = [:]
         for device in plan.deviceMap { perNode[device.node, default: 0] += 1 }

@@ -1,6 +1,5 @@
-
-import PlanFiles
 import Foundation
+import PlanFiles
 
 /// The launchers `plan export --to` and `plan train --emit` write for. vllm serves an inference plan
 /// (`plan infer`); the others train and take a training plan (`plan train`, `plan evaluate`).
@@ -23,18 +22,28 @@ package struct LauncherExport {
 
 extension LauncherExport {
     /// Renders `plan` for `format`. `hosts` names the nodes in order (nil: node0, node1, ...).
-    package static func render(_ plan: LaunchPlan, as format: ExportFormat, hosts: [String]? = nil) throws -> LauncherExport {
+    package static func render(
+        _ plan: LaunchPlan, as format: ExportFormat, hosts: [String]? = nil
+    ) throws -> LauncherExport {
         // The plan's kind (workload.mode) is checked before anything else, so a plan of the wrong kind
         // is named as such rather than failing on a key or a --hosts count.
         func names() throws -> HostNames { try HostNames(plan: plan, given: hosts) }
         switch (format, plan.inference) {
         case (.vllm, nil):
-            throw InputError(file: plan.origin, key: "workload.mode",
-                             "is 'training'; vllm serves a model and needs an inference plan: write one with `plan infer --model M --cluster C --out PLAN.json` and run `plan export --to vllm PLAN.json`, or export this training plan --to megatron, deepspeed, torchtitan, horovod or tensorflow")
+            throw InputError(
+                file: plan.origin, key: "workload.mode",
+                "is 'training'; vllm serves a model and needs an inference plan: write one with `plan infer --model "
+                    + "M --cluster C --out PLAN.json` and run `plan export --to vllm PLAN.json`, or export this "
+                    + "training plan --to megatron, deepspeed, torchtitan, horovod or tensorflow"
+            )
         case (.vllm, let inference?): return try VLLMExport(plan: inference, hosts: names()).render()
         case (_, .some):
-            throw InputError(file: plan.origin, key: "workload.mode",
-                             "is 'inference'; --to \(format.rawValue) writes a training launcher and needs a training plan from `plan train --out PLAN.json` or `plan evaluate ... --out PLAN.json`; to serve this inference plan, run `plan export --to vllm \(plan.origin == "standard input" ? "-" : plan.origin)`")
+            throw InputError(
+                file: plan.origin, key: "workload.mode",
+                "is 'inference'; --to \(format.rawValue) writes a training launcher and needs a training plan from "
+                    + "`plan train --out PLAN.json` or `plan evaluate ... --out PLAN.json`; to serve this inference "
+                    + "plan, run `plan export --to vllm \(plan.origin == "standard input" ? "-" : plan.origin)`"
+            )
         case (.megatron, nil): return try MegatronExport(plan: plan, hosts: names()).render()
         case (.deepspeed, nil): return try DeepSpeedExport(plan: plan, hosts: names()).render()
         case (.torchtitan, nil): return try TorchtitanExport(plan: plan, hosts: names()).render()
@@ -50,7 +59,9 @@ extension LauncherExport {
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
-            throw InputError(key: "--out-dir", "cannot create '\(directory)': \(error.localizedDescription); choose a writable directory")
+            throw InputError(
+                key: "--out-dir",
+                "cannot create '\(directory)': \(error.localizedDescription); choose a writable directory")
         }
         for file in files {
             let target = url.appendingPathComponent(file.name)
@@ -60,7 +71,9 @@ extension LauncherExport {
                     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target.path)
                 }
             } catch {
-                throw InputError(key: "--out-dir", "cannot write '\(target.path)': \(error.localizedDescription); choose a writable directory")
+                throw InputError(
+                    key: "--out-dir",
+                    "cannot write '\(target.path)': \(error.localizedDescription); choose a writable directory")
             }
         }
     }
@@ -84,7 +97,11 @@ package struct HostNames {
             return
         }
         guard given.count == plan.nodes else {
-            throw InputError(key: "--hosts", "gives \(given.count) host name\(given.count == 1 ? "" : "s"); the plan runs on \(plan.nodes) node\(plan.nodes == 1 ? "" : "s"), so give \(plan.nodes), comma-separated")
+            throw InputError(
+                key: "--hosts",
+                "gives \(given.count) host name\(given.count == 1 ? "" : "s"); the plan runs on \(plan.nodes) "
+                    + "node\(plan.nodes == 1 ? "" : "s"), so give \(plan.nodes), comma-separated"
+            )
         }
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-_"))
         for name in given where name.isEmpty || name.unicodeScalars.contains(where: { !allowed.contains($0) }) {
@@ -141,16 +158,24 @@ package enum ExportText {
 
     /// `NODE_RANK` for a torchrun script: required with several nodes, 0 on one.
     static func nodeRankLine(nodes: Int) -> String {
-        nodes > 1 ? ": \"${NODE_RANK:?set NODE_RANK to the number of this node, 0 to \(nodes - 1)}\"" : "NODE_RANK=\"${NODE_RANK:-0}\""
+        nodes > 1
+            ? ": \"${NODE_RANK:?set NODE_RANK to the number of this node, 0 to \(nodes - 1)}\""
+            : "NODE_RANK=\"${NODE_RANK:-0}\""
     }
 
     /// Refuses plans with model parallelism for launchers that only replicate the model.
     static func requireDataParallelOnly(_ plan: LaunchPlan, launcher: String) throws {
-        let degrees = [("tensor", plan.tensor), ("pipeline", plan.pipeline), ("context", plan.context), ("expert", plan.expert)]
-            .filter { $0.1 > 1 }.map { "\($0.0)=\($0.1)" }
+        let degrees = [
+            ("tensor", plan.tensor), ("pipeline", plan.pipeline), ("context", plan.context), ("expert", plan.expert),
+        ]
+        .filter { $0.1 > 1 }.map { "\($0.0)=\($0.1)" }
         guard degrees.isEmpty else {
-            throw InputError(file: plan.origin, key: "parallelism",
-                             "\(degrees.joined(separator: ", ")): \(launcher) runs pure data parallelism (a whole model per GPU) and cannot run these degrees; export this plan --to megatron, deepspeed or torchtitan, or re-plan with `plan evaluate ... --tp 1 --pp 1 --cp 1 --ep 1`")
+            throw InputError(
+                file: plan.origin, key: "parallelism",
+                "\(degrees.joined(separator: ", ")): \(launcher) runs pure data parallelism (a whole model per GPU) "
+                    + "and cannot run these degrees; export this plan --to megatron, deepspeed or torchtitan, or "
+                    + "re-plan with `plan evaluate ... --tp 1 --pp 1 --cp 1 --ep 1`"
+            )
         }
     }
 }

@@ -1,5 +1,5 @@
-import PlanFiles
 import Foundation
+import PlanFiles
 
 /// A bash script that runs Megatron-LM / Megatron-Core `pretrain_gpt.py` under `torchrun` with the
 /// plan's degrees, batch, layer split, recompute, optimizer sharding and precision.
@@ -16,7 +16,8 @@ package struct MegatronExport {
         try checkSupported()
         var lines = ["#!/usr/bin/env bash"] + ExportText.header("Megatron-LM launch", plan: plan, format: .megatron)
         lines += [
-            "# Flags: NVIDIA/Megatron-LM megatron/training/arguments.py; launcher: pytorch/pytorch torch/distributed/run.py (torchrun).",
+            "# Flags: NVIDIA/Megatron-LM megatron/training/arguments.py; launcher: pytorch/pytorch "
+                + "torch/distributed/run.py (torchrun).",
             "# Run it from the Megatron-LM checkout \(ExportText.whereToRun(nodes: plan.nodes));",
             "# data, tokenizer, optimizer and checkpoint flags go after it: ./launch.sh --data-path ... --lr ...",
             "set -eo pipefail",
@@ -50,12 +51,18 @@ package struct MegatronExport {
     /// Plans Megatron's own argument checks (validate_args in arguments.py) would refuse.
     private func checkSupported() throws {
         if plan.expert > 1 && plan.precision == .fp16 {
-            throw InputError(file: plan.origin, key: "precision",
-                             "fp16 with expert parallelism \(plan.expert): Megatron-LM refuses it (validate_args: expert parallelism is not supported with fp16); re-plan with --precision bf16")
+            throw InputError(
+                file: plan.origin, key: "precision",
+                "fp16 with expert parallelism \(plan.expert): Megatron-LM refuses it (validate_args: expert "
+                    + "parallelism is not supported with fp16); re-plan with --precision bf16"
+            )
         }
         if plan.context > 1 && plan.sequenceLength % (2 * plan.context) != 0 {
-            throw InputError(file: plan.origin, key: "workload.sequenceLength",
-                             "\(plan.sequenceLength) is not a multiple of 2 × context \(plan.context), which Megatron-LM requires (validate_args); re-plan with another --seq-len or --cp")
+            throw InputError(
+                file: plan.origin, key: "workload.sequenceLength",
+                "\(plan.sequenceLength) is not a multiple of 2 × context \(plan.context), which Megatron-LM requires "
+                    + "(validate_args); re-plan with another --seq-len or --cp"
+            )
         }
     }
 
@@ -63,11 +70,16 @@ package struct MegatronExport {
     /// Blackwell, and asserts it is not 1 with Megatron-FSDP (ZeRO 2 and 3 here).
     private func environment() -> [String] {
         if plan.zeroStage >= 2 {
-            return ["# Megatron-FSDP must not run with CUDA_DEVICE_MAX_CONNECTIONS=1 (validate_args).", "unset CUDA_DEVICE_MAX_CONNECTIONS"]
+            return [
+                "# Megatron-FSDP must not run with CUDA_DEVICE_MAX_CONNECTIONS=1 (validate_args).",
+                "unset CUDA_DEVICE_MAX_CONNECTIONS",
+            ]
         }
         if plan.tensor > 1 || plan.context > 1 {
-            return ["# Tensor and context parallelism need CUDA_DEVICE_MAX_CONNECTIONS=1 before Blackwell (validate_args).",
-                    "export CUDA_DEVICE_MAX_CONNECTIONS=1"]
+            return [
+                "# Tensor and context parallelism need CUDA_DEVICE_MAX_CONNECTIONS=1 before Blackwell (validate_args).",
+                "export CUDA_DEVICE_MAX_CONNECTIONS=1",
+            ]
         }
         return []
     }
@@ -79,13 +91,17 @@ package struct MegatronExport {
             "# The plan carries the layer count only; copy the rest of the shape from \(plan.modelName)'s config.json:",
             "# set: --hidden-size <hidden_size> --num-attention-heads <num_attention_heads>",
             "# set: --ffn-hidden-size <intermediate_size>",
-            "# set: --group-query-attention --num-query-groups <num_key_value_heads>   (when it is below num_attention_heads)",
+            "# set: --group-query-attention --num-query-groups <num_key_value_heads>   (when it is below "
+                + "num_attention_heads)",
             "# set: --swiglu   (SiLU-gated FFN: hidden_act silu, as in Llama, Mistral, Qwen)",
             "# set: --max-position-embeddings <max_position_embeddings>   (at least \(plan.sequenceLength))",
         ]
         if plan.isMixtureOfExperts || plan.expert > 1 {
             // _add_moe_args: --num-experts, --moe-router-topk, --moe-ffn-hidden-size.
-            items.append("# set: --num-experts <num_local_experts> --moe-router-topk <num_experts_per_tok> --moe-ffn-hidden-size <moe_intermediate_size>")
+            items.append(
+                "# set: --num-experts <num_local_experts> --moe-router-topk <num_experts_per_tok> "
+                    + "--moe-ffn-hidden-size <moe_intermediate_size>"
+            )
         }
         return items
     }
@@ -130,7 +146,8 @@ package struct MegatronExport {
         let middleEven = pp <= 2 || Set(totals[1..<(pp - 1)]).count == 1
         if ranksEven && middleEven && totals.allSatisfy({ $0 > 0 }) {
             var items = [
-                "# uneven first and last pipeline ranks (\(totals.map(String.init).joined(separator: ", ")) layers per rank):",
+                "# uneven first and last pipeline ranks (\(totals.map(String.init).joined(separator: ", ")) layers "
+                    + "per rank):",
                 "--decoder-first-pipeline-num-layers \(totals[0])",
                 "--decoder-last-pipeline-num-layers \(totals[pp - 1])",
             ]
@@ -144,7 +161,8 @@ package struct MegatronExport {
             return stage
         }
         return [
-            "# The planned chunks hold \(counts.map(String.init).joined(separator: ", ")) layers: uneven middle stages,",
+            "# The planned chunks hold \(counts.map(String.init).joined(separator: ", ")) layers: uneven middle "
+                + "stages,",
             "# which --decoder-first/last-pipeline-num-layers cannot express, so the layout names every chunk:",
             "--pipeline-model-parallel-layout \(ExportText.shellWord(stages.joined(separator: "|")))",
         ]
@@ -154,13 +172,17 @@ package struct MegatronExport {
     /// optim_grads and optim_grads_params, which need the fsdp_dtensor checkpoint format (validate_args).
     private func optimizerSharding() -> [String] {
         switch plan.zeroStage {
-        case 0: return ["# ZeRO 0: optimizer state replicated on every data-parallel rank (no --use-distributed-optimizer)"]
+        case 0:
+            return ["# ZeRO 0: optimizer state replicated on every data-parallel rank (no --use-distributed-optimizer)"]
         case 1: return ["--use-distributed-optimizer"]
         default:
-            let sharded = plan.zeroStage == 2 ? "optimizer state and gradients" : "optimizer state, gradients and weights"
-            return ["# ZeRO \(plan.zeroStage): Megatron-FSDP shards \(sharded)", "--use-megatron-fsdp",
-                    "--data-parallel-sharding-strategy \(plan.zeroStage == 2 ? "optim_grads" : "optim_grads_params")",
-                    "--ckpt-format fsdp_dtensor"]
+            let sharded =
+                plan.zeroStage == 2 ? "optimizer state and gradients" : "optimizer state, gradients and weights"
+            return [
+                "# ZeRO \(plan.zeroStage): Megatron-FSDP shards \(sharded)", "--use-megatron-fsdp",
+                "--data-parallel-sharding-strategy \(plan.zeroStage == 2 ? "optim_grads" : "optim_grads_params")",
+                "--ckpt-format fsdp_dtensor",
+            ]
         }
     }
 
@@ -186,14 +208,20 @@ package struct MegatronExport {
         case .full:
             let recomputed = plan.chunks.map(\.recomputedLayers)
             if plan.chunks.allSatisfy({ $0.recomputedLayers == $0.layerCount }) {
-                return ["# every layer of every stage recomputed", "--recompute-granularity full",
-                        "--recompute-method uniform", "--recompute-num-layers 1"]
+                return [
+                    "# every layer of every stage recomputed", "--recompute-granularity full",
+                    "--recompute-method uniform", "--recompute-num-layers 1",
+                ]
             }
             let most = recomputed.max() ?? 0
             guard most > 0 else { return ["# the plan recomputes no layer, so no recompute flags"] }
             var items = ["--recompute-granularity full", "--recompute-method block", "--recompute-num-layers \(most)"]
             if Set(recomputed).count > 1 {
-                items.insert("# the plan recomputes \(recomputed.map(String.init).joined(separator: ", ")) layers per stage; Megatron takes one count for all, the largest (more recompute than planned, never more memory)", at: 0)
+                items.insert(
+                    "# the plan recomputes \(recomputed.map(String.init).joined(separator: ", ")) layers per stage; "
+                        + "Megatron takes one count for all, the largest (more recompute than planned, never more "
+                        + "memory)",
+                    at: 0)
             }
             return items
         }

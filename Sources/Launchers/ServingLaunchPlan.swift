@@ -57,11 +57,14 @@ package struct ServingLaunchPlan {
         outputTokens = plan.workload.outputTokens
         kvCachePrecision = plan.serving.kvCachePrecision
         replicas = plan.serving.replicas.map {
-            Replica(gpu: $0.gpu, count: $0.count, tensor: $0.tensor, pipeline: $0.pipeline, batchSize: $0.batchSize,
-                    precision: $0.precision, ttftSeconds: $0.ttftSeconds, tpotSeconds: $0.tpotSeconds,
-                    outputTokensPerSecond: $0.outputTokensPerSecond)
+            Replica(
+                gpu: $0.gpu, count: $0.count, tensor: $0.tensor, pipeline: $0.pipeline, batchSize: $0.batchSize,
+                precision: $0.precision, ttftSeconds: $0.ttftSeconds, tpotSeconds: $0.tpotSeconds,
+                outputTokensPerSecond: $0.outputTokensPerSecond)
         }
-        deviceMap = plan.deviceMap.map { Device(rank: $0.rank, node: $0.node, localIndex: $0.localIndex, data: $0.data) }
+        deviceMap = plan.deviceMap.map {
+            Device(rank: $0.rank, node: $0.node, localIndex: $0.localIndex, data: $0.data)
+        }
         outputTokensPerSecond = plan.prediction.outputTokensPerSecond
         var perNode: [Int: Int] = [:]
         for device in deviceMap { perNode[device.node, default: 0] += 1 }

@@ -1,5 +1,5 @@
-import PlanFiles
 import CostModel
+import PlanFiles
 
 /// The plan's replicas placed on its nodes: which `deviceMap` replica belongs to which configuration of
 /// `serving.replicas[]`, and so which GPUs of which node each configuration's servers use.
@@ -67,14 +67,18 @@ package struct ServingLayout {
             for index in preference where !order.contains(index) {
                 let replica = plan.replicas[index]
                 let end = next + replica.count
-                guard end <= slots.count, slots[next..<end].allSatisfy({ $0.gpus.count == replica.devicesPerReplica }) else { continue }
+                guard end <= slots.count, slots[next..<end].allSatisfy({ $0.gpus.count == replica.devicesPerReplica })
+                else { continue }
                 if let found = search(end, order + [index]) { return found }
             }
             return nil
         }
         guard let order = search(0, []) else {
-            throw InputError(file: plan.origin, key: "deviceMap",
-                             "does not hold the replicas of serving.replicas[] (count replicas of tensor × pipeline GPUs each, one GPU model per node); re-create the plan with `plan infer --out FILE`")
+            throw InputError(
+                file: plan.origin, key: "deviceMap",
+                "does not hold the replicas of serving.replicas[] (count replicas of tensor × pipeline GPUs each, "
+                    + "one GPU model per node); re-create the plan with `plan infer --out FILE`"
+            )
         }
         var assigned: [Int: [Slot]] = [:]
         var next = 0
@@ -82,7 +86,9 @@ package struct ServingLayout {
             assigned[index] = Array(slots[next..<(next + plan.replicas[index].count)])
             next += plan.replicas[index].count
         }
-        configurations = plan.replicas.enumerated().map { Configuration(number: $0 + 1, replica: $1, slots: assigned[$0]!) }
+        configurations = plan.replicas.enumerated().map {
+            Configuration(number: $0 + 1, replica: $1, slots: assigned[$0]!)
+        }
         var users: [Int: Int] = [:]
         for configuration in configurations {
             for node in configuration.nodes { users[node, default: 0] += 1 }

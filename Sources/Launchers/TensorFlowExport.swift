@@ -1,5 +1,5 @@
-import PlanFiles
 import Foundation
+import PlanFiles
 
 /// One TF_CONFIG per worker for `tf.distribute.MultiWorkerMirroredStrategy`, for a pure data-parallel
 /// plan: one worker per node, mirroring the model over that node's GPUs.
@@ -44,42 +44,71 @@ package struct TensorFlowExport {
         var files = try workers.enumerated().map { index, worker in
             LauncherExport.File(name: "tf_config.worker-\(index).json", contents: try ExportText.json(worker.tfConfig))
         }
-        var script = ["#!/usr/bin/env bash"] + ExportText.header("TensorFlow MultiWorkerMirroredStrategy launch", plan: plan, format: .tensorflow)
+        var script =
+            ["#!/usr/bin/env bash"]
+            + ExportText.header("TensorFlow MultiWorkerMirroredStrategy launch", plan: plan, format: .tensorflow)
         script += notes.map { "# Note: \($0)" }
         script += [
-            "# Run on every worker host with WORKER_INDEX set (\(workers.enumerated().map { "\($1.host)=\($0)" }.joined(separator: ", "))).",
+            "# Run on every worker host with WORKER_INDEX set "
+                + "(\(workers.enumerated().map { "\($1.host)=\($0)" }.joined(separator: ", "))).",
             "# Replace train.py with your training script; arguments after ./launch.sh are passed to it.",
             "set -eo pipefail",
-            workers.count > 1 ? ": \"${WORKER_INDEX:?set WORKER_INDEX to the number of this worker, 0 to \(workers.count - 1)}\"" : "WORKER_INDEX=\"${WORKER_INDEX:-0}\"",
+            workers.count > 1
+                ? ": \"${WORKER_INDEX:?set WORKER_INDEX to the number of this worker, 0 to \(workers.count - 1)}\""
+                : "WORKER_INDEX=\"${WORKER_INDEX:-0}\"",
             "TF_CONFIG=\"$(cat \"$(dirname \"$0\")/tf_config.worker-$WORKER_INDEX.json\")\"",
             "export TF_CONFIG",
             "python train.py \"$@\"",
         ]
-        files.append(.init(name: "launch.sh", contents: Data((script.joined(separator: "\n") + "\n").utf8), executable: true))
+        files.append(
+            .init(name: "launch.sh", contents: Data((script.joined(separator: "\n") + "\n").utf8), executable: true))
         return LauncherExport(document: try ExportText.json(Document(workers: workers, notes: notes)), files: files)
     }
 
     private func notes() -> [String] {
         var notes = [
-            "\(plan.nodes == 1 ? "the worker" : "each of the \(plan.nodes) workers") mirrors the model over its \(plan.gpusPerNode) GPUs: \(plan.data) replicas in all",
-            "batch: \(plan.microbatchSize) per replica per pass, so \(plan.microbatchSize * plan.data) across replicas; the plan accumulates \(plan.microbatchCount) passes per optimizer step (Keras 3 optimizers: gradient_accumulation_steps=\(plan.microbatchCount), keras/src/optimizers/base_optimizer.py) for \(plan.globalBatch) sequences of \(plan.sequenceLength) tokens",
+            "\(plan.nodes == 1 ? "the worker" : "each of the \(plan.nodes) workers") mirrors the model over its "
+                + "\(plan.gpusPerNode) GPUs: \(plan.data) replicas in all",
+            "batch: \(plan.microbatchSize) per replica per pass, so \(plan.microbatchSize * plan.data) across "
+                + "replicas; the plan accumulates \(plan.microbatchCount) passes per optimizer step (Keras 3 "
+                + "optimizers: gradient_accumulation_steps=\(plan.microbatchCount), "
+                + "keras/src/optimizers/base_optimizer.py) for \(plan.globalBatch) sequences of "
+                + "\(plan.sequenceLength) tokens",
         ]
         if hosts.arePlaceholders {
-            notes.append("node0, node1, ... stand for the worker host names: replace them, or re-export with --hosts; port \(Self.port) is any free port")
+            notes.append(
+                "node0, node1, ... stand for the worker host names: replace them, or re-export with --hosts; port "
+                    + "\(Self.port) is any free port"
+            )
         }
         switch plan.precision {
         case .bf16: notes.append("bf16: keras.mixed_precision.set_global_policy(\"mixed_bfloat16\")")
-        case .fp16: notes.append("fp16: keras.mixed_precision.set_global_policy(\"mixed_float16\") (loss scaling is added by Model.compile)")
-        case .fp8: notes.append("fp8: TensorFlow has no FP8 training path here; mixed_bfloat16 is the nearest, and slower than predicted")
+        case .fp16:
+            notes.append(
+                "fp16: keras.mixed_precision.set_global_policy(\"mixed_float16\") (loss scaling is added by "
+                    + "Model.compile)"
+            )
+        case .fp8:
+            notes.append(
+                "fp8: TensorFlow has no FP8 training path here; mixed_bfloat16 is the nearest, and slower than "
+                    + "predicted"
+            )
         default: break
         }
         switch plan.recompute {
         case .none: break
         case .selective: notes.append("selective recompute: wrap the attention core in tf.recompute_grad")
-        case .full: notes.append("full recompute: wrap \(plan.chunks[0].recomputedLayers) of the \(plan.layers) layers in tf.recompute_grad")
+        case .full:
+            notes.append(
+                "full recompute: wrap \(plan.chunks[0].recomputedLayers) of the \(plan.layers) layers in "
+                    + "tf.recompute_grad"
+            )
         }
         if plan.zeroStage > 0 {
-            notes.append("the plan shards the optimizer (ZeRO \(plan.zeroStage)) but MultiWorkerMirroredStrategy replicates it, so each GPU needs more memory than predicted; check with `plan evaluate ... --zero 0`")
+            notes.append(
+                "the plan shards the optimizer (ZeRO \(plan.zeroStage)) but MultiWorkerMirroredStrategy replicates "
+                    + "it, so each GPU needs more memory than predicted; check with `plan evaluate ... --zero 0`"
+            )
         }
         return notes
     }

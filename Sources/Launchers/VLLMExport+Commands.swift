@@ -1,6 +1,6 @@
-import PlanFiles
 import CostModel
 import Foundation
+import PlanFiles
 
 /// The per-node server commands of the vLLM launch script.
 extension VLLMExport {
@@ -60,32 +60,52 @@ extension VLLMExport {
         let address = hosts.names[head]
         if configuration.spansNodes {
             // Ray: `ray start --head --port=P` on the head, `ray start --address=HEAD:P --block` on the others
-            // (ray-project/ray python/ray/scripts/scripts.py, the click options of `start`); vllm serve runs on the head only
-            // (distributed_serving.md: "a single vllm command on a single node is sufficient").
+            // (ray-project/ray python/ray/scripts/scripts.py, the click options of `start`); vllm serve runs on
+            // the head only (distributed_serving.md: "a single vllm command on a single node is sufficient").
             // data_parallel_deployment.md: with --data-parallel-backend=ray, "When a single DP group requires
             // multiple nodes ... make sure to set VLLM_RAY_DP_PACK_STRATEGY="span"".
             let port = Self.rayPort + configuration.number - 1
             let gpus = replica.count * replica.devicesPerReplica
             let environment = replica.count > 1 ? "VLLM_RAY_DP_PACK_STRATEGY=span " : ""
-            var jobs = [(head, Job(
-                comment: "\(name)Ray head of \(ExportText.count(nodes.count, "node")) and the API server of \(replica.count == 1 ? "the replica" : "the \(replica.count) replicas")",
-                lines: [
-                    "ray start --head --port=\(port)",
-                    "# Wait until the other nodes have joined the Ray cluster with their GPUs (\(gpus) in all).",
-                    "until python3 -c 'import ray, sys; ray.init(address=\"auto\", logging_level=\"ERROR\"); sys.exit(ray.cluster_resources().get(\"GPU\", 0) < \(gpus))'; do sleep 10; done",
-                    "\(environment)\(serve) \"$@\"",
-                ],
-                gpus: configuration.localGPUs(on: head)))]
+            var jobs = [
+                (
+                    head,
+                    Job(
+                        comment:
+                            "\(name)Ray head of \(ExportText.count(nodes.count, "node")) and the API server of "
+                            + "\(replica.count == 1 ? "the replica" : "the \(replica.count) replicas")",
+                        lines: [
+                            "ray start --head --port=\(port)",
+                            "# Wait until the other nodes have joined the Ray cluster with their GPUs (\(gpus) in "
+                                + "all).",
+                            "until python3 -c 'import ray, sys; ray.init(address=\"auto\", logging_level=\"ERROR\"); "
+                                + "sys.exit(ray.cluster_resources().get(\"GPU\", 0) < \(gpus))'; do sleep 10; done",
+                            "\(environment)\(serve) \"$@\"",
+                        ],
+                        gpus: configuration.localGPUs(on: head))
+                )
+            ]
             for node in nodes.dropFirst() {
-                jobs.append((node, Job(comment: "\(name)Ray worker of the cluster headed by \(address)",
-                                       lines: ["ray start --address=\(address):\(port) --block"],
-                                       gpus: configuration.localGPUs(on: node))))
+                jobs.append(
+                    (
+                        node,
+                        Job(
+                            comment: "\(name)Ray worker of the cluster headed by \(address)",
+                            lines: ["ray start --address=\(address):\(port) --block"],
+                            gpus: configuration.localGPUs(on: node))
+                    ))
             }
             return jobs
         }
         if nodes.count == 1 {
-            return [(head, Job(comment: "\(name)\(ExportText.count(replica.count, "replica")) on this node",
-                               lines: ["\(serve) \"$@\""], gpus: configuration.localGPUs(on: head)))]
+            return [
+                (
+                    head,
+                    Job(
+                        comment: "\(name)\(ExportText.count(replica.count, "replica")) on this node",
+                        lines: ["\(serve) \"$@\""], gpus: configuration.localGPUs(on: head))
+                )
+            ]
         }
         // One data-parallel deployment over several nodes (data_parallel_deployment.md): the head runs the API
         // server and its local ranks; every other node runs --headless with its local ranks from a start rank.
@@ -98,22 +118,36 @@ extension VLLMExport {
         for node in nodes {
             let local = configuration.replicas(on: node)
             let ranks = local == 1 ? "rank \(start)" : "ranks \(start)–\(start + local - 1)"
-            let coordinates = "--data-parallel-address \(ExportText.shellWord(address)) --data-parallel-rpc-port \(port)"
+            let coordinates =
+                "--data-parallel-address \(ExportText.shellWord(address)) --data-parallel-rpc-port \(port)"
             if node == head {
-                jobs.append((node, Job(comment: "\(name)API server and data-parallel \(ranks) of \(replica.count)",
-                                       lines: ["\(serve) --data-parallel-size-local \(local) \(coordinates) \"$@\""],
-                                       gpus: configuration.localGPUs(on: node))))
+                jobs.append(
+                    (
+                        node,
+                        Job(
+                            comment: "\(name)API server and data-parallel \(ranks) of \(replica.count)",
+                            lines: ["\(serve) --data-parallel-size-local \(local) \(coordinates) \"$@\""],
+                            gpus: configuration.localGPUs(on: node))
+                    ))
             } else {
-                jobs.append((node, Job(comment: "\(name)data-parallel \(ranks) of \(replica.count), headless",
-                                       lines: ["\(serve) --headless --data-parallel-size-local \(local) --data-parallel-start-rank \(start) \(coordinates) \"$@\""],
-                                       gpus: configuration.localGPUs(on: node))))
+                jobs.append(
+                    (
+                        node,
+                        Job(
+                            comment: "\(name)data-parallel \(ranks) of \(replica.count), headless",
+                            lines: [
+                                "\(serve) --headless --data-parallel-size-local \(local) --data-parallel-start-rank "
+                                    + "\(start) \(coordinates) \"$@\""
+                            ],
+                            gpus: configuration.localGPUs(on: node))
+                    ))
             }
             start += local
         }
         return jobs
     }
 
-/// "0–3", "0, 2, 5".
+    /// "0–3", "0, 2, 5".
     static func ranges(_ numbers: [Int]) -> String {
         guard let first = numbers.first, let last = numbers.last else { return "" }
         if numbers.count > 1 && numbers == Array(first...last) { return "\(first)–\(last)" }

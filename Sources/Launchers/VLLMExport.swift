@@ -1,6 +1,6 @@
-import PlanFiles
 import CostModel
 import Foundation
+import PlanFiles
 
 /// A bash script that starts vLLM's OpenAI-compatible server (`vllm serve MODEL ...`) for every replica
 /// configuration of an inference plan, run on each node with NODE_RANK set (one node: as it is).
@@ -35,14 +35,16 @@ package struct VLLMExport {
         // make_arg_parser (vllm/entrypoints/openai/cli_args.py): parser.add_argument("model_tag", type=str,
         // nargs="?") is the MODEL of `vllm serve [model_tag] [options]` (vllm/entrypoints/cli/serve.py).
         lines += [
-            "# MODEL must be a Hugging Face repo id (org/name) or the path of a local checkpoint: \(plan.modelName) is the",
+            "# MODEL must be a Hugging Face repo id (org/name) or the path of a local checkpoint: \(plan.modelName) "
+                + "is the",
             "# planner's name for the model, not necessarily either. Set MODEL=... when running this script.",
             "MODEL=\"${MODEL:-\(Self.doubleQuoted(plan.modelName))}\"",
         ]
         for configuration in layout.configurations {
             lines.append("")
             lines += describe(configuration, of: layout.configurations.count)
-            lines += ExportText.bashArray(arrayName(configuration, single: single), engineArguments(configuration, single: single))
+            lines += ExportText.bashArray(
+                arrayName(configuration, single: single), engineArguments(configuration, single: single))
         }
         lines.append("")
         lines += commands(layout, single: single)
@@ -57,9 +59,11 @@ package struct VLLMExport {
         for gpu in plan.replicas.map(\.gpu) where !models.contains(gpu) { models.append(gpu) }
         let gpuModels = models.joined(separator: ", ")
         var lines = [
-            "# vLLM serving launch for \(plan.modelName) on \(plan.clusterName) (\(plan.devices) GPUs; serving on \(gpuModels)),",
+            "# vLLM serving launch for \(plan.modelName) on \(plan.clusterName) (\(plan.devices) GPUs; serving on "
+                + "\(gpuModels)),",
             "# written by `plan export --to vllm` from \(plan.origin).",
-            "# Plan: \(ExportText.count(plan.replicaCount, "replica")) in \(ExportText.count(layout.configurations.count, "configuration")) on \(used) GPUs"
+            "# Plan: \(ExportText.count(plan.replicaCount, "replica")) in "
+                + "\(ExportText.count(layout.configurations.count, "configuration")) on \(used) GPUs"
                 + ", \(plan.promptTokens) prompt + \(plan.outputTokens) output tokens per request"
                 + (plan.outputTokensPerSecond.map { "; predicted \(Self.number($0)) output tokens/s" } ?? "") + ".",
             "# Arguments: vllm-project/vllm vllm/engine/arg_utils.py (EngineArgs.add_cli_args) and",
@@ -70,12 +74,20 @@ package struct VLLMExport {
         if nodes == 1 {
             lines.append("# Run it on the node itself: ./launch.sh (arguments after it reach every vllm serve).")
         } else {
-            lines.append("# Run it on each of the \(nodes) nodes with NODE_RANK set: NODE_RANK=k ./launch.sh (arguments after it reach every vllm serve).")
+            lines.append(
+                "# Run it on each of the \(nodes) nodes with NODE_RANK set: NODE_RANK=k ./launch.sh (arguments after "
+                    + "it reach every vllm serve)."
+            )
             if plan.nodeNumbers != Array(0..<nodes) {
-                lines.append("# NODE_RANK k is the plan's deviceMap node " + plan.nodeNumbers.enumerated().map { "\($0)→\($1)" }.joined(separator: ", ") + ".")
+                lines.append(
+                    "# NODE_RANK k is the plan's deviceMap node "
+                        + plan.nodeNumbers.enumerated().map { "\($0)→\($1)" }.joined(separator: ", ") + ".")
             }
             if hosts.arePlaceholders {
-                lines.append("# node0, node1, ... stand for the host names (the address of each configuration's first node): replace them, or re-export with --hosts.")
+                lines.append(
+                    "# node0, node1, ... stand for the host names (the address of each configuration's first node): "
+                        + "replace them, or re-export with --hosts."
+                )
             }
         }
         return lines
@@ -85,9 +97,12 @@ package struct VLLMExport {
     func describe(_ configuration: ServingLayout.Configuration, of total: Int) -> [String] {
         let replica = configuration.replica
         var lines = [
-            "# Configuration \(configuration.number) of \(total), GPU group \(replica.gpu): \(ExportText.count(replica.count, "replica")) × (tp=\(replica.tensor) pp=\(replica.pipeline))"
-                + " = \(replica.count * replica.devicesPerReplica) GPUs on NODE_RANK \(Self.ranges(configuration.nodes)),",
-            "#   batch \(replica.batchSize) per replica, \(replica.precision.rawValue) weights, \(plan.kvCachePrecision.rawValue) KV cache"
+            "# Configuration \(configuration.number) of \(total), GPU group \(replica.gpu): "
+                + "\(ExportText.count(replica.count, "replica")) × (tp=\(replica.tensor) pp=\(replica.pipeline))"
+                + " = \(replica.count * replica.devicesPerReplica) GPUs on NODE_RANK "
+                + "\(Self.ranges(configuration.nodes)),",
+            "#   batch \(replica.batchSize) per replica, \(replica.precision.rawValue) weights, "
+                + "\(plan.kvCachePrecision.rawValue) KV cache"
                 + (total > 1 ? ", API on port \(Self.apiPort + configuration.number - 1)" : "") + ".",
         ]
         let predicted = [
@@ -97,7 +112,10 @@ package struct VLLMExport {
         ].compactMap { $0 }
         if !predicted.isEmpty { lines.append("#   Predicted per replica: " + predicted.joined(separator: ", ") + ".") }
         if configuration.spansNodes {
-            lines.append("#   A replica needs \(replica.devicesPerReplica) GPUs, more than one node: vLLM runs it on a Ray cluster of these nodes.")
+            lines.append(
+                "#   A replica needs \(replica.devicesPerReplica) GPUs, more than one node: vLLM runs it on a Ray "
+                    + "cluster of these nodes."
+            )
         }
         lines += quantizationNote(replica.precision).map { "#   \($0)" }
         return lines
@@ -110,15 +128,23 @@ package struct VLLMExport {
         // model.py): "If None, we first check the quantization_config attribute in the model config file".
         switch precision {
         case .int8:
-            return ["int8 weights (weight-only) need a pre-quantized checkpoint as MODEL: GPTQ 8-bit (vLLM methods gptq,",
-                    "gptq_marlin) or compressed-tensors W8A16 (compressed-tensors). vLLM reads the method from the",
-                    "checkpoint's quantization_config, so no --quantization is set. A 16-bit checkpoint would load in 16 bits,",
-                    "with twice the weight memory the plan counts."]
+            return [
+                "int8 weights (weight-only) need a pre-quantized checkpoint as MODEL: GPTQ 8-bit (vLLM methods gptq,",
+                "gptq_marlin) or compressed-tensors W8A16 (compressed-tensors). vLLM reads the method from the",
+                "checkpoint's quantization_config, so no --quantization is set. A 16-bit checkpoint would load in 16 "
+                    + "bits,",
+                "with twice the weight memory the plan counts.",
+            ]
         case .int4:
-            return ["int4 weights (weight-only) need a pre-quantized checkpoint as MODEL: AWQ (vLLM methods awq, awq_marlin),",
-                    "GPTQ 4-bit (gptq, gptq_marlin) or compressed-tensors W4A16 (compressed-tensors). vLLM reads the method from",
-                    "the checkpoint's quantization_config, so no --quantization is set. A 16-bit checkpoint would load in 16 bits,",
-                    "with four times the weight memory the plan counts."]
+            return [
+                "int4 weights (weight-only) need a pre-quantized checkpoint as MODEL: AWQ (vLLM methods awq, "
+                    + "awq_marlin),",
+                "GPTQ 4-bit (gptq, gptq_marlin) or compressed-tensors W4A16 (compressed-tensors). vLLM reads the "
+                    + "method from",
+                "the checkpoint's quantization_config, so no --quantization is set. A 16-bit checkpoint would load "
+                    + "in 16 bits,",
+                "with four times the weight memory the plan counts.",
+            ]
         default:
             return []
         }
@@ -142,9 +168,13 @@ package struct VLLMExport {
         ]
         // arg_utils.py add_cli_args, scheduler_group: "--max-num-seqs" (SchedulerConfig.max_num_seqs, int);
         // data_parallel_deployment.md: "--max-num-seqs applies per DP rank", i.e. per replica.
-        items += ["# Sequences decoded together per replica (the plan's batch).", "--max-num-seqs \(replica.batchSize)"]
+        items += [
+            "# Sequences decoded together per replica (the plan's batch).", "--max-num-seqs \(replica.batchSize)",
+        ]
         // arg_utils.py add_cli_args, model_group: "--max-model-len" (ModelConfig.max_model_len, int).
-        items += ["# Prompt + output tokens of one request.", "--max-model-len \(plan.promptTokens + plan.outputTokens)"]
+        items += [
+            "# Prompt + output tokens of one request.", "--max-model-len \(plan.promptTokens + plan.outputTokens)",
+        ]
         // arg_utils.py add_cli_args, model_group: "--dtype" with ModelDType = Literal["auto", "half",
         // "float16", "bfloat16", "float", "float32"] (vllm/config/model.py).
         items += dtypeArgument(replica.precision)
@@ -152,25 +182,33 @@ package struct VLLMExport {
         // "auto" ("will use model data type"), "fp8" (= fp8_e4m3).
         switch plan.kvCachePrecision {
         case .fp8: items += ["# fp8 KV cache (fp8_e4m3), 1 byte per value as planned.", "--kv-cache-dtype fp8"]
-        default: items += ["# KV cache in the model's 16-bit dtype, 2 bytes per value as planned.", "--kv-cache-dtype auto"]
+        default:
+            items += ["# KV cache in the model's 16-bit dtype, 2 bytes per value as planned.", "--kv-cache-dtype auto"]
         }
         if replica.precision == .fp8 {
             // arg_utils.py add_cli_args, model_group: "--quantization", "-q" with QuantizationMethods
             // (vllm/model_executor/layers/quantization/__init__.py), which lists "fp8".
-            items += ["# fp8 weights: a 16-bit checkpoint is quantized to FP8 at load (an FP8 checkpoint is read as it is).", "--quantization fp8"]
+            items += [
+                "# fp8 weights: a 16-bit checkpoint is quantized to FP8 at load (an FP8 checkpoint is read as it is).",
+                "--quantization fp8",
+            ]
         }
         // arg_utils.py add_cli_args, cache_group: "--gpu-memory-utilization" (CacheConfig, float in (0, 1]).
         items.append("--gpu-memory-utilization 0.9")
         if !single {
             // cli_args.py FrontendArgs: port: int = 8000, registered as "--port" by BaseFrontendArgs.add_cli_args.
-            items += ["# Each configuration is its own endpoint; put a load balancer in front of them.",
-                      "--port \(Self.apiPort + configuration.number - 1)"]
+            items += [
+                "# Each configuration is its own endpoint; put a load balancer in front of them.",
+                "--port \(Self.apiPort + configuration.number - 1)",
+            ]
         }
         if configuration.spansNodes {
             // arg_utils.py add_cli_args, parallel_group: "--distributed-executor-backend" with
             // DistributedExecutorBackend = Literal["ray", "mp", "uni", "external_launcher"] (vllm/config/parallel.py);
             // distributed_serving.md: "Multi-node deployments require Ray as the runtime engine".
-            items += ["# A replica spans nodes: its workers run on the Ray cluster.", "--distributed-executor-backend ray"]
+            items += [
+                "# A replica spans nodes: its workers run on the Ray cluster.", "--distributed-executor-backend ray",
+            ]
             if replica.count > 1 {
                 // arg_utils.py add_cli_args, parallel_group: "--data-parallel-backend", "-dpb",
                 // help='Backend for data parallel, either "mp" or "ray".'
@@ -187,7 +225,10 @@ package struct VLLMExport {
         case .fp8: return ["# Activations and non-quantized layers in bf16.", "--dtype bfloat16"]
         default:
             // The --dtype help of arg_utils.py: '"half" for FP16. Recommended for AWQ quantization.'
-            return ["# Activations in fp16 (\"half\"), which vLLM's --dtype help recommends for AWQ checkpoints.", "--dtype float16"]
+            return [
+                "# Activations in fp16 (\"half\"), which vLLM's --dtype help recommends for AWQ checkpoints.",
+                "--dtype float16",
+            ]
         }
     }
 }

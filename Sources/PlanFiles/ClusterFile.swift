@@ -11,7 +11,8 @@ package enum ClusterFile {
         var groups: [ClusterDescription.Group] = []
         if let entries = try yaml.sequenceOfMappings("groups") {
             guard !entries.isEmpty else {
-                throw yaml.error(at: "groups", message: "is empty; list at least one group with gpu, nodes and gpus_per_node")
+                throw yaml.error(
+                    at: "groups", message: "is empty; list at least one group with gpu, nodes and gpus_per_node")
             }
             for entry in entries { groups.append(try group(entry, profiles: profiles)) }
         } else {
@@ -20,24 +21,42 @@ package enum ClusterFile {
         let first = groups[0]
         let domain = try yaml.integer("nvlink_domain_gpus", maximum: 100_000)
         if let domain, domain % first.gpusPerNode != 0 && first.gpusPerNode % domain != 0 {
-            throw yaml.error(at: "nvlink_domain_gpus", message:
-                             "\(domain) neither divides nor is a multiple of gpus_per_node \(first.gpusPerNode); use a multiple (72 for a GB200 NVL72 of 4-GPU trays) or a divisor")
+            throw yaml.error(
+                at: "nvlink_domain_gpus",
+                message:
+                    "\(domain) neither divides nor is a multiple of gpus_per_node \(first.gpusPerNode); use a "
+                    + "multiple (72 for a GB200 NVL72 of 4-GPU trays) or a divisor"
+            )
         }
         let devices = groups.reduce(0) { $0 + $1.devices }
         if devices > maximumDevices {
-            throw yaml.error(at: "nodes", "groups", message: "the cluster has \(devices) GPUs, more than the \(maximumDevices) `plan` handles (the largest clusters built have about 200000); plan a smaller slice")
+            throw yaml.error(
+                at: "nodes", "groups",
+                message:
+                    "the cluster has \(devices) GPUs, more than the \(maximumDevices) `plan` handles (the largest "
+                    + "clusters built have about 200000); plan a smaller slice"
+            )
         }
-        let latencySeconds = try yaml.number("inter_node_latency_us", in: 0.001...1_000_000,
-                                             fix: "give the network latency in microseconds").map { $0 * 1e-6 }
+        let latencySeconds =
+            try yaml.number(
+                "inter_node_latency_us", in: 0.001...1_000_000,
+                fix: "give the network latency in microseconds"
+            ).map { $0 * 1e-6 }
             ?? Assumption.interNodeHopLatencySeconds
         return ClusterDescription(
             name: try yaml.string("name") ?? defaultName,
             groups: groups,
-            intraNodeGBps: try yaml.number("intra_node_GBps", in: 0.001...1_000_000, fix: "give the NVLink bandwidth per GPU, one direction, GB/s"),
-            nvlinkDomainGPUs: domain ?? min(first.profile.nvlinkDomainGPUs, first.devices) ,
-            interNodeGbpsPerGPU: try yaml.number("inter_node_Gbps_per_gpu", in: 0.001...10_000_000, fix: "give the NIC line rate per GPU, one direction, Gb/s"),
+            intraNodeGBps: try yaml.number(
+                "intra_node_GBps", in: 0.001...1_000_000,
+                fix: "give the NVLink bandwidth per GPU, one direction, "
+                    + "GB/s"),
+            nvlinkDomainGPUs: domain ?? min(first.profile.nvlinkDomainGPUs, first.devices),
+            interNodeGbpsPerGPU: try yaml.number(
+                "inter_node_Gbps_per_gpu", in: 0.001...10_000_000,
+                fix: "give the NIC line rate per GPU, one direction, Gb/s"),
             interNodeLatencySeconds: latencySeconds,
-            usdPerGPUHour: try yaml.number("usd_per_gpu_hour", in: 0.0001...1_000_000, fix: "give a price per GPU-hour in USD, or remove the key"))
+            usdPerGPUHour: try yaml.number(
+                "usd_per_gpu_hour", in: 0.0001...1_000_000, fix: "give a price per GPU-hour in USD, or remove the key"))
     }
 
     private static func group(_ yaml: YAMLMapping, profiles: DataDirectory) throws -> ClusterDescription.Group {
@@ -47,8 +66,9 @@ package enum ClusterFile {
         } else if let name = try yaml.string("gpu") {
             profile = try profiles.profile(named: name, from: yaml)
         } else {
-            throw InputError(file: yaml.file, key: yaml.keyPath("gpu"), line: yaml.line,
-                             "is missing; name a hardware profile (\(profiles.profileNames().joined(separator: ", ")))")
+            throw InputError(
+                file: yaml.file, key: yaml.keyPath("gpu"), line: yaml.line,
+                "is missing; name a hardware profile (\(profiles.profileNames().joined(separator: ", ")))")
         }
         let nodes = try yaml.requiredInteger("nodes", maximum: 1_000_000, fix: "give the number of nodes")
         let perNode = try yaml.integer("gpus_per_node", maximum: 100_000) ?? profile.gpusPerNode

@@ -14,7 +14,8 @@ public struct DataDirectory: Sendable {
             starts.append(URL(fileURLWithPath: explicit))
         }
         starts.append(URL(fileURLWithPath: manager.currentDirectoryPath))
-        starts.append(URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
+        starts.append(
+            URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
         var found: URL?
         search: for start in starts {
             var directory = start.standardizedFileURL
@@ -33,7 +34,8 @@ public struct DataDirectory: Sendable {
 
     func names(in folder: String) -> [String] {
         guard let root else { return [] }
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
+        let files =
+            (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
         return files.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }
             .map { ($0 as NSString).deletingPathExtension }.sorted()
     }
@@ -51,15 +53,19 @@ public struct DataDirectory: Sendable {
             }
         }
         let known = names(in: folder)
-        let hint = known.isEmpty ? "no bundled \(folder)/ folder was found (set PLAN_DATA_DIR to the checkout)" : "bundled: \(known.joined(separator: ", "))"
+        let hint =
+            known.isEmpty
+            ? "no bundled \(folder)/ folder was found (set PLAN_DATA_DIR to the checkout)"
+            : "bundled: \(known.joined(separator: ", "))"
         throw InputError(key: flag, "'\(argument)' is neither a file nor a bundled name; \(hint)")
     }
 
     /// The model file at a path, or the bundled one of that name in models/ (`llama3-70b`).
     public func model(_ argument: String) throws -> ModelDescription {
         let (url, shown) = try resolve(argument, in: "models", flag: "--model")
-        return try model(data: try YAMLMapping.read(url, shownAs: shown, flag: "--model"), shownAs: shown,
-                         defaultName: url.deletingPathExtension().lastPathComponent)
+        return try model(
+            data: try YAMLMapping.read(url, shownAs: shown, flag: "--model"), shownAs: shown,
+            defaultName: url.deletingPathExtension().lastPathComponent)
     }
 
     /// A model from a model file's bytes, already read: what `model(_:)` does after reading the
@@ -73,8 +79,9 @@ public struct DataDirectory: Sendable {
     /// The cluster file at a path, or the bundled one of that name in clusters/ (`dgx-h100-64`).
     public func cluster(_ argument: String) throws -> ClusterDescription {
         let (url, shown) = try resolve(argument, in: "clusters", flag: "--cluster")
-        return try cluster(data: try YAMLMapping.read(url, shownAs: shown, flag: "--cluster"), shownAs: shown,
-                           defaultName: url.deletingPathExtension().lastPathComponent)
+        return try cluster(
+            data: try YAMLMapping.read(url, shownAs: shown, flag: "--cluster"), shownAs: shown,
+            defaultName: url.deletingPathExtension().lastPathComponent)
     }
 
     /// A cluster from a cluster file's bytes, already read, its `gpu:` names resolved in this
@@ -93,14 +100,18 @@ public struct DataDirectory: Sendable {
 
     func profile(named name: String, from yaml: YAMLMapping) throws -> HardwareProfile {
         guard let root else {
-            throw yaml.error("gpu", nil, "'\(name)' cannot be looked up: no hardware-profiles/ folder found (set PLAN_DATA_DIR)")
+            throw yaml.error(
+                "gpu", nil, "'\(name)' cannot be looked up: no hardware-profiles/ folder found (set PLAN_DATA_DIR)")
         }
         let url = root.appendingPathComponent("hardware-profiles").appendingPathComponent("\(name).yaml")
         guard !name.contains("/"), FileManager.default.fileExists(atPath: url.path) else {
-            throw yaml.error("gpu", nil, "'\(name)' is not a known hardware profile; known: \(profileNames().joined(separator: ", "))")
+            throw yaml.error(
+                "gpu", nil,
+                "'\(name)' is not a known hardware profile; known: \(profileNames().joined(separator: ", "))")
         }
-        return try ProfileFile.decode(try YAMLMapping(contentsOf: url, shownAs: "hardware-profiles/\(name).yaml", flag: yaml.keyPath("gpu")),
-                                      defaultName: name)
+        return try ProfileFile.decode(
+            try YAMLMapping(contentsOf: url, shownAs: "hardware-profiles/\(name).yaml", flag: yaml.keyPath("gpu")),
+            defaultName: name)
     }
 
     package func url(_ relative: String) -> URL? { root?.appendingPathComponent(relative) }

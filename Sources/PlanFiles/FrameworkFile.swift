@@ -62,17 +62,22 @@ package enum FrameworkFile {
         let zero = try stages("zero_stages")
         let withPipeline = try stages("zero_stages_with_pipeline")
         guard Set(withPipeline).isSubset(of: zero) else {
-            throw supports.error("zero_stages_with_pipeline", nil, "lists a stage zero_stages does not; list a subset of \(zero)")
+            throw supports.error(
+                "zero_stages_with_pipeline", nil, "lists a stage zero_stages does not; list a subset of \(zero)")
         }
         guard try flag(mechanisms, "gathers_per_microbatch") else {
-            throw mechanisms.error("gathers_per_microbatch", nil, "false is not modelled: the cost model gathers ZeRO-3 weights per microbatch; set true")
+            throw mechanisms.error(
+                "gathers_per_microbatch", nil,
+                "false is not modelled: the cost model gathers ZeRO-3 weights per microbatch; set true")
         }
         return Framework(
             name: try yaml.string("name") ?? defaultName,
             interleavedSchedule: try flag(supports, "interleaved_schedule"),
             zeroStages: zero, zeroStagesWithPipeline: withPipeline,
-            tensorParallel: try flag(supports, "tensor_parallel"), pipelineParallel: try flag(supports, "pipeline_parallel"),
-            contextParallel: try flag(supports, "context_parallel"), expertParallel: try flag(supports, "expert_parallel"),
+            tensorParallel: try flag(supports, "tensor_parallel"),
+            pipelineParallel: try flag(supports, "pipeline_parallel"),
+            contextParallel: try flag(supports, "context_parallel"),
+            expertParallel: try flag(supports, "expert_parallel"),
             sequenceParallel: try flag(supports, "sequence_parallel"), recompute: recompute,
             perStageRecompute: try flag(supports, "per_stage_recompute"),
             tensorCommOverlap: try flag(mechanisms, "tensor_comm_overlap"),
@@ -80,7 +85,8 @@ package enum FrameworkFile {
             gradientReduceBytes: try bytes("gradient_reduce_bytes"),
             gradientReduceOverlap: try flag(mechanisms, "gradient_reduce_overlap"),
             parameterGatherOverlap: try flag(mechanisms, "parameter_gather_overlap"),
-            masterWeightsBytes: try bytes("master_weights_bytes"), optimizerStateBytes: try bytes("optimizer_state_bytes"),
+            masterWeightsBytes: try bytes("master_weights_bytes"),
+            optimizerStateBytes: try bytes("optimizer_state_bytes"),
             weightsBytes: try bytes("weights_bytes"), gathersPerMicrobatch: true)
     }
 }

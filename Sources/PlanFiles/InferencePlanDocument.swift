@@ -48,7 +48,8 @@ package struct InferencePlanDocument: Codable, Sendable {
     }
 
     package struct Prediction: Codable, Sendable {
-        package var ttftSeconds, tpotSeconds, outputTokensPerSecond, outputTokensPerSecondPerDevice, kvCacheTokens: Double
+        package var ttftSeconds, tpotSeconds, outputTokensPerSecond, outputTokensPerSecondPerDevice,
+            kvCacheTokens: Double
         package var memoryPerDeviceGiB: Memory
     }
 
@@ -56,36 +57,44 @@ package struct InferencePlanDocument: Codable, Sendable {
         package var weights, kvCache, activations, total, capacity: Double
     }
 
-    package init(plan: InferencePlan, model: ModelDescription, cluster: ClusterDescription, solver: TrainingPlanDocument.Solver,
-         alternatives: [InferencePlanDocument]? = nil) {
+    package init(
+        plan: InferencePlan, model: ModelDescription, cluster: ClusterDescription, solver: TrainingPlanDocument.Solver,
+        alternatives: [InferencePlanDocument]? = nil
+    ) {
         let primary = plan.primary, config = primary.config
         let profile = cluster.groups[primary.group].profile
         let round = Rounded.six, gib = Rounded.gib
-        self.model = .init(name: model.name, parameters: model.totalParameters, activeParameters: model.activeParameters, layers: model.layers)
-        self.cluster = .init(name: cluster.name, devices: cluster.devices, gpu: cluster.profile.name,
-                             gpusPerNode: cluster.gpusPerNode, nvlinkDomainGPUs: cluster.nvlinkDomainGPUs)
+        self.model = .init(
+            name: model.name, parameters: model.totalParameters, activeParameters: model.activeParameters,
+            layers: model.layers)
+        self.cluster = .init(
+            name: cluster.name, devices: cluster.devices, gpu: cluster.profile.name,
+            gpusPerNode: cluster.gpusPerNode, nvlinkDomainGPUs: cluster.nvlinkDomainGPUs)
         workload = .init(promptTokens: config.promptTokens, outputTokens: config.outputTokens)
         parallelism = .init(data: plan.replicaCount, tensor: config.tensor, pipeline: config.pipeline)
         precision = config.precision
-        serving = .init(batchSize: config.batchSize, kvCachePrecision: config.kvCachePrecision,
-                        replicas: plan.replicas.map { entry in
-                            Replica(gpu: cluster.groups[entry.option.group].profile.name, count: entry.count,
-                                    tensor: entry.option.config.tensor, pipeline: entry.option.config.pipeline,
-                                    batchSize: entry.option.config.batchSize, precision: entry.option.config.precision,
-                                    ttftSeconds: round(entry.option.ttftSeconds), tpotSeconds: round(entry.option.tpotSeconds),
-                                    outputTokensPerSecond: round(entry.option.outputTokensPerSecond),
-                                    kvCacheTokens: round(entry.option.kvCacheTokens.rounded(.down)))
-                        })
+        serving = .init(
+            batchSize: config.batchSize, kvCachePrecision: config.kvCachePrecision,
+            replicas: plan.replicas.map { entry in
+                Replica(
+                    gpu: cluster.groups[entry.option.group].profile.name, count: entry.count,
+                    tensor: entry.option.config.tensor, pipeline: entry.option.config.pipeline,
+                    batchSize: entry.option.config.batchSize, precision: entry.option.config.precision,
+                    ttftSeconds: round(entry.option.ttftSeconds), tpotSeconds: round(entry.option.tpotSeconds),
+                    outputTokensPerSecond: round(entry.option.outputTokensPerSecond),
+                    kvCacheTokens: round(entry.option.kvCacheTokens.rounded(.down)))
+            })
         let devices = plan.replicas.reduce(0) { $0 + $1.count * $1.option.config.devicesPerReplica }
         prediction = .init(
             ttftSeconds: round(primary.ttftSeconds), tpotSeconds: round(primary.tpotSeconds),
             outputTokensPerSecond: round(plan.outputTokensPerSecond),
             outputTokensPerSecondPerDevice: round(plan.outputTokensPerSecond / Double(max(devices, 1))),
             kvCacheTokens: round(primary.kvCacheTokens.rounded(.down)),
-            memoryPerDeviceGiB: .init(weights: gib(primary.weightBytes), kvCache: gib(primary.kvCacheBytes),
-                                      activations: gib(primary.activationBytes),
-                                      total: gib(primary.weightBytes + primary.kvCacheBytes + primary.activationBytes),
-                                      capacity: round(profile.memoryGiB)))
+            memoryPerDeviceGiB: .init(
+                weights: gib(primary.weightBytes), kvCache: gib(primary.kvCacheBytes),
+                activations: gib(primary.activationBytes),
+                total: gib(primary.weightBytes + primary.kvCacheBytes + primary.activationBytes),
+                capacity: round(profile.memoryGiB)))
         deviceMap = Self.deviceMap(plan: plan, cluster: cluster)
         self.solver = solver
         self.alternatives = alternatives
@@ -102,10 +111,13 @@ package struct InferencePlanDocument: Codable, Sendable {
                 for _ in 0..<entry.count {
                     for local in 0..<entry.option.config.devicesPerReplica {
                         let index = next + local
-                        rows.append(.init(rank: firstRankOfGroup + index, node: firstNodeOfGroup + index / group.gpusPerNode,
-                                          localIndex: index % group.gpusPerNode, data: replica,
-                                          pipeline: local / entry.option.config.tensor, tensor: local % entry.option.config.tensor,
-                                          context: 0))
+                        rows.append(
+                            .init(
+                                rank: firstRankOfGroup + index, node: firstNodeOfGroup + index / group.gpusPerNode,
+                                localIndex: index % group.gpusPerNode, data: replica,
+                                pipeline: local / entry.option.config.tensor,
+                                tensor: local % entry.option.config.tensor,
+                                context: 0))
                     }
                     next += entry.option.config.devicesPerReplica
                     replica += 1

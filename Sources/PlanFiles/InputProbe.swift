@@ -66,25 +66,32 @@ package struct InputProbe: Sendable {
         let devices = cluster.devices
         let precision: Precision = cluster.profile.supports(.bf16) ? .bf16 : .fp16
         for tensor in Set([1, cluster.gpusPerNode]) where tensor >= 1 && devices % tensor == 0 {
-            let config = ParallelConfiguration(tensor: tensor, data: devices / tensor,
-                                               globalBatchSize: devices / tensor, sequenceLength: sequence,
-                                               precision: precision)
+            let config = ParallelConfiguration(
+                tensor: tensor, data: devices / tensor,
+                globalBatchSize: devices / tensor, sequenceLength: sequence,
+                precision: precision)
             guard DegreeBounds.problem(config, devices: devices) == nil,
-                  config.problems(model: model, cluster: cluster).isEmpty else { continue }
+                config.problems(model: model, cluster: cluster).isEmpty
+            else { continue }
             for recompute in [RecomputeGranularity.none, .full] {
                 var variant = config
                 variant.recompute = recompute
-                guard let plan = try? TrainingSearch.evaluate(model: model, cluster: cluster, config: variant,
-                                                              framework: .megatronDefaults,
-                                                              method: .uniform(recomputedPerStage: nil)) else {
+                guard
+                    let plan = try? TrainingSearch.evaluate(
+                        model: model, cluster: cluster, config: variant,
+                        framework: .megatronDefaults,
+                        method: .uniform(recomputedPerStage: nil))
+                else {
                     findings.append("evaluate threw for \(variant) although its configuration checks passed")
                     continue
                 }
                 guard devices <= Self.maximumDocumentDevices else { continue }
-                let solver = TrainingPlanDocument.Solver(status: plan.splitStatus.rawValue, candidates: 1,
-                                                         milpsSolved: 0, pruned: 0, wallSeconds: 0)
-                let document = TrainingPlanDocument(plan: plan, model: model, cluster: cluster,
-                                                    framework: .megatronDefaults, solver: solver, alternatives: [])
+                let solver = TrainingPlanDocument.Solver(
+                    status: plan.splitStatus.rawValue, candidates: 1,
+                    milpsSolved: 0, pruned: 0, wallSeconds: 0)
+                let document = TrainingPlanDocument(
+                    plan: plan, model: model, cluster: cluster,
+                    framework: .megatronDefaults, solver: solver, alternatives: [])
                 do { _ = try document.prettyJSON() } catch {
                     findings.append("the plan document of \(variant) cannot be encoded: \(error)")
                 }

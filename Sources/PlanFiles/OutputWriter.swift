@@ -11,7 +11,8 @@ package enum OutputWriter {
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw InputError(key: "--out", "cannot write '\(path)': \(error.localizedDescription); choose a writable path")
+            throw InputError(
+                key: "--out", "cannot write '\(path)': \(error.localizedDescription); choose a writable path")
         }
     }
 

@@ -17,7 +17,8 @@ package enum PlanDocument: Codable, Sendable {
         let root = try decoder.container(keyedBy: Keys.self)
         let version = try root.decode(Int.self, forKey: .schemaVersion)
         guard version == Self.schemaVersion else { throw PlanDecodingProblem.version(version) }
-        let mode = try root.nestedContainer(keyedBy: WorkloadKeys.self, forKey: .workload).decode(String.self, forKey: .mode)
+        let mode = try root.nestedContainer(keyedBy: WorkloadKeys.self, forKey: .workload).decode(
+            String.self, forKey: .mode)
         switch mode {
         case "training": self = .training(try TrainingPlanDocument(from: decoder))
         case "inference": self = .inference(try InferencePlanDocument(from: decoder))
@@ -51,7 +52,9 @@ extension PlanDocument {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
             guard FileManager.default.fileExists(atPath: path) else {
-                throw InputError(file: path, "no such file; write a plan with `plan train --out \(path)` (or `plan evaluate ... --out \(path)`)")
+                throw InputError(
+                    file: path,
+                    "no such file; write a plan with `plan train --out \(path)` (or `plan evaluate ... --out \(path)`)")
             }
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -66,7 +69,9 @@ extension PlanDocument {
     /// Decodes plan JSON and checks the identities launchers rely on.
     package static func decode(_ data: Data, origin: String) throws -> PlanDocument {
         guard (try? JSONSerialization.jsonObject(with: data)) != nil else {
-            throw InputError(file: origin, "is not JSON; give the plan `plan train` writes with --format json (the default), not the table")
+            throw InputError(
+                file: origin,
+                "is not JSON; give the plan `plan train` writes with --format json (the default), not the table")
         }
         let plan: PlanDocument
         do {
@@ -74,9 +79,17 @@ extension PlanDocument {
         } catch let problem as PlanDecodingProblem {
             switch problem {
             case .version(let version):
-                throw InputError(file: origin, key: "schemaVersion", "is \(version); this plan reads schemaVersion \(schemaVersion), so re-run `plan train` with this version")
+                throw InputError(
+                    file: origin, key: "schemaVersion",
+                    "is \(version); this plan reads schemaVersion \(schemaVersion), so re-run `plan train` with this "
+                        + "version"
+                )
             case .mode(let mode):
-                throw InputError(file: origin, key: "workload.mode", "is '\(mode)'; expected 'training' (from `plan train` or `plan evaluate`) or 'inference' (from `plan infer`)")
+                throw InputError(
+                    file: origin, key: "workload.mode",
+                    "is '\(mode)'; expected 'training' (from `plan train` or `plan evaluate`) or 'inference' (from "
+                        + "`plan infer`)"
+                )
             }
         } catch let error as DecodingError {
             throw InputError(decoding: error, file: origin)
@@ -113,7 +126,8 @@ extension InputError {
         case .typeMismatch(let type, let context):
             self.init(file: file, key: path(context.codingPath), "is not \(Self.describe(type)); \(remedy)")
         case .dataCorrupted(let context):
-            self.init(file: file, key: path(context.codingPath), "has a value this plan format does not know; \(remedy)")
+            self.init(
+                file: file, key: path(context.codingPath), "has a value this plan format does not know; \(remedy)")
         @unknown default:
             self.init(file: file, "cannot be read as a plan; \(remedy)")
         }

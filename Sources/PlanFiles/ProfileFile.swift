@@ -5,18 +5,23 @@ import Foundation
 package enum ProfileFile {
     static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> HardwareProfile {
         guard let peaks = try yaml.mapping("dense_peak_TFLOPS") else {
-            throw InputError(file: yaml.file, key: yaml.keyPath("dense_peak_TFLOPS"), line: yaml.line,
-                             "is missing; give the dense (not sparse) peak per precision, e.g. `dense_peak_TFLOPS: {bf16: 989.4}`")
+            throw InputError(
+                file: yaml.file, key: yaml.keyPath("dense_peak_TFLOPS"), line: yaml.line,
+                "is missing; give the dense (not sparse) peak per precision, e.g. `dense_peak_TFLOPS: {bf16: 989.4}`")
         }
         var dense: [Precision: Double] = [:]
         for precision in Precision.allCases {
-            if let value = try peaks.number(precision.rawValue, in: 0.001...10_000_000, fix: "give the dense peak in TFLOP/s or remove the precision") {
+            if let value = try peaks.number(
+                precision.rawValue, in: 0.001...10_000_000,
+                fix: "give the dense peak in TFLOP/s or remove the precision")
+            {
                 dense[precision] = value
             }
         }
         guard dense[.bf16] != nil || dense[.fp16] != nil else {
-            throw InputError(file: yaml.file, key: peaks.keyPath("bf16"), line: peaks.line,
-                             "no 16-bit peak given; add bf16 or fp16 (dense TFLOP/s)")
+            throw InputError(
+                file: yaml.file, key: peaks.keyPath("bf16"), line: peaks.line,
+                "no 16-bit peak given; add bf16 or fp16 (dense TFLOP/s)")
         }
         func required(_ key: String, _ range: ClosedRange<Double>, _ fix: String) throws -> Double {
             guard let value = try yaml.number(key, in: range, fix: fix) else {
@@ -34,21 +39,31 @@ package enum ProfileFile {
             efficiency.memory = try fraction("memory", efficiency.memory)
             efficiency.nvlink = try fraction("nvlink", efficiency.nvlink)
             efficiency.network = try fraction("network", efficiency.network)
-            efficiency.gemmHalfGFLOP = try block.number("gemm_half_GFLOP", in: 0.000001...1_000_000, fix: "give the GEMM size in GFLOP at half efficiency")
+            efficiency.gemmHalfGFLOP =
+                try block.number(
+                    "gemm_half_GFLOP", in: 0.000001...1_000_000, fix: "give the GEMM size in GFLOP at half efficiency")
                 ?? efficiency.gemmHalfGFLOP
             func microseconds(_ key: String, _ current: Double) throws -> Double {
                 guard let value = try block.number(key) else { return current }
-                guard value >= 0, value < 1e6 else { throw block.error(key, nil, "must be from 0 to 1000000 µs, found \(value)") }
+                guard value >= 0, value < 1e6 else {
+                    throw block.error(key, nil, "must be from 0 to 1000000 µs, found \(value)")
+                }
                 return value
             }
-            efficiency.layerOverheadMicroseconds = try microseconds("layer_overhead_us", efficiency.layerOverheadMicroseconds)
-            efficiency.moeLayerOverheadMicroseconds = try microseconds("moe_layer_overhead_us", efficiency.moeLayerOverheadMicroseconds)
-            efficiency.decodeStepOverheadMicroseconds = try microseconds("decode_step_overhead_us", efficiency.decodeStepOverheadMicroseconds)
-            efficiency.prefillOverheadMicroseconds = try microseconds("prefill_overhead_us", efficiency.prefillOverheadMicroseconds)
+            efficiency.layerOverheadMicroseconds = try microseconds(
+                "layer_overhead_us", efficiency.layerOverheadMicroseconds)
+            efficiency.moeLayerOverheadMicroseconds = try microseconds(
+                "moe_layer_overhead_us", efficiency.moeLayerOverheadMicroseconds)
+            efficiency.decodeStepOverheadMicroseconds = try microseconds(
+                "decode_step_overhead_us", efficiency.decodeStepOverheadMicroseconds)
+            efficiency.prefillOverheadMicroseconds = try microseconds(
+                "prefill_overhead_us", efficiency.prefillOverheadMicroseconds)
             efficiency.decodeMemory = try fraction("decode_memory", efficiency.decodeMemory)
             efficiency.kvCacheMemory = try fraction("kv_cache_memory", efficiency.kvCacheMemory)
             if let overlap = try block.number("tensor_comm_overlap") {
-                guard (0...1).contains(overlap) else { throw block.error("tensor_comm_overlap", nil, "must be a fraction in [0, 1], found \(overlap)") }
+                guard (0...1).contains(overlap) else {
+                    throw block.error("tensor_comm_overlap", nil, "must be a fraction in [0, 1], found \(overlap)")
+                }
                 efficiency.tensorCommOverlap = overlap
             }
         }
@@ -57,10 +72,16 @@ package enum ProfileFile {
             name: try yaml.string("name") ?? defaultName,
             description: try yaml.string("description") ?? defaultName,
             densePeakTFLOPS: dense,
-            memoryGiB: try required("memory_GiB", 3...1_000_000, "give the device memory in GiB (2.5 GiB and 5% are reserved for the runtime)"),
+            memoryGiB: try required(
+                "memory_GiB", 3...1_000_000,
+                "give the device memory in GiB (2.5 GiB and 5% are reserved for the runtime)"),
             memoryTBps: try required("memory_TBps", 0.001...10_000, "give the HBM bandwidth in TB/s"),
-            linkGBpsOneDirection: try required("link_GBps_one_direction", 0.001...1_000_000, "give the NVLink (or PCIe) bandwidth per GPU, one direction, GB/s"),
-            nicGbpsPerGPU: try required("nic_Gbps_per_gpu_one_direction", 0.001...10_000_000, "give the NIC line rate per GPU, one direction, Gb/s"),
+            linkGBpsOneDirection: try required(
+                "link_GBps_one_direction", 0.001...1_000_000,
+                "give the NVLink (or PCIe) bandwidth per GPU, one direction, GB/s"),
+            nicGbpsPerGPU: try required(
+                "nic_Gbps_per_gpu_one_direction", 0.001...10_000_000,
+                "give the NIC line rate per GPU, one direction, Gb/s"),
             gpusPerNode: gpusPerNode,
             nvlinkDomainGPUs: try yaml.integer("nvlink_domain_gpus", maximum: 100_000) ?? gpusPerNode,
             efficiency: efficiency)

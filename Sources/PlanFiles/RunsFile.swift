@@ -5,11 +5,15 @@ import Planner
 package enum RunsFile {
     /// The runs of a runs file; a run without `framework:` ran on `defaultFramework`, one without
     /// `family:` belongs to the family "unknown".
-    package static func decode(_ yaml: YAMLMapping, data: DataDirectory, defaultFramework: String = "megatron")
+    package static func decode(
+        _ yaml: YAMLMapping, data: DataDirectory, defaultFramework: String = "megatron"
+    )
         throws -> [PublishedRun]
     {
         guard let runs = try yaml.sequenceOfMappings("runs"), !runs.isEmpty else {
-            throw InputError(file: yaml.file, key: "runs", line: yaml.line, "is missing or empty; list runs with id, model, cluster, config and measured")
+            throw InputError(
+                file: yaml.file, key: "runs", line: yaml.line,
+                "is missing or empty; list runs with id, model, cluster, config and measured")
         }
         var frameworks: [String: Framework] = [:]
         return try runs.map { run in
@@ -27,12 +31,20 @@ package enum RunsFile {
 
     static func run(_ yaml: YAMLMapping, data: DataDirectory, framework: Framework) throws -> PublishedRun {
         let id = try yaml.string("id") ?? "run"
-        guard let modelYAML = try yaml.mapping("model") else { throw yaml.error("model", nil, "is missing; give the model's config fields") }
-        guard let clusterYAML = try yaml.mapping("cluster") else { throw yaml.error("cluster", nil, "is missing; give gpu, nodes and gpus_per_node") }
-        guard let c = try yaml.mapping("config") else { throw yaml.error("config", nil, "is missing; give tp, pp, dp, mbs, global_batch and seq_len") }
+        guard let modelYAML = try yaml.mapping("model") else {
+            throw yaml.error("model", nil, "is missing; give the model's config fields")
+        }
+        guard let clusterYAML = try yaml.mapping("cluster") else {
+            throw yaml.error("cluster", nil, "is missing; give gpu, nodes and gpus_per_node")
+        }
+        guard let c = try yaml.mapping("config") else {
+            throw yaml.error("config", nil, "is missing; give tp, pp, dp, mbs, global_batch and seq_len")
+        }
         guard let measured = try yaml.mapping("measured"),
-              let throughput = try measured.positiveNumber("tokens_per_second_per_gpu") else {
-            throw yaml.error("measured.tokens_per_second_per_gpu", nil, "is missing; give the measured tokens per second per GPU")
+            let throughput = try measured.positiveNumber("tokens_per_second_per_gpu")
+        else {
+            throw yaml.error(
+                "measured.tokens_per_second_per_gpu", nil, "is missing; give the measured tokens per second per GPU")
         }
         let model = try ModelFile.decode(modelYAML, defaultName: id)
         let cluster = try ClusterFile.decode(clusterYAML, defaultName: id, profiles: data)
@@ -48,38 +60,49 @@ package enum RunsFile {
         var config = ParallelConfiguration(
             tensor: tp, pipeline: try c.integer("pp") ?? 1,
             data: try c.requiredInteger("dp", fix: "give the data-parallel degree"),
-            context: try c.integer("cp") ?? 1, expert: try c.integer("ep") ?? 1, virtualStages: try c.integer("vpp") ?? 1,
+            context: try c.integer("cp") ?? 1, expert: try c.integer("ep") ?? 1,
+            virtualStages: try c.integer("vpp") ?? 1,
             microbatchSize: try c.requiredInteger("mbs", fix: "give the microbatch size"),
-            globalBatchSize: try c.requiredInteger("global_batch", maximum: 10_000_000, fix: "give the global batch in sequences"),
+            globalBatchSize: try c.requiredInteger(
+                "global_batch", maximum: 10_000_000, fix: "give the global batch in sequences"),
             sequenceLength: try c.requiredInteger("seq_len", maximum: 10_000_000, fix: "give the sequence length"),
             sequenceParallel: try c.bool("sp") ?? (tp > 1), recompute: recompute,
             zeroStage: ZeROStage(rawValue: try c.integer("zero", minimum: 0, maximum: 3) ?? 1) ?? .optimizer,
             precision: precision,
             flashAttention: try c.bool("flash_attention") ?? true)
         if let names = try c.strings("recompute_modules") {
-            config.recomputeModules = Set(try names.map { name in
-                guard let module = RecomputeModule(rawValue: name) else {
-                    throw c.error("recompute_modules", nil, "'\(YAMLMapping.clipped(name))' is not one of \(RecomputeModule.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return module
-            })
+            config.recomputeModules = Set(
+                try names.map { name in
+                    guard let module = RecomputeModule(rawValue: name) else {
+                        throw c.error(
+                            "recompute_modules", nil,
+                            "'\(YAMLMapping.clipped(name))' is not one of "
+                                + "\(RecomputeModule.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )
+                    }
+                    return module
+                })
         }
         if let (field, message) = DegreeBounds.problem(config, devices: cluster.devices) {
-            let keys: [ConfigurationProblem.Field: String] = [.tensor: "tp", .pipeline: "pp", .data: "dp", .context: "cp", .expert: "ep",
-                                                              .virtualStages: "vpp", .microbatchSize: "mbs"]
+            let keys: [ConfigurationProblem.Field: String] = [
+                .tensor: "tp", .pipeline: "pp", .data: "dp", .context: "cp", .expert: "ep",
+                .virtualStages: "vpp", .microbatchSize: "mbs",
+            ]
             throw c.error(at: keys[field] ?? "dp", message: message)
         }
         if let problem = config.problems(model: model, cluster: cluster).first {
             throw InputError(key: "\(id).config", "\(problem.field.rawValue): \(problem.message)")
         }
         if let problem = framework.problem(with: config) {
-            throw InputError(file: yaml.file, key: "\(id).config", "\(problem); name the framework that ran it with `framework:`")
+            throw InputError(
+                file: yaml.file, key: "\(id).config", "\(problem); name the framework that ran it with `framework:`")
         }
         let family = try yaml.string("family").flatMap { YAMLMapping.isBlank($0) ? nil : $0 } ?? "unknown"
-        return PublishedRun(id: id, family: family, source: try yaml.string("source") ?? "",
-                            fullySpecified: try yaml.bool("fully_specified") ?? false,
-                            model: model, cluster: cluster, config: config, framework: framework,
-                            recomputeLayers: try c.integer("recompute_layers", minimum: 0),
-                            measuredTokensPerSecondPerDevice: throughput)
+        return PublishedRun(
+            id: id, family: family, source: try yaml.string("source") ?? "",
+            fullySpecified: try yaml.bool("fully_specified") ?? false,
+            model: model, cluster: cluster, config: config, framework: framework,
+            recomputeLayers: try c.integer("recompute_layers", minimum: 0),
+            measuredTokensPerSecondPerDevice: throughput)
     }
 }

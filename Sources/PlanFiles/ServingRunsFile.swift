@@ -1,6 +1,6 @@
 import CostModel
-import Planner
 import Foundation
+import Planner
 
 package enum ServingRunsFile {
     /// Whether a runs file holds serving runs (its first run has a `serving:` mapping).
@@ -10,16 +10,24 @@ package enum ServingRunsFile {
 
     package static func decode(_ yaml: YAMLMapping, data: DataDirectory) throws -> [PublishedServingRun] {
         guard let runs = try yaml.sequenceOfMappings("runs"), !runs.isEmpty else {
-            throw InputError(file: yaml.file, key: "runs", line: yaml.line, "is missing or empty; list runs with id, model, cluster, serving and measured")
+            throw InputError(
+                file: yaml.file, key: "runs", line: yaml.line,
+                "is missing or empty; list runs with id, model, cluster, serving and measured")
         }
         return try runs.map { try run($0, data: data) }
     }
 
     static func run(_ yaml: YAMLMapping, data: DataDirectory) throws -> PublishedServingRun {
         let id = try yaml.string("id") ?? "run"
-        guard let modelYAML = try yaml.mapping("model") else { throw yaml.error("model", nil, "is missing; give the model's config fields") }
-        guard let clusterYAML = try yaml.mapping("cluster") else { throw yaml.error("cluster", nil, "is missing; give gpu, nodes and gpus_per_node") }
-        guard let s = try yaml.mapping("serving") else { throw yaml.error("serving", nil, "is missing; give tp, pp, replicas, batch and the token counts") }
+        guard let modelYAML = try yaml.mapping("model") else {
+            throw yaml.error("model", nil, "is missing; give the model's config fields")
+        }
+        guard let clusterYAML = try yaml.mapping("cluster") else {
+            throw yaml.error("cluster", nil, "is missing; give gpu, nodes and gpus_per_node")
+        }
+        guard let s = try yaml.mapping("serving") else {
+            throw yaml.error("serving", nil, "is missing; give tp, pp, replicas, batch and the token counts")
+        }
         guard let measured = try yaml.mapping("measured") else { throw yaml.error("measured", nil, "is missing") }
         func format(_ key: String, _ fallback: String) throws -> Precision {
             let text = try s.string(key) ?? fallback
@@ -29,7 +37,8 @@ package enum ServingRunsFile {
             return value
         }
         let config = InferenceConfiguration(
-            tensor: try s.integer("tp") ?? 1, pipeline: try s.integer("pp") ?? 1, replicas: try s.integer("replicas") ?? 1,
+            tensor: try s.integer("tp") ?? 1, pipeline: try s.integer("pp") ?? 1,
+            replicas: try s.integer("replicas") ?? 1,
             batchSize: try s.requiredInteger("batch", fix: "give the sequences decoded together"),
             promptTokens: try s.requiredInteger("prompt_tokens", fix: "give the prompt length"),
             outputTokens: try s.requiredInteger("output_tokens", fix: "give the output length"),

@@ -106,29 +106,38 @@ package struct TrainingPlanDocument: Codable, Sendable {
         }
     }
 
-    package init(plan: TrainingPlan, model: ModelDescription, cluster: ClusterDescription, framework: Framework,
-                 solver: Solver,
-                 whyNotOthers: [String]? = nil, alternatives: [TrainingPlanDocument]? = nil) {
+    package init(
+        plan: TrainingPlan, model: ModelDescription, cluster: ClusterDescription, framework: Framework,
+        solver: Solver,
+        whyNotOthers: [String]? = nil, alternatives: [TrainingPlanDocument]? = nil
+    ) {
         let config = plan.config, estimate = plan.estimate, layout = estimate.layout
-        self.model = .init(name: model.name, parameters: model.totalParameters, activeParameters: model.activeParameters, layers: model.layers)
-        self.cluster = .init(name: cluster.name, devices: cluster.devices, gpu: cluster.profile.name,
-                             gpusPerNode: cluster.gpusPerNode, nvlinkDomainGPUs: cluster.nvlinkDomainGPUs)
-        workload = .init(globalBatchSize: config.globalBatchSize, sequenceLength: config.sequenceLength,
-                         tokensPerStep: config.globalBatchSize * config.sequenceLength)
-        parallelism = .init(data: config.data, tensor: config.tensor, pipeline: config.pipeline, context: config.context,
-                            expert: config.expert, virtualStages: config.virtualStages,
-                            sequenceParallel: config.sequenceParallel, zeroStage: config.zeroStage)
+        self.model = .init(
+            name: model.name, parameters: model.totalParameters, activeParameters: model.activeParameters,
+            layers: model.layers)
+        self.cluster = .init(
+            name: cluster.name, devices: cluster.devices, gpu: cluster.profile.name,
+            gpusPerNode: cluster.gpusPerNode, nvlinkDomainGPUs: cluster.nvlinkDomainGPUs)
+        workload = .init(
+            globalBatchSize: config.globalBatchSize, sequenceLength: config.sequenceLength,
+            tokensPerStep: config.globalBatchSize * config.sequenceLength)
+        parallelism = .init(
+            data: config.data, tensor: config.tensor, pipeline: config.pipeline, context: config.context,
+            expert: config.expert, virtualStages: config.virtualStages,
+            sequenceParallel: config.sequenceParallel, zeroStage: config.zeroStage)
         microbatch = .init(size: config.microbatchSize, count: config.microbatchCount)
         precision = config.precision
         self.framework = framework.name
-        recompute = .init(granularity: config.recompute,
-                          layersPerStage: (0..<layout.chunks).map { layout.recomputedCount(chunk: $0) })
+        recompute = .init(
+            granularity: config.recompute,
+            layersPerStage: (0..<layout.chunks).map { layout.recomputedCount(chunk: $0) })
         let firsts = layout.firstLayers
         stages = (0..<layout.chunks).map { c in
-            Stage(index: c, rank: c % config.pipeline, firstLayer: firsts[c], layerCount: layout.layerCount(chunk: c),
-                  recomputedLayers: layout.recomputedCount(chunk: c),
-                  memoryGiB: Rounded.gib(estimate.schedule.rankBytes[c % config.pipeline]),
-                  timeSeconds: Rounded.six(estimate.schedule.chunkSeconds[c]))
+            Stage(
+                index: c, rank: c % config.pipeline, firstLayer: firsts[c], layerCount: layout.layerCount(chunk: c),
+                recomputedLayers: layout.recomputedCount(chunk: c),
+                memoryGiB: Rounded.gib(estimate.schedule.rankBytes[c % config.pipeline]),
+                timeSeconds: Rounded.six(estimate.schedule.chunkSeconds[c]))
         }
         deviceMap = Self.deviceMap(config: config, cluster: cluster)
         let memory = estimate.memory, b = estimate.breakdown
@@ -136,13 +145,15 @@ package struct TrainingPlanDocument: Codable, Sendable {
             stepTimeSeconds: Rounded.six(estimate.stepSeconds), tokensPerSecond: Rounded.six(estimate.tokensPerSecond),
             tokensPerSecondPerDevice: Rounded.six(estimate.tokensPerSecond / Double(config.devices)),
             modelTflopsPerDevice: Rounded.six(estimate.modelTFLOPSPerDevice), mfu: Rounded.six(estimate.mfu),
-            memoryPerDeviceGiB: .init(weights: Rounded.gib(memory.weightsBytes), gradients: Rounded.gib(memory.gradientsBytes),
-                                      optimizer: Rounded.gib(memory.optimizerBytes), activations: Rounded.gib(memory.activationsBytes),
-                                      total: Rounded.gib(memory.totalBytes), usable: Rounded.gib(estimate.capacityBytes),
-                                      capacity: Rounded.six(cluster.profile.memoryGiB)),
-            breakdownSeconds: .init(compute: Rounded.six(b.computeSeconds), tensorComm: Rounded.six(b.tensorCommSeconds),
-                                    pipelineComm: Rounded.six(b.pipelineCommSeconds), dataComm: Rounded.six(b.dataCommSeconds),
-                                    optimizer: Rounded.six(b.optimizerSeconds), bubble: Rounded.six(b.bubbleSeconds)))
+            memoryPerDeviceGiB: .init(
+                weights: Rounded.gib(memory.weightsBytes), gradients: Rounded.gib(memory.gradientsBytes),
+                optimizer: Rounded.gib(memory.optimizerBytes), activations: Rounded.gib(memory.activationsBytes),
+                total: Rounded.gib(memory.totalBytes), usable: Rounded.gib(estimate.capacityBytes),
+                capacity: Rounded.six(cluster.profile.memoryGiB)),
+            breakdownSeconds: .init(
+                compute: Rounded.six(b.computeSeconds), tensorComm: Rounded.six(b.tensorCommSeconds),
+                pipelineComm: Rounded.six(b.pipelineCommSeconds), dataComm: Rounded.six(b.dataCommSeconds),
+                optimizer: Rounded.six(b.optimizerSeconds), bubble: Rounded.six(b.bubbleSeconds)))
         self.solver = solver
         self.whyNotOthers = whyNotOthers
         self.alternatives = alternatives
@@ -163,9 +174,12 @@ package struct TrainingPlanDocument: Codable, Sendable {
             let context = (rank / config.tensor) % config.context
             let data = (rank / (config.tensor * config.context)) % config.data
             let pipeline = rank / (config.tensor * config.context * config.data)
-            let place = rank < nodeOf.count ? nodeOf[rank] : (node: rank / cluster.gpusPerNode, local: rank % cluster.gpusPerNode)
-            return Device(rank: rank, node: place.node, localIndex: place.local, data: data, pipeline: pipeline,
-                          tensor: tensor, context: context)
+            let place =
+                rank < nodeOf.count
+                ? nodeOf[rank] : (node: rank / cluster.gpusPerNode, local: rank % cluster.gpusPerNode)
+            return Device(
+                rank: rank, node: place.node, localIndex: place.local, data: data, pipeline: pipeline,
+                tensor: tensor, context: context)
         }
     }
 }

@@ -14,7 +14,8 @@ package struct YAMLMapping {
     init(text: String, file: String, flag: String? = nil) throws {
         let content = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         if Self.isBlank(content) {
-            throw InputError(file: file, key: flag, "is empty; give a mapping of keys to values (for example `hidden_size: 4096`)")
+            throw InputError(
+                file: file, key: flag, "is empty; give a mapping of keys to values (for example `hidden_size: 4096`)")
         }
         guard Self.nestingBound(content, stoppingAbove: Self.maximumNesting) <= Self.maximumNesting else {
             let found = "nests lists or mappings more than \(Self.maximumNesting) levels deep"
@@ -28,7 +29,9 @@ package struct YAMLMapping {
         }
         guard let node, case .mapping = node else {
             let found = node.map { "found \(Self.shown($0))" } ?? "found nothing"
-            throw InputError(file: file, key: flag, "must be a mapping of keys to values (for example `hidden_size: 4096`), \(found)")
+            throw InputError(
+                file: file, key: flag, "must be a mapping of keys to values (for example `hidden_size: 4096`), \(found)"
+            )
         }
         try self.init(node: node, file: file, path: "")
     }
@@ -45,8 +48,10 @@ package struct YAMLMapping {
     /// refuses more than `maximumBytes` and anything but UTF-8, then parses as `init(text:)` does.
     package init(data: Data, shownAs name: String, flag: String? = nil) throws {
         if data.count > Self.maximumBytes {
-            throw InputError(file: name, key: flag, "is larger than \(Self.maximumBytes >> 20) MiB; model, cluster "
-                             + "and runs files are a few KiB, so this is likely the wrong file")
+            throw InputError(
+                file: name, key: flag,
+                "is larger than \(Self.maximumBytes >> 20) MiB; model, cluster "
+                    + "and runs files are a few KiB, so this is likely the wrong file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError(file: name, key: flag, "is not UTF-8 text (a binary file?); pass a YAML or JSON file")
@@ -63,7 +68,9 @@ package struct YAMLMapping {
             throw InputError(file: name, key: flag, "does not exist; check the path")
         }
         if isDirectory.boolValue {
-            throw InputError(file: name, key: flag, "is a directory; pass a YAML or JSON file (a Hugging Face config.json works as it is)")
+            throw InputError(
+                file: name, key: flag,
+                "is a directory; pass a YAML or JSON file (a Hugging Face config.json works as it is)")
         }
         // Read through a handle, at most one byte past the limit: pipes (`--model <(curl …)`) work,
         // and a device like /dev/zero cannot make the read endless.
@@ -101,7 +108,9 @@ package struct YAMLMapping {
     func node(_ keys: [String]) -> (key: String, node: Node)? {
         for key in keys {
             if let entry = entries.first(where: { $0.key == key }) {
-                if case .scalar(let scalar) = entry.value, scalar.style == .plain, ["null", "Null", "NULL", "~", ""].contains(scalar.string) {
+                if case .scalar(let scalar) = entry.value, scalar.style == .plain,
+                    ["null", "Null", "NULL", "~", ""].contains(scalar.string)
+                {
                     continue
                 }
                 return (key, entry.value)
@@ -131,7 +140,9 @@ package struct YAMLMapping {
     /// A positive number, or nil when absent.
     func positiveNumber(_ keys: String..., fix: String = "give a positive number") throws -> Double? {
         guard let value = try number(keys) else { return nil }
-        if value <= 0 { throw error(node(keys)!.key, node(keys)!.node, "must be positive, found \(Self.format(value)); \(fix)") }
+        if value <= 0 {
+            throw error(node(keys)!.key, node(keys)!.node, "must be positive, found \(Self.format(value)); \(fix)")
+        }
         return value
     }
 
@@ -150,9 +161,12 @@ package struct YAMLMapping {
 
     private func number(_ keys: [String]) throws -> Double? {
         guard let (key, node) = node(keys) else { return nil }
-        guard case .scalar(let scalar) = node, let value = Double(scalar.string.replacingOccurrences(of: "_", with: "")) else {
+        guard case .scalar(let scalar) = node, let value = Double(scalar.string.replacingOccurrences(of: "_", with: ""))
+        else {
             let infinite = [".inf", "+.inf", "-.inf", ".nan"].contains((try? string(key))?.lowercased() ?? "")
-            throw error(key, node, "must be a \(infinite ? "finite " : "plain ")number like 4096 or 2.5, found \(Self.shown(node))")
+            throw error(
+                key, node,
+                "must be a \(infinite ? "finite " : "plain ")number like 4096 or 2.5, found \(Self.shown(node))")
         }
         guard scalar.style == .plain else {
             throw error(key, node, "must be a number, found the quoted text \(Self.shown(node)); remove the quotes")
@@ -193,7 +207,9 @@ package struct YAMLMapping {
 
     func bool(_ keys: String...) throws -> Bool? {
         guard let (key, node) = node(keys) else { return nil }
-        guard case .scalar(let scalar) = node else { throw error(key, node, "must be true or false, found \(Self.shown(node))") }
+        guard case .scalar(let scalar) = node else {
+            throw error(key, node, "must be true or false, found \(Self.shown(node))")
+        }
         switch scalar.string.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
@@ -209,10 +225,13 @@ package struct YAMLMapping {
 
     func sequenceOfMappings(_ key: String) throws -> [YAMLMapping]? {
         guard let (name, node) = node([key]) else { return nil }
-        guard case .sequence(let sequence) = node else { throw error(name, node, "must be a list, found \(Self.shown(node))") }
+        guard case .sequence(let sequence) = node else {
+            throw error(name, node, "must be a list, found \(Self.shown(node))")
+        }
         return try sequence.enumerated().map { index, item in
             guard case .mapping = item else {
-                throw InputError(file: file, key: "\(keyPath(name))[\(index)]", line: item.mark?.line, "must be a mapping")
+                throw InputError(
+                    file: file, key: "\(keyPath(name))[\(index)]", line: item.mark?.line, "must be a mapping")
             }
             return try YAMLMapping(node: item, file: file, path: "\(keyPath(name))[\(index)]")
         }

@@ -4,9 +4,13 @@ extension YAMLMapping {
     /// A list of text values (`[none, full]`), or nil when absent.
     func strings(_ key: String) throws -> [String]? {
         guard let (name, node) = node([key]) else { return nil }
-        guard case .sequence(let sequence) = node else { throw error(name, node, "must be a list, found \(Self.shown(node))") }
+        guard case .sequence(let sequence) = node else {
+            throw error(name, node, "must be a list, found \(Self.shown(node))")
+        }
         return try sequence.map { item in
-            guard case .scalar(let scalar) = item else { throw error(name, item, "must list text values, found \(Self.shown(item))") }
+            guard case .scalar(let scalar) = item else {
+                throw error(name, item, "must list text values, found \(Self.shown(item))")
+            }
             return scalar.string
         }
     }
@@ -16,7 +20,11 @@ extension YAMLMapping {
         try strings(key).map { texts in
             try texts.map { text in
                 guard let value = Int(text), range.contains(value) else {
-                    throw error(key, nil, "must list whole numbers from \(range.lowerBound) to \(range.upperBound), found '\(Self.clipped(text))'")
+                    throw error(
+                        key, nil,
+                        "must list whole numbers from \(range.lowerBound) to \(range.upperBound), found "
+                            + "'\(Self.clipped(text))'"
+                    )
                 }
                 return value
             }
@@ -29,8 +37,9 @@ extension YAMLMapping {
         for key in keys where !known.contains(key) {
             let nearest = known.min { Self.editDistance(key, $0) < Self.editDistance(key, $1) }
             let hint = nearest.map { Self.editDistance(key, $0) <= 3 ? "; did you mean '\($0)'?" : "" } ?? ""
-            throw error(key, node([key])?.node,
-                        "is not a key of this file\(hint) (known keys: \(known.joined(separator: ", ")))")
+            throw error(
+                key, node([key])?.node,
+                "is not a key of this file\(hint) (known keys: \(known.joined(separator: ", ")))")
         }
     }
 

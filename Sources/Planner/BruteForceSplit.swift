@@ -6,13 +6,17 @@ package enum BruteForceSplit {
     /// The best feasible split by `PipelineCostTable.evaluate`, or nil when none fits memory.
     package static func best(_ table: PipelineCostTable) -> (layout: StageLayout, schedule: PipelineSchedule)? {
         var best: (StageLayout, PipelineSchedule)?
-        let order = table.groups.flatMap { group in Array(repeating: table.groups.firstIndex(of: group)!, count: group.count) }
+        let order = table.groups.flatMap { group in
+            Array(repeating: table.groups.firstIndex(of: group)!, count: group.count)
+        }
         let total = order.count
         // Every composition of the layer sequence into `chunks` non-empty contiguous parts.
         func compositions(_ remaining: Int, _ parts: Int) -> [[Int]] {
             if parts == 1 { return remaining >= 1 ? [[remaining]] : [] }
             guard remaining >= parts else { return [] }
-            return (1...(remaining - parts + 1)).flatMap { first in compositions(remaining - first, parts - 1).map { [first] + $0 } }
+            return (1...(remaining - parts + 1)).flatMap { first in
+                compositions(remaining - first, parts - 1).map { [first] + $0 }
+            }
         }
         for sizes in compositions(total, table.chunks) {
             var layers: [[Int]] = [], start = 0

@@ -37,7 +37,10 @@ public struct InferencePlan: Sendable {
     public var status: LinearProgramSolution.Status
     public var primary: ReplicaOption { replicas[0].option }
 
-    public init(replicas: [(option: ReplicaOption, count: Int)], outputTokensPerSecond: Double, status: LinearProgramSolution.Status) {
+    public init(
+        replicas: [(option: ReplicaOption, count: Int)], outputTokensPerSecond: Double,
+        status: LinearProgramSolution.Status
+    ) {
         self.replicas = replicas
         self.outputTokensPerSecond = outputTokensPerSecond
         self.status = status

@@ -19,11 +19,11 @@ import CostModel
 ///     k[r,g] ≤ n[r,g]                                                             (5) recompute what is held
 ///     τ ≥ τ_r                                                                     (6) slowest rank
 ///     Σ_g n[r,g]·state_g + inFlight_r·(n·act_g − k·(act_g − ckpt_g)) ≤ capacity  (7) memory per rank
-///     Z ≥ opt_r + sync_r − backward_r,  Z ≥ opt_r                                 (8) tail after the last microbatch
+///     Z ≥ opt_r + sync_r − backward_r,  Z ≥ opt_r                           (8) tail after the last microbatch
 ///                                          (backward_r taken as 0 when the framework does not overlap the sync)
 ///     f[r] ≤ n[r,moe] (= when v = 1), n[r,dense] + f[r] ≥ 1, n[r,moe] − f[r] ≥ v − 1,
 ///     f[r] ≤ L_moe·after[r], n[r+1,dense] ≤ L_dense·(1 − after[r]), after[r] ≤ after[r+1]
-///                                                                                 (9) dense layers first, in the first round of chunks
+///                                                              (9) dense layers first, in the first round of chunks
 ///     N ≥ Σ_g n[r,g], τ ≥ N·min_g μ_g + min_r extras_r                          (10) cut: the fullest rank
 ///     objective ≤ cutoff (the best plan known so far), when given                (11)
 ///     n[r] ≥ n[r+1] for interchangeable middle ranks (one group)                  (12) symmetry
@@ -59,12 +59,16 @@ public struct LayerSplitProgram: Sendable {
     private mutating func build() {
         let v = Double(table.virtualStages), m = Double(table.microbatches)
         for r in 0..<ranks {
-            layers.append(table.groups.indices.map { g in
-                program.addVariable("layers[\(r),\(g)]", .between(0, Double(table.groups[g].count)), integer: true)
-            })
-            recomputed.append(table.allowsFullRecompute ? table.groups.indices.map { g in
-                program.addVariable("recomputed[\(r),\(g)]", .between(0, Double(table.groups[g].count)), integer: true)
-            } : nil)
+            layers.append(
+                table.groups.indices.map { g in
+                    program.addVariable("layers[\(r),\(g)]", .between(0, Double(table.groups[g].count)), integer: true)
+                })
+            recomputed.append(
+                table.allowsFullRecompute
+                    ? table.groups.indices.map { g in
+                        program.addVariable(
+                            "recomputed[\(r),\(g)]", .between(0, Double(table.groups[g].count)), integer: true)
+                    } : nil)
         }
         let slowest = program.addVariable("slowestRankSeconds", .atLeast(0), objective: m - 1 / v)
         let tail = program.addVariable("tailSeconds", .atLeast(0), objective: 1)
@@ -158,9 +162,11 @@ public struct LayerSplitProgram: Sendable {
             var terms: [LinearProgram.Term] = []
             var constant = table.fixedBytesPerRank
             for (g, group) in table.groups.enumerated() {
-                terms.append(.init(layers[r][g], (group.cost.stateBytes + inFlight * group.cost.activationBytes) / unit))
+                terms.append(
+                    .init(layers[r][g], (group.cost.stateBytes + inFlight * group.cost.activationBytes) / unit))
                 if let k = recomputed[r] {
-                    terms.append(.init(k[g], -inFlight * (group.cost.activationBytes - group.cost.checkpointBytes) / unit))
+                    terms.append(
+                        .init(k[g], -inFlight * (group.cost.activationBytes - group.cost.checkpointBytes) / unit))
                 }
             }
             for c in chunks(onRank: r) {
@@ -182,20 +188,28 @@ public struct LayerSplitProgram: Sendable {
             for (g, group) in table.groups.enumerated() {
                 let cost = group.cost
                 optimizerTerms.append(.init(layers[r][g], cost.optimizerSeconds))
-                syncTerms.append(.init(layers[r][g], cost.optimizerSeconds + cost.gradientSyncSeconds
-                    - overlap * (cost.backwardComputeSeconds + cost.backwardCommSeconds)))
+                syncTerms.append(
+                    .init(
+                        layers[r][g],
+                        cost.optimizerSeconds + cost.gradientSyncSeconds
+                            - overlap * (cost.backwardComputeSeconds + cost.backwardCommSeconds)))
             }
             for c in chunks(onRank: r) {
                 if c == 0 {
                     optimizerConstant += table.firstChunkOptimizerSeconds
-                    syncConstant += table.firstChunkOptimizerSeconds + table.firstChunkSyncSeconds - overlap * table.firstChunkBackwardSeconds
+                    syncConstant +=
+                        table.firstChunkOptimizerSeconds + table.firstChunkSyncSeconds - overlap
+                        * table.firstChunkBackwardSeconds
                 }
                 if c == table.chunks - 1 {
                     optimizerConstant += table.lastChunkOptimizerSeconds
-                    syncConstant += table.lastChunkOptimizerSeconds + table.lastChunkSyncSeconds - overlap * table.lastChunkBackwardSeconds
+                    syncConstant +=
+                        table.lastChunkOptimizerSeconds + table.lastChunkSyncSeconds - overlap
+                        * table.lastChunkBackwardSeconds
                 }
             }
-            program.addRow("tailOptimizer[\(r)]", optimizerTerms.filter { $0.coefficient != 0 }, .atMost(-optimizerConstant))
+            program.addRow(
+                "tailOptimizer[\(r)]", optimizerTerms.filter { $0.coefficient != 0 }, .atMost(-optimizerConstant))
             program.addRow("tailSync[\(r)]", syncTerms.filter { $0.coefficient != 0 }, .atMost(-syncConstant))
         }
     }
@@ -224,14 +238,17 @@ public struct LayerSplitProgram: Sendable {
         let after = (0..<ranks).map { program.addVariable("after[\($0)]", .between(0, 1), integer: true) }
         for r in 0..<ranks {
             let f = firstChunkMoE[r]
-            program.addRow("firstChunkHeld[\(r)]", [.init(f, 1), .init(layers[r][1], -1)], v == 1 ? .exactly(0) : .atMost(0))
+            program.addRow(
+                "firstChunkHeld[\(r)]", [.init(f, 1), .init(layers[r][1], -1)], v == 1 ? .exactly(0) : .atMost(0))
             if v > 1 {
                 program.addRow("firstChunkNonEmpty[\(r)]", [.init(layers[r][0], 1), .init(f, 1)], .atLeast(1))
-                program.addRow("laterChunksNonEmpty[\(r)]", [.init(layers[r][1], 1), .init(f, -1)], .atLeast(Double(v - 1)))
+                program.addRow(
+                    "laterChunksNonEmpty[\(r)]", [.init(layers[r][1], 1), .init(f, -1)], .atLeast(Double(v - 1)))
             }
             program.addRow("moeAfter[\(r)]", [.init(f, 1), .init(after[r], -moe)], .atMost(0))
             if r + 1 < ranks {
-                program.addRow("denseBefore[\(r)]", [.init(layers[r + 1][0], 1), .init(after[r], dense)], .atMost(dense))
+                program.addRow(
+                    "denseBefore[\(r)]", [.init(layers[r + 1][0], 1), .init(after[r], dense)], .atMost(dense))
                 program.addRow("monotone[\(r)]", [.init(after[r], 1), .init(after[r + 1], -1)], .atMost(0))
             }
         }
@@ -239,7 +256,9 @@ public struct LayerSplitProgram: Sendable {
 
     /// Solves and decodes the split; the decoded split is re-evaluated, so the reported time is the
     /// cost model's own.
-    public func solve(options: SolverOptions = SolverOptions()) throws(SolverError) -> (layout: StageLayout, schedule: PipelineSchedule, status: LinearProgramSolution.Status) {
+    public func solve(
+        options: SolverOptions = SolverOptions()
+    ) throws(SolverError) -> (layout: StageLayout, schedule: PipelineSchedule, status: LinearProgramSolution.Status) {
         let solution = try program.solve(options: options)
         let value = { (index: Int) in Int(solution.values[index].rounded()) }
         let rankLayers = layers.map { $0.map(value) }

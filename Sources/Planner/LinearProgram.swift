@@ -52,7 +52,9 @@ public struct LinearProgram: Sendable, Hashable {
 
     /// Adds a variable and returns its index.
     @discardableResult
-    public mutating func addVariable(_ name: String, _ bound: Bound, integer: Bool = false, objective: Double = 0) -> Int {
+    public mutating func addVariable(
+        _ name: String, _ bound: Bound, integer: Bool = false, objective: Double = 0
+    ) -> Int {
         variables.append(Variable(name: name, bound: bound, isInteger: integer, objective: objective))
         return variables.count - 1
     }

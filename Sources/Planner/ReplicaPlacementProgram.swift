@@ -20,8 +20,9 @@ public struct ReplicaPlacementProgram: Sendable {
         self.options = options
         for (o, option) in options.enumerated() {
             let most = cluster.groups[option.group].devices / option.config.devicesPerReplica
-            program.addVariable("replicas[\(o)]", .between(0, Double(most)), integer: true,
-                                objective: -option.outputTokensPerSecond / Self.unit)
+            program.addVariable(
+                "replicas[\(o)]", .between(0, Double(most)), integer: true,
+                objective: -option.outputTokensPerSecond / Self.unit)
         }
         for (g, group) in cluster.groups.enumerated() {
             let terms = options.enumerated().filter { $0.element.group == g }
@@ -40,6 +41,8 @@ public struct ReplicaPlacementProgram: Sendable {
         guard !replicas.isEmpty else { throw .infeasible }
         replicas.sort { ($0.1, $0.0.outputTokensPerSecond) > ($1.1, $1.0.outputTokensPerSecond) }
         let total = replicas.reduce(0.0) { $0 + Double($1.1) * $1.0.outputTokensPerSecond }
-        return InferencePlan(replicas: replicas.map { (option: $0.0, count: $0.1) }, outputTokensPerSecond: total, status: solution.status)
+        return InferencePlan(
+            replicas: replicas.map { (option: $0.0, count: $0.1) }, outputTokensPerSecond: total,
+            status: solution.status)
     }
 }

@@ -12,8 +12,10 @@ public struct SearchOptions: Sendable {
     /// planner knows no command-line flags).
     public var timeLimitAdvice: String?
 
-    public init(top: Int = 4, solver: SolverOptions = SolverOptions(), fixed: FixedDegrees = FixedDegrees(),
-                timeLimitAdvice: String? = nil) {
+    public init(
+        top: Int = 4, solver: SolverOptions = SolverOptions(), fixed: FixedDegrees = FixedDegrees(),
+        timeLimitAdvice: String? = nil
+    ) {
         self.top = top
         self.solver = solver
         self.fixed = fixed

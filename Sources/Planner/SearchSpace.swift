@@ -11,8 +11,10 @@ public struct SearchSpace: Sendable {
     /// candidate is costed with its mechanisms.
     public var framework: Framework
 
-    public init(model: ModelDescription, cluster: ClusterDescription, globalBatchSize: Int, sequenceLength: Int,
-                precisions: [Precision] = [.bf16], framework: Framework) {
+    public init(
+        model: ModelDescription, cluster: ClusterDescription, globalBatchSize: Int, sequenceLength: Int,
+        precisions: [Precision] = [.bf16], framework: Framework
+    ) {
         self.model = model
         self.cluster = cluster
         self.globalBatchSize = globalBatchSize
@@ -109,13 +111,14 @@ public struct SearchSpace: Sendable {
                                 for virtual in virtualStageCounts(pipeline: pipeline, microbatches: microbatches) {
                                     for zero in zeroStages(data: data, context: context, pipeline: pipeline) {
                                         for recompute in recomputeGranularities {
-                                            all.append(ParallelConfiguration(
-                                                tensor: tensor, pipeline: pipeline, data: data, context: context,
-                                                expert: expert, virtualStages: virtual, microbatchSize: microbatch,
-                                                globalBatchSize: globalBatchSize, sequenceLength: sequenceLength,
-                                                sequenceParallel: tensor > 1 && framework.sequenceParallel,
-                                                recompute: recompute, zeroStage: zero,
-                                                precision: precision))
+                                            all.append(
+                                                ParallelConfiguration(
+                                                    tensor: tensor, pipeline: pipeline, data: data, context: context,
+                                                    expert: expert, virtualStages: virtual, microbatchSize: microbatch,
+                                                    globalBatchSize: globalBatchSize, sequenceLength: sequenceLength,
+                                                    sequenceParallel: tensor > 1 && framework.sequenceParallel,
+                                                    recompute: recompute, zeroStage: zero,
+                                                    precision: precision))
                                         }
                                     }
                                 }

@@ -8,13 +8,18 @@ public struct TrainingPlan: Sendable {
     public var splitStatus: LinearProgramSolution.Status
 
     /// The degrees that make plans "distinct" for alternatives.
-    public var degrees: Degrees { Degrees(tensor: config.tensor, pipeline: config.pipeline, data: config.data, context: config.context, expert: config.expert) }
+    public var degrees: Degrees {
+        Degrees(
+            tensor: config.tensor, pipeline: config.pipeline, data: config.data, context: config.context,
+            expert: config.expert)
+    }
 
     public struct Degrees: Sendable, Hashable, CustomStringConvertible {
         public var tensor, pipeline, data, context, expert: Int
         /// "tp=4 pp=4 dp=4 cp=2 ep=8": the shared label, without virtual stages (not part of the degrees).
         public var description: String {
-            ParallelConfiguration.label(tensor: tensor, pipeline: pipeline, data: data, context: context, expert: expert)
+            ParallelConfiguration.label(
+                tensor: tensor, pipeline: pipeline, data: data, context: context, expert: expert)
         }
     }
 }

@@ -10,7 +10,8 @@ extension TrainingSearch {
     /// continuous relaxation (layers fill each rank's free memory, the rest goes where recomputing a
     /// layer frees its bytes most cheaply), and the integer split: some rank holds ⌈L/p⌉ layers.
     static func lowerBound(_ table: PipelineCostTable) -> Double {
-        var total = table.firstChunkSeconds + table.lastChunkSeconds
+        var total =
+            table.firstChunkSeconds + table.lastChunkSeconds
             + (table.chunks > 1 ? Double(table.chunks) * table.sendSeconds : 0)
         var optimizer = table.firstChunkOptimizerSeconds + table.lastChunkOptimizerSeconds
         for group in table.groups {

@@ -11,9 +11,11 @@ public enum SplitMethod: Sendable, Hashable {
 
 extension TrainingSearch {
     /// Predicts one given configuration run by `framework`, splitting its layers by `method`.
-    public static func evaluate(model: ModelDescription, cluster: ClusterDescription, config: ParallelConfiguration,
-                                framework: Framework, method: SplitMethod = .optimal,
-                                solver: SolverOptions = SolverOptions()) throws -> TrainingPlan {
+    public static func evaluate(
+        model: ModelDescription, cluster: ClusterDescription, config: ParallelConfiguration,
+        framework: Framework, method: SplitMethod = .optimal,
+        solver: SolverOptions = SolverOptions()
+    ) throws -> TrainingPlan {
         if let problem = config.problems(model: model, cluster: cluster).first { throw problem }
         let cost = TrainingCost(model: model, cluster: cluster, config: config, framework: framework)
         let table = cost.pipelineTable
@@ -26,7 +28,9 @@ extension TrainingSearch {
             if config.recompute == .full {
                 layout.recomputed = layout.layers.map { counts in
                     var budget = perStage ?? Int.max
-                    return counts.map { count in let k = min(count, budget); budget -= k; return k }
+                    return counts.map { count in
+                        let k = min(count, budget); budget -= k; return k
+                    }
                 }
             }
             return TrainingPlan(config: config, estimate: cost.estimate(layout: layout), splitStatus: .optimal)

@@ -6,8 +6,10 @@ extension TrainingSearch {
     /// bound that pruned it, or the memory it cannot get under. A degree whose MILPs stopped at a
     /// limit or failed says so instead of a bound, and a last line says the search is incomplete:
     /// a candidate nobody solved is never reported as not fitting.
-    static func explainRejections(winner: TrainingPlan, evaluated: [TrainingPlan], candidates: [Candidate],
-                                  noSplit: [Int: NoSplit], advice: String?) -> [String] {
+    static func explainRejections(
+        winner: TrainingPlan, evaluated: [TrainingPlan], candidates: [Candidate],
+        noSplit: [Int: NoSplit], advice: String?
+    ) -> [String] {
         var lines: [String] = []
         let step = winner.estimate.stepSeconds
         let gib = 1_073_741_824.0
@@ -16,7 +18,8 @@ extension TrainingSearch {
             let unsolved = unsolvedClauses(unknownErrors(of: matching, noSplit), advice: advice)
             if let fastest = plans.first {  // `evaluated` is sorted fastest first
                 let slower = (fastest.estimate.stepSeconds / step - 1) * 100
-                let line = "\(label): +\(formatted(slower))% step time at best (\(fastest.degrees), "
+                let line =
+                    "\(label): +\(formatted(slower))% step time at best (\(fastest.degrees), "
                     + "\(formatted(fastest.estimate.stepSeconds)) s)"
                 lines.append(([line] + unsolved).joined(separator: "; "))
                 return
@@ -27,8 +30,9 @@ extension TrainingSearch {
             } else if fitting.isEmpty {
                 let least = matching.map(\.memoryBound).min()! / gib
                 let usable = matching[0].table.capacityBytes / gib
-                lines.append("\(label): does not fit, needs at least \(formatted(least)) GiB of "
-                             + "\(formatted(usable)) usable")
+                lines.append(
+                    "\(label): does not fit, needs at least \(formatted(least)) GiB of "
+                        + "\(formatted(usable)) usable")
             } else {
                 // Each candidate is pruned by its bound or beaten under its MILP cutoff: its best is at least that.
                 let bound = fitting.map { candidate in
@@ -45,12 +49,14 @@ extension TrainingSearch {
         }
         let precision = winner.config.precision
         for t in Set(candidates.map(\.config.tensor)).sorted() where t != winner.config.tensor {
-            describe("tp=\(t)", plans: evaluated.filter { $0.config.tensor == t },
-                     matching: candidates.filter { $0.config.tensor == t && $0.config.precision == precision })
+            describe(
+                "tp=\(t)", plans: evaluated.filter { $0.config.tensor == t },
+                matching: candidates.filter { $0.config.tensor == t && $0.config.precision == precision })
         }
         for p in Set(candidates.map(\.config.pipeline)).sorted() where p != winner.config.pipeline {
-            describe("pp=\(p)", plans: evaluated.filter { $0.config.pipeline == p },
-                     matching: candidates.filter { $0.config.pipeline == p && $0.config.precision == precision })
+            describe(
+                "pp=\(p)", plans: evaluated.filter { $0.config.pipeline == p },
+                matching: candidates.filter { $0.config.pipeline == p && $0.config.precision == precision })
         }
         let unsolved = unsolvedClauses(unknownErrors(of: candidates, noSplit), advice: advice)
         if !unsolved.isEmpty {

@@ -12,8 +12,9 @@ public enum TrainingSearch {
         /// Step time of a feasible split found without GLPK (even layers, least recompute), or ∞.
         var heuristic: Double
         var degrees: TrainingPlan.Degrees {
-            .init(tensor: config.tensor, pipeline: config.pipeline, data: config.data, context: config.context,
-                  expert: config.expert)
+            .init(
+                tensor: config.tensor, pipeline: config.pipeline, data: config.data, context: config.context,
+                expert: config.expert)
         }
     }
 
@@ -73,7 +74,8 @@ public enum TrainingSearch {
                 let candidate = candidates[next]
                 next += 1
                 if candidate.memoryBound > candidate.table.capacityBytes
-                    || candidate.bound > cutoff(for: candidate.degrees) * (1 + 1e-12) {
+                    || candidate.bound > cutoff(for: candidate.degrees) * (1 + 1e-12)
+                {
                     pruned += 1
                 } else {
                     batch.append(candidate)
@@ -109,7 +111,8 @@ public enum TrainingSearch {
                 smallestMemory = min(smallestMemory, plan.estimate.memory.totalBytes)
                 let degrees = candidate.degrees, step = plan.estimate.stepSeconds
                 if let current = best[degrees],
-                   (current.plan.estimate.stepSeconds, current.index) <= (step, candidate.index) {
+                    (current.plan.estimate.stepSeconds, current.index) <= (step, candidate.index)
+                {
                     continue
                 }
                 best[degrees] = (plan, candidate.index)
@@ -121,27 +124,33 @@ public enum TrainingSearch {
             ($0.plan.estimate.stepSeconds, $0.index) < ($1.plan.estimate.stepSeconds, $1.index)
         }
         let ranked = ordered.prefix(top).map(\.plan)
-        let rejections = ranked.first.map {
-            explainRejections(winner: $0, evaluated: ordered.map(\.plan), candidates: candidates, noSplit: noSplit,
-                              advice: options.timeLimitAdvice)
-        } ?? []
-        return SearchResult(plans: Array(ranked), candidates: configs.count, milpsSolved: milps, pruned: pruned,
-                            infeasible: infeasible, solverErrors: solverErrors, smallestMemoryBytes: smallestMemory,
-                            capacityBytes: capacity, rejections: rejections,
-                            unsolvedReasons: unsolvedClauses(solverErrors, advice: options.timeLimitAdvice))
+        let rejections =
+            ranked.first.map {
+                explainRejections(
+                    winner: $0, evaluated: ordered.map(\.plan), candidates: candidates, noSplit: noSplit,
+                    advice: options.timeLimitAdvice)
+            } ?? []
+        return SearchResult(
+            plans: Array(ranked), candidates: configs.count, milpsSolved: milps, pruned: pruned,
+            infeasible: infeasible, solverErrors: solverErrors, smallestMemoryBytes: smallestMemory,
+            capacityBytes: capacity, rejections: rejections,
+            unsolvedReasons: unsolvedClauses(solverErrors, advice: options.timeLimitAdvice))
     }
 
     /// Every configuration with its cost table, bounds and heuristic split, in enumeration order.
     static func makeCandidates(_ configs: [ParallelConfiguration], space: SearchSpace) -> [Candidate] {
         configs.enumerated().map { index, config in
-            let table = TrainingCost(model: space.model, cluster: space.cluster, config: config, framework: space.framework).pipelineTable
+            let table = TrainingCost(
+                model: space.model, cluster: space.cluster, config: config, framework: space.framework
+            ).pipelineTable
             let memory = memoryLowerBound(table)
             var heuristic = Double.infinity
             if memory <= table.capacityBytes, let layout = heuristicSplit(table) {
                 heuristic = table.evaluate(layout).stepSeconds
             }
-            return Candidate(index: index, config: config, table: table, bound: lowerBound(table), memoryBound: memory,
-                             heuristic: heuristic)
+            return Candidate(
+                index: index, config: config, table: table, bound: lowerBound(table), memoryBound: memory,
+                heuristic: heuristic)
         }
     }
 
@@ -151,8 +160,10 @@ public enum TrainingSearch {
         if config.recompute == .full && solved.layout.recomputed.allSatisfy({ $0.allSatisfy { $0 == 0 } }) {
             config.recompute = .none
         }
-        let estimate = TrainingCost(model: space.model, cluster: space.cluster, config: config, framework: space.framework)
-            .estimate(layout: solved.layout)
+        let estimate = TrainingCost(
+            model: space.model, cluster: space.cluster, config: config, framework: space.framework
+        )
+        .estimate(layout: solved.layout)
         return TrainingPlan(config: config, estimate: estimate, splitStatus: solved.status)
     }
 }

@@ -11,7 +11,10 @@ struct PlanCommand: ParsableCommand {
             Model and cluster files in (Hugging Face config.json names; DESIGN.md), a JSON plan out.
             With no file arguments, `plan train` plans the bundled default (llama3-70b on dgx-h100-64).
             """,
-        subcommands: [TrainCommand.self, InferCommand.self, EvaluateCommand.self, ValidateCommand.self, ExportCommand.self, CompareCommand.self, SweepCommand.self],
+        subcommands: [
+            TrainCommand.self, InferCommand.self, EvaluateCommand.self, ValidateCommand.self, ExportCommand.self,
+            CompareCommand.self, SweepCommand.self,
+        ],
         defaultSubcommand: nil)
 }
 
@@ -33,7 +36,12 @@ struct WorkloadOptions: ParsableArguments {
     @Option(name: .customLong("seq-len"), help: "Tokens per sequence (default: the model's context, at most 8192).")
     var sequenceLength: Int?
 
-    @Option(help: "The framework that runs the plan: a bundled name in frameworks/ (megatron, torchtitan, deepspeed, nanotron) or a file.")
+    @Option(
+        help:
+            ArgumentHelp(
+                "The framework that runs the plan: a bundled name in frameworks/ (megatron, torchtitan, deepspeed, "
+                    + "nanotron) or a file.")
+    )
     var framework: String = "megatron"
 
     /// Values that parse but mean nothing: an `InputError` (exit status 1) from `run()`, not a

@@ -4,8 +4,9 @@ import Testing
 /// The shared degree label: every printed form of it depends on these bytes.
 struct DegreeLabelTests {
     @Test func keyedAndCompactForms() {
-        let config = ParallelConfiguration(tensor: 4, pipeline: 4, data: 4, context: 2, expert: 8, virtualStages: 8,
-                                           globalBatchSize: 64, sequenceLength: 4096)
+        let config = ParallelConfiguration(
+            tensor: 4, pipeline: 4, data: 4, context: 2, expert: 8, virtualStages: 8,
+            globalBatchSize: 64, sequenceLength: 4096)
         #expect(config.degreeLabel() == "tp=4 pp=4 dp=4 cp=2 ep=8 vpp=8")
         #expect(config.degreeLabel(.compact) == "tp4 pp4 dp4 cp2 ep8 v8")
     }

@@ -17,7 +17,8 @@ struct FLOPsTests {
     /// 3 · (4·s·h·L)/2 = 6·2048·12288·96 = 14,495,514,624 FLOPs per token.
     @Test func causalHalvesAttentionCore() {
         let model = Models.gpt3_175b
-        let difference = model.trainingFLOPsPerToken(sequenceLength: 2048, causal: false)
+        let difference =
+            model.trainingFLOPsPerToken(sequenceLength: 2048, causal: false)
             - model.trainingFLOPsPerToken(sequenceLength: 2048, causal: true)
         #expect(difference == 14_495_514_624)
     }

@@ -2,13 +2,18 @@ import CostModel
 import Testing
 
 struct InferenceCostTests {
-    static let llama2_7b = ModelDescription(name: "llama2-7b", layers: 32, hiddenSize: 4096, attentionHeads: 32, ffnHiddenSize: 11008,
-                                            vocabularySize: 32000, maxPositions: 4096, feedForward: .gated, tiedEmbeddings: false)
+    static let llama2_7b = ModelDescription(
+        name: "llama2-7b", layers: 32, hiddenSize: 4096, attentionHeads: 32, ffnHiddenSize: 11008,
+        vocabularySize: 32000, maxPositions: 4096, feedForward: .gated, tiedEmbeddings: false)
 
-    func cost(_ model: ModelDescription, tp: Int = 1, batch: Int = 1, kv: Precision = .bf16, weights: Precision = .bf16) -> InferenceCost {
-        InferenceCost(model: model, cluster: Devices.cluster(nodes: 1),
-                      config: InferenceConfiguration(tensor: tp, batchSize: batch, promptTokens: 128, outputTokens: 128,
-                                                     precision: weights, kvCachePrecision: kv))
+    func cost(
+        _ model: ModelDescription, tp: Int = 1, batch: Int = 1, kv: Precision = .bf16, weights: Precision = .bf16
+    ) -> InferenceCost {
+        InferenceCost(
+            model: model, cluster: Devices.cluster(nodes: 1),
+            config: InferenceConfiguration(
+                tensor: tp, batchSize: batch, promptTokens: 128, outputTokens: 128,
+                precision: weights, kvCachePrecision: kv))
     }
 
     /// KV cache per token = 2·L·k·d·bytes (docs/cost-model.md, "Inference"): Llama-2-7B 2·32·32·128·2 = 524,288
@@ -24,10 +29,13 @@ struct InferenceCostTests {
     /// 61·576·2 = 70,272 bytes per token, whatever the tensor parallelism.
     @Test func latentAttentionCache() {
         let deepseek = ModelDescription(
-            name: "deepseek-v3", layers: 61, hiddenSize: 7168, attentionHeads: 128, ffnHiddenSize: 18432, vocabularySize: 129280,
+            name: "deepseek-v3", layers: 61, hiddenSize: 7168, attentionHeads: 128, ffnHiddenSize: 18432,
+            vocabularySize: 129280,
             feedForward: .gated, tiedEmbeddings: false,
-            moe: MixtureOfExperts(experts: 256, expertsPerToken: 8, expertFFNHiddenSize: 2048, sharedExperts: 1, denseLayers: 3),
-            latentAttention: LatentAttention(qLoraRank: 1536, kvLoraRank: 512, noPositionHeadDim: 128, ropeHeadDim: 64, valueHeadDim: 128))
+            moe: MixtureOfExperts(
+                experts: 256, expertsPerToken: 8, expertFFNHiddenSize: 2048, sharedExperts: 1, denseLayers: 3),
+            latentAttention: LatentAttention(
+                qLoraRank: 1536, kvLoraRank: 512, noPositionHeadDim: 128, ropeHeadDim: 64, valueHeadDim: 128))
         #expect(cost(deepseek).kvBytesPerToken == 70_272)
         #expect(cost(deepseek, tp: 8).kvBytesPerToken == 70_272)
     }

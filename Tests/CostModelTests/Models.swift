@@ -21,8 +21,9 @@ enum Models {
         moe: MixtureOfExperts(experts: 8, expertsPerToken: 2, expertFFNHiddenSize: 14336))
     /// GPT-style model of the Megatron SC'21 table (f = 4h, MHA, vocab 51200).
     static func megatronGPT(layers: Int, hidden: Int, heads: Int) -> ModelDescription {
-        ModelDescription(name: "gpt", layers: layers, hiddenSize: hidden, attentionHeads: heads,
-                         ffnHiddenSize: 4 * hidden, vocabularySize: 51200, maxPositions: 2048)
+        ModelDescription(
+            name: "gpt", layers: layers, hiddenSize: hidden, attentionHeads: heads,
+            ffnHiddenSize: 4 * hidden, vocabularySize: 51200, maxPositions: 2048)
     }
 }
 
@@ -30,7 +31,8 @@ enum Devices {
     /// A100 SXM4 80GB: 312 dense BF16 TFLOP/s, 2.039 TB/s, NVLink 300 GB/s one direction, 200 Gb/s NIC.
     static let a100 = HardwareProfile(
         name: "a100-sxm4-80gb", description: "A100", densePeakTFLOPS: [.bf16: 312, .fp16: 312, .fp32: 19.5],
-        memoryGiB: 80, memoryTBps: 2.039, linkGBpsOneDirection: 300, nicGbpsPerGPU: 200, gpusPerNode: 8, nvlinkDomainGPUs: 8)
+        memoryGiB: 80, memoryTBps: 2.039, linkGBpsOneDirection: 300, nicGbpsPerGPU: 200, gpusPerNode: 8,
+        nvlinkDomainGPUs: 8)
     static func cluster(nodes: Int) -> ClusterDescription {
         ClusterDescription(name: "a100-\(nodes * 8)", profile: a100, nodes: nodes)
     }

@@ -4,10 +4,10 @@ import Testing
 /// Parameter counts derived from the shapes must match what publishers state, within 1%.
 struct ParameterCountTests {
     @Test(arguments: [
-        (Models.llama3_70b, 70.6e9),     // Hugging Face model card of meta-llama/Meta-Llama-3-70B
-        (Models.gpt3_175b, 175e9),       // Brown et al. 2020
+        (Models.llama3_70b, 70.6e9),  // Hugging Face model card of meta-llama/Meta-Llama-3-70B
+        (Models.gpt3_175b, 175e9),  // Brown et al. 2020
         (Models.llama31_405b, 405.9e9),  // 405,853,388,800 counted from the config
-        (Models.mixtral8x7b, 46.7e9),    // Mistral AI, "Mixtral of experts" (2024)
+        (Models.mixtral8x7b, 46.7e9),  // Mistral AI, "Mixtral of experts" (2024)
     ])
     func totalMatchesPublished(model: ModelDescription, published: Double) {
         let ratio = model.totalParameters / published

@@ -3,19 +3,29 @@ import Testing
 
 struct ScheduleTests {
     func config(p: Int, v: Int, m: Int) -> ParallelConfiguration {
-        ParallelConfiguration(tensor: 8, pipeline: p, data: 1, virtualStages: v, microbatchSize: 1,
-                              globalBatchSize: m, sequenceLength: 2048, recompute: .none, zeroStage: 0)
+        ParallelConfiguration(
+            tensor: 8, pipeline: p, data: 1, virtualStages: v, microbatchSize: 1,
+            globalBatchSize: m, sequenceLength: 2048, recompute: .none, zeroStage: 0)
     }
 
     /// 1F1B keeps min(p − r, m) microbatches on rank r; the interleaved schedule's first rank keeps
     /// p·(1 + (p − 1)/(p·v)) (Korthikanti 2022, §4.2.3): p = 8, v = 2 → 11.5.
     @Test func inFlightMicrobatches() {
         let model = Models.megatronGPT(layers: 32, hidden: 4096, heads: 32)
-        let plain = TrainingCost(model: model, cluster: Devices.cluster(nodes: 8), config: config(p: 8, v: 1, m: 64), framework: .megatronDefaults).pipelineTable
+        let plain = TrainingCost(
+            model: model, cluster: Devices.cluster(nodes: 8), config: config(p: 8, v: 1, m: 64),
+            framework: .megatronDefaults
+        ).pipelineTable
         #expect((0..<8).map { plain.inFlight(rank: $0) } == [8, 7, 6, 5, 4, 3, 2, 1])
-        let interleaved = TrainingCost(model: model, cluster: Devices.cluster(nodes: 8), config: config(p: 8, v: 2, m: 64), framework: .megatronDefaults).pipelineTable
+        let interleaved = TrainingCost(
+            model: model, cluster: Devices.cluster(nodes: 8), config: config(p: 8, v: 2, m: 64),
+            framework: .megatronDefaults
+        ).pipelineTable
         #expect(interleaved.inFlight(rank: 0) == 8 * (1 + 7.0 / 16))
-        let few = TrainingCost(model: model, cluster: Devices.cluster(nodes: 8), config: config(p: 8, v: 1, m: 2), framework: .megatronDefaults).pipelineTable
+        let few = TrainingCost(
+            model: model, cluster: Devices.cluster(nodes: 8), config: config(p: 8, v: 1, m: 2),
+            framework: .megatronDefaults
+        ).pipelineTable
         #expect(few.inFlight(rank: 0) == 2)
     }
 
@@ -24,7 +34,9 @@ struct ScheduleTests {
     @Test(arguments: [(4, 1, 16), (8, 1, 64), (4, 2, 16), (8, 4, 32)])
     func bubble(p: Int, v: Int, m: Int) {
         let model = Models.megatronGPT(layers: 64, hidden: 4096, heads: 32)
-        let cost = TrainingCost(model: model, cluster: Devices.cluster(nodes: p), config: config(p: p, v: v, m: m), framework: .megatronDefaults)
+        let cost = TrainingCost(
+            model: model, cluster: Devices.cluster(nodes: p), config: config(p: p, v: v, m: m),
+            framework: .megatronDefaults)
         var table = cost.pipelineTable
         table.firstChunkSeconds = 0
         table.lastChunkSeconds = 0

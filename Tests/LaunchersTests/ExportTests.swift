@@ -13,19 +13,29 @@ struct ExportTests {
 
     static let small = PlanRequest.train(model: "llama3-8b", cluster: "dgx-h100-8")
     /// Interleaved, uneven chunks (the split MILP): Megatron needs the layout flag.
-    static let interleaved = PlanRequest.evaluate(.init(model: "llama3-70b", cluster: "dgx-h100-64",
-                                                        tp: 4, pp: 4, dp: 4, mbs: 1, vpp: 2, recompute: .full))
+    static let interleaved = PlanRequest.evaluate(
+        .init(
+            model: "llama3-70b", cluster: "dgx-h100-64",
+            tp: 4, pp: 4, dp: 4, mbs: 1, vpp: 2, recompute: .full))
     /// Interleaved and even: --num-layers-per-virtual-pipeline-stage.
-    static let interleavedEven = PlanRequest.evaluate(.init(model: "llama3-70b", cluster: "dgx-h100-64",
-                                                            tp: 4, pp: 4, dp: 4, mbs: 1, vpp: 2, uniform: true))
+    static let interleavedEven = PlanRequest.evaluate(
+        .init(
+            model: "llama3-70b", cluster: "dgx-h100-64",
+            tp: 4, pp: 4, dp: 4, mbs: 1, vpp: 2, uniform: true))
     /// BLOOM-176B's published layout: 70 layers on 12 stages, full recompute.
-    static let bloom = PlanRequest.evaluate(.init(model: "bloom-176b", cluster: "dgx-a100-3072", globalBatch: 2048,
-                                                  sequenceLength: 2048, tp: 4, pp: 12, dp: 64, mbs: 2,
-                                                  recompute: .full, uniform: true))
-    static let contextParallel = PlanRequest.evaluate(.init(model: "llama3-70b", cluster: "dgx-h100-64", tp: 4, pp: 4,
-                                                            dp: 2, mbs: 1, cp: 2, recompute: .full, uniform: true))
-    static let mixtureFP8 = PlanRequest.evaluate(.init(model: "mixtral-8x7b", cluster: "dgx-h100-64", tp: 2, pp: 4,
-                                                       dp: 8, mbs: 1, ep: 8, recompute: .selective, precision: .fp8))
+    static let bloom = PlanRequest.evaluate(
+        .init(
+            model: "bloom-176b", cluster: "dgx-a100-3072", globalBatch: 2048,
+            sequenceLength: 2048, tp: 4, pp: 12, dp: 64, mbs: 2,
+            recompute: .full, uniform: true))
+    static let contextParallel = PlanRequest.evaluate(
+        .init(
+            model: "llama3-70b", cluster: "dgx-h100-64", tp: 4, pp: 4,
+            dp: 2, mbs: 1, cp: 2, recompute: .full, uniform: true))
+    static let mixtureFP8 = PlanRequest.evaluate(
+        .init(
+            model: "mixtral-8x7b", cluster: "dgx-h100-64", tp: 2, pp: 4,
+            dp: 8, mbs: 1, ep: 8, recompute: .selective, precision: .fp8))
 
     static func int(_ plan: [String: Any], _ path: String) -> Int { Contract.value(plan, path) as? Int ?? -1 }
     static func layerCounts(_ plan: [String: Any]) -> [Int] {
@@ -48,8 +58,9 @@ struct ExportTests {
         let result = try Plans.export(path, as: .megatron)
         let script = directory.appendingPathComponent("launch.sh")
         try result.document.write(to: script)
-        let words = try Self.runWithStandIn(script: script, launcher: "torchrun", environment: ["NODE_RANK": "0"],
-                                            arguments: ["--data-path", "corpus"])
+        let words = try Self.runWithStandIn(
+            script: script, launcher: "torchrun", environment: ["NODE_RANK": "0"],
+            arguments: ["--data-path", "corpus"])
         guard let scriptIndex = words.firstIndex(of: "pretrain_gpt.py") else {
             Issue.record("no pretrain_gpt.py in \(words)")
             return
@@ -76,7 +87,8 @@ struct ExportTests {
         // Megatron's batch identity: global = micro × data-parallel size × microbatches.
         #expect(megatron.int("--micro-batch-size") == Self.int(plan, "microbatch.size"))
         #expect(megatron.int("--global-batch-size") == Self.int(plan, "workload.globalBatchSize"))
-        #expect(megatron.int("--global-batch-size")
+        #expect(
+            megatron.int("--global-batch-size")
                 == megatron.int("--micro-batch-size") * dp * Self.int(plan, "microbatch.count"))
         #expect(megatron.value("--data-path") == "corpus", "arguments after the script reach pretrain_gpt.py")
 
@@ -105,7 +117,8 @@ struct ExportTests {
         case 1: #expect(megatron.has("--use-distributed-optimizer"))
         case let stage:
             #expect(megatron.has("--use-megatron-fsdp"))
-            #expect(megatron.value("--data-parallel-sharding-strategy")
+            #expect(
+                megatron.value("--data-parallel-sharding-strategy")
                     == (stage == 2 ? "optim_grads" : "optim_grads_params"))
         }
         switch Contract.value(plan, "precision") as? String {
@@ -152,8 +165,10 @@ struct ExportTests {
     ])
     func megatronFirstAndLastStagesFlags(vpp: Int, counts: [Int], first: Int, last: Int) throws {
         let directory = try Plans.scratch()
-        let request = PlanRequest.evaluate(.init(model: "llama3-70b", cluster: "dgx-h100-64",
-                                                 tp: 4, pp: 4, dp: 4, mbs: 1, vpp: vpp, uniform: true))
+        let request = PlanRequest.evaluate(
+            .init(
+                model: "llama3-70b", cluster: "dgx-h100-64",
+                tp: 4, pp: 4, dp: 4, mbs: 1, vpp: vpp, uniform: true))
         let (_, plan) = try Plans.write(request, in: directory)
         var edited = plan
         var firstLayer = 0
@@ -193,10 +208,12 @@ struct ExportTests {
         #expect(accumulation == Self.int(plan, "microbatch.count"))
         #expect(Contract.value(config, "zero_optimization.stage") as? Int == Self.int(plan, "parallelism.zeroStage"))
         let precision = Contract.value(plan, "precision") as? String
-        #expect(Contract.value(config, "bf16.enabled") as? Bool
+        #expect(
+            Contract.value(config, "bf16.enabled") as? Bool
                 == ((precision == "bf16" || precision == "fp8") ? true : nil))
         #expect(Contract.value(config, "fp16.enabled") as? Bool == (precision == "fp16" ? true : nil))
-        #expect((config["activation_checkpointing"] != nil)
+        #expect(
+            (config["activation_checkpointing"] != nil)
                 == (Contract.value(plan, "recompute.granularity") as? String != "none"))
         #expect(Contract.value(config, "tensor_parallel.autotp_size") as? Int == (tp > 1 ? tp : nil))
         let cp = Self.int(plan, "parallelism.context")
@@ -221,8 +238,10 @@ struct ExportTests {
 
     @Test func deepspeedRefusesZero2WithPipeline() throws {
         let directory = try Plans.scratch()
-        let request = PlanRequest.evaluate(.init(model: "llama3-8b", cluster: "dgx-h100-8",
-                                                 tp: 1, pp: 2, dp: 4, mbs: 1, zero: 2, framework: "torchtitan"))
+        let request = PlanRequest.evaluate(
+            .init(
+                model: "llama3-8b", cluster: "dgx-h100-8",
+                tp: 1, pp: 2, dp: 4, mbs: 1, zero: 2, framework: "torchtitan"))
         let (path, _) = try Plans.write(request, in: directory)
         let message = Self.refusal { _ = try Plans.export(path, as: .deepspeed) }
         #expect(message.contains("zeroStage") && message.contains("pipeline"), "\(message)")
@@ -271,7 +290,8 @@ struct ExportTests {
             let interleaved = Self.int(plan, "parallelism.virtualStages") > 1
             #expect(parallelism["pipeline_parallel_schedule"] as? String == (interleaved ? "Interleaved1F1B" : "1F1B"))
         }
-        #expect(toml["activation_checkpoint"]?["mode"] as? String
+        #expect(
+            toml["activation_checkpoint"]?["mode"] as? String
                 == Contract.value(plan, "recompute.granularity") as? String)
         let fp8 = Contract.value(plan, "precision") as? String == "fp8"
         #expect((toml["model"]?["converters"] as? [String]) == (fp8 ? ["float8"] : nil))
@@ -303,8 +323,10 @@ struct ExportTests {
 
     @Test func tensorflowConfigPerWorker() throws {
         let directory = try Plans.scratch()
-        let request = PlanRequest.evaluate(.init(model: "llama3-8b", cluster: "dgx-h100-64", globalBatch: 512,
-                                                 tp: 1, pp: 1, dp: 64, mbs: 1, recompute: .full))
+        let request = PlanRequest.evaluate(
+            .init(
+                model: "llama3-8b", cluster: "dgx-h100-64", globalBatch: 512,
+                tp: 1, pp: 1, dp: 64, mbs: 1, recompute: .full))
         let (path, _) = try Plans.write(request, in: directory)
         let result = try Plans.export(path, as: .tensorflow)
         let workers = try result.json()["workers"] as? [[String: Any]] ?? []
@@ -362,8 +384,10 @@ struct ExportTests {
 
     /// Runs `script` with bash, `launcher` replaced by a stand-in that prints its arguments one per
     /// line, and returns them: exactly the words the real launcher would receive.
-    static func runWithStandIn(script: URL, launcher: String, environment: [String: String],
-                               arguments: [String]) throws -> [String] {
+    static func runWithStandIn(
+        script: URL, launcher: String, environment: [String: String],
+        arguments: [String]
+    ) throws -> [String] {
         let bin = script.deletingLastPathComponent().appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         let standIn = bin.appendingPathComponent(launcher)
@@ -372,8 +396,9 @@ struct ExportTests {
         var variables = ProcessInfo.processInfo.environment
         variables["PATH"] = bin.path + ":" + (variables["PATH"] ?? "/usr/bin:/bin")
         variables.merge(environment) { $1 }
-        let result = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"), ["bash", script.path] + arguments,
-                                        environment: variables)
+        let result = try Subprocess.run(
+            URL(fileURLWithPath: "/usr/bin/env"), ["bash", script.path] + arguments,
+            environment: variables)
         let problems = String(decoding: result.stderr, as: UTF8.self)
         #expect(result.status == 0, "bash \(script.lastPathComponent): \(problems)")
         return String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").map(String.init)

@@ -13,14 +13,20 @@ struct VLLMExportTests {
     /// The planner's own choice: 8 replicas of tp=1 on one node.
     static let single = PlanRequest.infer(.init(model: "llama3-8b", cluster: "dgx-h100-8"))
     /// A given configuration: 2 × tp=4, batch 16, fp8 weights and KV cache.
-    static let fp8 = PlanRequest.infer(.init(model: "llama3-70b", cluster: "dgx-h100-8", precisions: [.fp8],
-                                             kvPrecision: .fp8, given: .init(tp: 4, pp: 1, replicas: 2, batch: 16)))
+    static let fp8 = PlanRequest.infer(
+        .init(
+            model: "llama3-70b", cluster: "dgx-h100-8", precisions: [.fp8],
+            kvPrecision: .fp8, given: .init(tp: 4, pp: 1, replicas: 2, batch: 16)))
     /// A mixed cluster: one configuration per GPU group, each over several nodes.
-    static let mixed = PlanRequest.infer(.init(model: "llama3-70b", cluster: "hetero-a100-h100",
-                                               precisions: [.bf16, .int8]))
+    static let mixed = PlanRequest.infer(
+        .init(
+            model: "llama3-70b", cluster: "hetero-a100-h100",
+            precisions: [.bf16, .int8]))
     /// Replicas larger than a node (tp=8 × pp=2 on 8-GPU nodes): a Ray cluster.
-    static let spanning = PlanRequest.infer(.init(model: "llama3.1-405b", cluster: "dgx-h100-64",
-                                                  given: .init(tp: 8, pp: 2, replicas: 2, batch: 32)))
+    static let spanning = PlanRequest.infer(
+        .init(
+            model: "llama3.1-405b", cluster: "dgx-h100-64",
+            given: .init(tp: 8, pp: 2, replicas: 2, batch: 32)))
 
     static func value(_ plan: [String: Any], _ path: String) -> Any? { Contract.value(plan, path) }
     static func int(_ plan: [String: Any], _ path: String) -> Int { value(plan, path) as? Int ?? -1 }
@@ -110,8 +116,9 @@ struct VLLMExportTests {
                 }
             }
             if precision == "int8" || precision == "int4" {
-                #expect(result.text.contains(
-                    "\(precision) weights (weight-only) need a pre-quantized checkpoint"))
+                #expect(
+                    result.text.contains(
+                        "\(precision) weights (weight-only) need a pre-quantized checkpoint"))
                 #expect(result.text.contains("gptq_marlin") && result.text.contains("compressed-tensors"))
                 #expect(!result.text.contains("--quantization \(precision)"))
             }
@@ -169,9 +176,10 @@ struct VLLMExportTests {
         #expect(byPort[8000]?.flags.int("--max-num-seqs") == 16)
         #expect(byPort[8001]?.flags.int("--max-num-seqs") == 8)
         #expect(byPort[8000]?.visibleDevices == "0,1,2,3" && byPort[8001]?.visibleDevices == "4,5,6,7")
-        #expect(serves.allSatisfy {
-            $0.flags.int("--data-parallel-size") == 1 && $0.flags.int("--tensor-parallel-size") == 4
-        })
+        #expect(
+            serves.allSatisfy {
+                $0.flags.int("--data-parallel-size") == 1 && $0.flags.int("--tensor-parallel-size") == 4
+            })
         #expect(result.text.contains("\nwait\n"))
     }
 
@@ -209,8 +217,9 @@ struct VLLMExportTests {
         let directory = try Plans.scratch()
         let (path, _) = try Plans.write(ExportTests.small, in: directory)
         let message = ExportTests.refusal { _ = try Plans.export(path, as: .vllm) }
-        #expect(message.contains(path) && message.contains("workload.mode") && message.contains("'training'"),
-                "\(message)")
+        #expect(
+            message.contains(path) && message.contains("workload.mode") && message.contains("'training'"),
+            "\(message)")
         #expect(message.contains("plan infer"))
     }
 
@@ -219,8 +228,9 @@ struct VLLMExportTests {
         let directory = try Plans.scratch()
         let (path, _) = try Plans.write(Self.single, in: directory)
         let message = ExportTests.refusal { _ = try Plans.export(path, as: format) }
-        #expect(message.contains(path) && message.contains("workload.mode") && message.contains("'inference'"),
-                "\(message)")
+        #expect(
+            message.contains(path) && message.contains("workload.mode") && message.contains("'inference'"),
+            "\(message)")
         #expect(message.contains("--to vllm"))
         #expect(!message.contains("\n"))
     }
@@ -281,8 +291,9 @@ struct VLLMExportTests {
             variables["CUDA_VISIBLE_DEVICES"] = nil
             variables["VLLM_RAY_DP_PACK_STRATEGY"] = nil
             variables["MODEL"] = nil
-            let result = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"), ["bash", launch.path],
-                                            environment: variables)
+            let result = try Subprocess.run(
+                URL(fileURLWithPath: "/usr/bin/env"), ["bash", launch.path],
+                environment: variables)
             let problems = String(decoding: result.stderr, as: UTF8.self)
             #expect(result.status == 0, "NODE_RANK=\(node) bash launch.sh: \(problems)")
             for file in try FileManager.default.contentsOfDirectory(atPath: records.path) {
@@ -293,8 +304,10 @@ struct VLLMExportTests {
                     Issue.record("stand-in record \(file) on node \(node) is short: \(lines)")
                     continue
                 }
-                calls.append(Call(program: lines[0], node: node, visibleDevices: lines[1], packStrategy: lines[2],
-                                  words: Array(lines.dropFirst(3))))
+                calls.append(
+                    Call(
+                        program: lines[0], node: node, visibleDevices: lines[1], packStrategy: lines[2],
+                        words: Array(lines.dropFirst(3))))
             }
         }
         return calls

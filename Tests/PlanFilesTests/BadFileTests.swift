@@ -69,61 +69,79 @@ struct BadFileTests {
 
     /// The first model and cluster cases, as the command line's bad-input list began.
     static let firstCases: [Case] = [
-        Case(name: "missing model file", loader: .model, file: nil, argument: "no-such-model",
-             mentions: ["--model", "no-such-model", "llama3-70b"]),
-        model("missing layers", "hidden_size: 4096\nnum_attention_heads: 32\nvocab_size: 32000\n",
-              ["bad.yaml", "num_hidden_layers", "is missing"]),
+        Case(
+            name: "missing model file", loader: .model, file: nil, argument: "no-such-model",
+            mentions: ["--model", "no-such-model", "llama3-70b"]),
+        model(
+            "missing layers", "hidden_size: 4096\nnum_attention_heads: 32\nvocab_size: 32000\n",
+            ["bad.yaml", "num_hidden_layers", "is missing"]),
         model("negative hidden size", llama("hidden_size", "-4096"), ["bad.yaml:2", "hidden_size", "whole number"]),
         model("text for a number", llama("vocab_size", "lots"), ["bad.yaml:6", "vocab_size", "'lots'"]),
         model("heads do not divide hidden", llama("num_attention_heads", "30"), ["num_attention_heads", "head_dim"]),
         model("kv heads do not divide heads", llama("num_key_value_heads", "5"), ["num_key_value_heads", "divisor"]),
         model("fractional layers", llama("num_hidden_layers", "32.5"), ["num_hidden_layers", "whole number"]),
-        model("more experts per token than experts", llama + "\nnum_local_experts: 4\nnum_experts_per_tok: 8\n",
-              ["num_experts_per_tok", "at most 4"]),
+        model(
+            "more experts per token than experts", llama + "\nnum_local_experts: 4\nnum_experts_per_tok: 8\n",
+            ["num_experts_per_tok", "at most 4"]),
         model("unknown activation", llama("hidden_act", "wiggle"), ["hidden_act", "silu"]),
         model("not YAML", "hidden_size: [4096\n", ["bad.yaml", "not valid YAML"]),
         cluster("unknown GPU", "name: x\ngpu: h900\nnodes: 2\n", ["bad.yaml", "gpu", "h900", "h100-sxm5-80gb"]),
         cluster("zero nodes", "name: x\ngpu: h100-sxm5-80gb\nnodes: 0\n", ["nodes", "whole number from 1"]),
-        cluster("negative bandwidth", "name: x\ngpu: h100-sxm5-80gb\nnodes: 1\ninter_node_Gbps_per_gpu: -400\n",
-                ["inter_node_Gbps_per_gpu", "positive"]),
+        cluster(
+            "negative bandwidth", "name: x\ngpu: h100-sxm5-80gb\nnodes: 1\ninter_node_Gbps_per_gpu: -400\n",
+            ["inter_node_Gbps_per_gpu", "positive"]),
     ]
 
     /// Every model key, and every kind of value where a number belongs.
     static let modelCases: [Case] = [
-        model("zero layers", llama("num_hidden_layers", "0"),
-              ["bad.yaml:1", "num_hidden_layers", "whole number from 1"]),
+        model(
+            "zero layers", llama("num_hidden_layers", "0"),
+            ["bad.yaml:1", "num_hidden_layers", "whole number from 1"]),
         model("NaN layers", llama("num_hidden_layers", ".nan"), ["bad.yaml:1", "num_hidden_layers", "finite number"]),
-        model("Infinity hidden size", llama("hidden_size", "Infinity"),
-              ["bad.yaml:2", "hidden_size", "finite number"]),
+        model(
+            "Infinity hidden size", llama("hidden_size", "Infinity"),
+            ["bad.yaml:2", "hidden_size", "finite number"]),
         model("1e400 hidden size", llama("hidden_size", "1e400"), ["hidden_size", "finite number", "1e400"]),
-        model("-0 heads", llama("num_attention_heads", "-0"),
-              ["bad.yaml:3", "num_attention_heads", "whole number from 1"]),
-        model("huge kv heads", llama("num_key_value_heads", "99999999999999999999"),
-              ["num_key_value_heads", "whole number from 1 to 100000"]),
-        model("kv heads line named", llama("num_key_value_heads", "64"),
-              ["bad.yaml:4", "num_key_value_heads", "divisor of 32"]),
+        model(
+            "-0 heads", llama("num_attention_heads", "-0"),
+            ["bad.yaml:3", "num_attention_heads", "whole number from 1"]),
+        model(
+            "huge kv heads", llama("num_key_value_heads", "99999999999999999999"),
+            ["num_key_value_heads", "whole number from 1 to 100000"]),
+        model(
+            "kv heads line named", llama("num_key_value_heads", "64"),
+            ["bad.yaml:4", "num_key_value_heads", "divisor of 32"]),
         model("head_dim as a list", llama + "\nhead_dim: [128]\n", ["bad.yaml:8", "head_dim", "a list"]),
-        model("intermediate_size as a mapping", llama("intermediate_size", "{size: 14336}"),
-              ["intermediate_size", "a mapping"]),
+        model(
+            "intermediate_size as a mapping", llama("intermediate_size", "{size: 14336}"),
+            ["intermediate_size", "a mapping"]),
         model("quoted vocab", llama("vocab_size", "\"128256\""), ["vocab_size", "remove the quotes"]),
-        model("zero max positions", llama + "\nmax_position_embeddings: 0\n",
-              ["max_position_embeddings", "whole number from 1"]),
-        model("fractional experts", llama + "\nnum_local_experts: 7.5\nnum_experts_per_tok: 2\n",
-              ["num_local_experts", "whole number"]),
-        model("experts without experts per token", llama + "\nnum_local_experts: 8\n",
-              ["num_experts_per_tok", "is missing"]),
-        model("negative moe_intermediate_size",
-              llama + "\nnum_local_experts: 8\nnum_experts_per_tok: 2\nmoe_intermediate_size: -1\n",
-              ["moe_intermediate_size", "whole number from 1"]),
-        model("first_k_dense_replace beyond layers",
-              llama + "\nnum_local_experts: 8\nnum_experts_per_tok: 2\nfirst_k_dense_replace: 40\n",
-              ["first_k_dense_replace", "from 0 to 32", "'40'"]),
-        model("kv_lora_rank alone", llama + "\nkv_lora_rank: 512\n",
-              ["qk_rope_head_dim", "is missing", "kv_lora_rank"]),
-        model("yes-or-no for a boolean", llama + "\ntie_word_embeddings: maybe\n",
-              ["tie_word_embeddings", "true or false"]),
-        model("block scalar stays one line", llama("hidden_size", "|\n  4096\n  8192"),
-              ["hidden_size", "must be a plain number", "\\n"]),
+        model(
+            "zero max positions", llama + "\nmax_position_embeddings: 0\n",
+            ["max_position_embeddings", "whole number from 1"]),
+        model(
+            "fractional experts", llama + "\nnum_local_experts: 7.5\nnum_experts_per_tok: 2\n",
+            ["num_local_experts", "whole number"]),
+        model(
+            "experts without experts per token", llama + "\nnum_local_experts: 8\n",
+            ["num_experts_per_tok", "is missing"]),
+        model(
+            "negative moe_intermediate_size",
+            llama + "\nnum_local_experts: 8\nnum_experts_per_tok: 2\nmoe_intermediate_size: -1\n",
+            ["moe_intermediate_size", "whole number from 1"]),
+        model(
+            "first_k_dense_replace beyond layers",
+            llama + "\nnum_local_experts: 8\nnum_experts_per_tok: 2\nfirst_k_dense_replace: 40\n",
+            ["first_k_dense_replace", "from 0 to 32", "'40'"]),
+        model(
+            "kv_lora_rank alone", llama + "\nkv_lora_rank: 512\n",
+            ["qk_rope_head_dim", "is missing", "kv_lora_rank"]),
+        model(
+            "yes-or-no for a boolean", llama + "\ntie_word_embeddings: maybe\n",
+            ["tie_word_embeddings", "true or false"]),
+        model(
+            "block scalar stays one line", llama("hidden_size", "|\n  4096\n  8192"),
+            ["hidden_size", "must be a plain number", "\\n"]),
     ]
 
     /// Files that are not a model at all.
@@ -132,47 +150,61 @@ struct BadFileTests {
         model("only comments", "# a model\n---\n", ["--model", "is empty"]),
         model("a list", "- num_hidden_layers: 32\n- hidden_size: 4096\n", ["--model", "must be a mapping", "a list"]),
         Case(name: "a directory", loader: .model, file: nil, argument: "DIR", mentions: ["--model", "is a directory"]),
-        Case(name: "a binary file", loader: .model, file: nil,
-             bytes: [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00, 0xFF, 0xFE, 0x80, 0xC3, 0x28, 0x00],
-             mentions: ["--model", "not UTF-8"]),
-        model("mappings nested too deep (a crash before, found by Fuzz/)",
-              "a: " + String(repeating: "{a: ", count: 5_000) + "1" + String(repeating: "}", count: 5_000),
-              ["--model", "nests", "levels deep"]),
-        model("nested too deep (a crash before)",
-              "a: " + String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000),
-              ["--model", "nests", "levels deep"]),
-        Case(name: "an endless file", loader: .model, file: nil, argument: "/dev/zero",
-             mentions: ["/dev/zero", "--model", "larger than 16 MiB"]),
-        Case(name: "a file that does not exist in a runs argument", loader: .runs, file: nil,
-             argument: "DIR/none.yaml", mentions: ["RUNS", "does not exist"]),
+        Case(
+            name: "a binary file", loader: .model, file: nil,
+            bytes: [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00, 0xFF, 0xFE, 0x80, 0xC3, 0x28, 0x00],
+            mentions: ["--model", "not UTF-8"]),
+        model(
+            "mappings nested too deep (a crash before, found by Fuzz/)",
+            "a: " + String(repeating: "{a: ", count: 5_000) + "1" + String(repeating: "}", count: 5_000),
+            ["--model", "nests", "levels deep"]),
+        model(
+            "nested too deep (a crash before)",
+            "a: " + String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000),
+            ["--model", "nests", "levels deep"]),
+        Case(
+            name: "an endless file", loader: .model, file: nil, argument: "/dev/zero",
+            mentions: ["/dev/zero", "--model", "larger than 16 MiB"]),
+        Case(
+            name: "a file that does not exist in a runs argument", loader: .runs, file: nil,
+            argument: "DIR/none.yaml", mentions: ["RUNS", "does not exist"]),
     ]
 
     static let h100 = "name: x\ngpu: h100-sxm5-80gb\nnodes: 1\ngpus_per_node: 8\n"
 
     static let clusterCases: [Case] = [
         cluster("nodes missing", "name: x\ngpu: h100-sxm5-80gb\n", ["nodes", "is missing"]),
-        cluster("zero GPUs per node", "name: x\ngpu: h100-sxm5-80gb\nnodes: 1\ngpus_per_node: 0\n",
-                ["bad.yaml:4", "gpus_per_node", "whole number from 1"]),
-        cluster("zero NVLink bandwidth", h100 + "intra_node_GBps: 0\n",
-                ["bad.yaml:5", "intra_node_GBps", "positive", "GB/s"]),
-        cluster("negative latency", h100 + "inter_node_latency_us: -5\n",
-                ["inter_node_latency_us", "positive", "microseconds"]),
-        cluster("1e300 latency (a crash before)",
-                "name: x\ngpu: h100-sxm5-80gb\nnodes: 2\ninter_node_latency_us: 1e300\n",
-                ["inter_node_latency_us", "from 0.001 to 1000000"]),
-        cluster("price as text", h100 + "usd_per_gpu_hour: $2.50\n",
-                ["usd_per_gpu_hour", "must be a plain number like", "$2.50"]),
-        cluster("NVLink domain neither divides nor multiplies", h100 + "nvlink_domain_gpus: 3\n",
-                ["bad.yaml:5", "nvlink_domain_gpus", "neither divides nor is a multiple", "gpus_per_node 8"]),
+        cluster(
+            "zero GPUs per node", "name: x\ngpu: h100-sxm5-80gb\nnodes: 1\ngpus_per_node: 0\n",
+            ["bad.yaml:4", "gpus_per_node", "whole number from 1"]),
+        cluster(
+            "zero NVLink bandwidth", h100 + "intra_node_GBps: 0\n",
+            ["bad.yaml:5", "intra_node_GBps", "positive", "GB/s"]),
+        cluster(
+            "negative latency", h100 + "inter_node_latency_us: -5\n",
+            ["inter_node_latency_us", "positive", "microseconds"]),
+        cluster(
+            "1e300 latency (a crash before)",
+            "name: x\ngpu: h100-sxm5-80gb\nnodes: 2\ninter_node_latency_us: 1e300\n",
+            ["inter_node_latency_us", "from 0.001 to 1000000"]),
+        cluster(
+            "price as text", h100 + "usd_per_gpu_hour: $2.50\n",
+            ["usd_per_gpu_hour", "must be a plain number like", "$2.50"]),
+        cluster(
+            "NVLink domain neither divides nor multiplies", h100 + "nvlink_domain_gpus: 3\n",
+            ["bad.yaml:5", "nvlink_domain_gpus", "neither divides nor is a multiple", "gpus_per_node 8"]),
         cluster("groups empty", "name: x\ngroups: []\n", ["bad.yaml:2", "groups", "is empty", "gpu, nodes"]),
-        cluster("group without gpu", "name: x\ngroups:\n  - nodes: 1\n    gpus_per_node: 8\n",
-                ["groups[0].gpu", "is missing", "h100-sxm5-80gb"]),
-        cluster("unknown gpu in a group",
-                "name: x\ngroups:\n  - gpu: h100-sxm5-80gb\n    nodes: 1\n  - gpu: h999\n    nodes: 1\n",
-                ["bad.yaml:5", "groups[1].gpu", "'h999'", "a100-sxm4-80gb"]),
+        cluster(
+            "group without gpu", "name: x\ngroups:\n  - nodes: 1\n    gpus_per_node: 8\n",
+            ["groups[0].gpu", "is missing", "h100-sxm5-80gb"]),
+        cluster(
+            "unknown gpu in a group",
+            "name: x\ngroups:\n  - gpu: h100-sxm5-80gb\n    nodes: 1\n  - gpu: h999\n    nodes: 1\n",
+            ["bad.yaml:5", "groups[1].gpu", "'h999'", "a100-sxm4-80gb"]),
         cluster("gpu names a path", "gpu: ../models/llama3-8b\nnodes: 1\n", ["gpu", "not a known hardware profile"]),
-        cluster("more GPUs than any cluster", "name: x\ngpu: h100-sxm5-80gb\nnodes: 1000000\n",
-                ["nodes", "8000000 GPUs", "262144"]),
+        cluster(
+            "more GPUs than any cluster", "name: x\ngpu: h100-sxm5-80gb\nnodes: 1000000\n",
+            ["nodes", "8000000 GPUs", "262144"]),
     ]
 
     /// A cluster whose `gpu:` is an inline profile of `lines`.
@@ -180,39 +212,48 @@ struct BadFileTests {
         "name: x\nnodes: 1\ngpu:\n" + lines.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n") + "\n"
     }
 
-    static let profile = "memory_GiB: 80\nmemory_TBps: 3.35\nlink_GBps_one_direction: 450\n"
+    static let profile =
+        "memory_GiB: 80\nmemory_TBps: 3.35\nlink_GBps_one_direction: 450\n"
         + "nic_Gbps_per_gpu_one_direction: 400"
     static let peak = "dense_peak_TFLOPS: {bf16: 989}\n"
 
     static let profileCases: [Case] = [
         cluster("inline profile without peaks", inline(profile), ["gpu.dense_peak_TFLOPS", "is missing", "dense"]),
-        cluster("negative peak", inline("dense_peak_TFLOPS: {bf16: -989}\n" + profile),
-                ["gpu.dense_peak_TFLOPS.bf16", "positive", "TFLOP/s"]),
-        cluster("1e300 peaks (a crash before)", inline("dense_peak_TFLOPS: {bf16: 1e300}\n" + profile),
-                ["gpu.dense_peak_TFLOPS.bf16", "10000000"]),
-        cluster("efficiency above 1", inline(peak + profile + "\nefficiency: {gemm_max: 1.5}"),
-                ["gpu.efficiency.gemm_max", "from 0.001 to 1", "fraction"]),
-        cluster("1e308 memory (a crash before, found by Fuzz/)",
-                inline(peak + profile.replacingOccurrences(of: "memory_GiB: 80", with: "memory_GiB: 1e308")),
-                ["gpu.memory_GiB", "1000000"]),
-        cluster("1e-300 network efficiency (a crash before, found by Fuzz/)",
-                inline(peak + profile + "\nefficiency: {network: 1e-300}"),
-                ["gpu.efficiency.network", "from 0.001 to 1"]),
-        cluster("memory below the runtime reserve",
-                inline(peak + profile.replacingOccurrences(of: "memory_GiB: 80", with: "memory_GiB: 1")),
-                ["gpu.memory_GiB", "from 3", "reserved"]),
+        cluster(
+            "negative peak", inline("dense_peak_TFLOPS: {bf16: -989}\n" + profile),
+            ["gpu.dense_peak_TFLOPS.bf16", "positive", "TFLOP/s"]),
+        cluster(
+            "1e300 peaks (a crash before)", inline("dense_peak_TFLOPS: {bf16: 1e300}\n" + profile),
+            ["gpu.dense_peak_TFLOPS.bf16", "10000000"]),
+        cluster(
+            "efficiency above 1", inline(peak + profile + "\nefficiency: {gemm_max: 1.5}"),
+            ["gpu.efficiency.gemm_max", "from 0.001 to 1", "fraction"]),
+        cluster(
+            "1e308 memory (a crash before, found by Fuzz/)",
+            inline(peak + profile.replacingOccurrences(of: "memory_GiB: 80", with: "memory_GiB: 1e308")),
+            ["gpu.memory_GiB", "1000000"]),
+        cluster(
+            "1e-300 network efficiency (a crash before, found by Fuzz/)",
+            inline(peak + profile + "\nefficiency: {network: 1e-300}"),
+            ["gpu.efficiency.network", "from 0.001 to 1"]),
+        cluster(
+            "memory below the runtime reserve",
+            inline(peak + profile.replacingOccurrences(of: "memory_GiB: 80", with: "memory_GiB: 1")),
+            ["gpu.memory_GiB", "from 3", "reserved"]),
     ]
 
     /// Runs files `plan validate` reads.
     static let runsCases: [Case] = [
-        Case(name: "runs file with an impossible degree", loader: .runs, file: """
-            runs:
-            - id: bad
-              model: {num_hidden_layers: 2, hidden_size: 64, num_attention_heads: 4, vocab_size: 100}
-              cluster: {gpu: h100-sxm5-80gb, nodes: 1}
-              config: {tp: 100000000, pp: 100000000, dp: 1, mbs: 1, global_batch: 8, seq_len: 128}
-              measured: {tokens_per_second_per_gpu: 1000}
-            """, mentions: ["bad.yaml:5", "runs[0].config.tp", "exceeds"]),
+        Case(
+            name: "runs file with an impossible degree", loader: .runs,
+            file: """
+                runs:
+                - id: bad
+                  model: {num_hidden_layers: 2, hidden_size: 64, num_attention_heads: 4, vocab_size: 100}
+                  cluster: {gpu: h100-sxm5-80gb, nodes: 1}
+                  config: {tp: 100000000, pp: 100000000, dp: 1, mbs: 1, global_batch: 8, seq_len: 128}
+                  measured: {tokens_per_second_per_gpu: 1000}
+                """, mentions: ["bad.yaml:5", "runs[0].config.tp", "exceeds"])
     ]
 
     static let cases = firstCases + modelCases + fileCases + clusterCases + profileCases + runsCases
@@ -226,7 +267,9 @@ struct BadFileTests {
         let path = directory.appendingPathComponent("bad.yaml")
         if let file = c.file { try file.write(to: path, atomically: true, encoding: .utf8) }
         if let bytes = c.bytes { try Data(bytes).write(to: path) }
-        let argument = c.argument == "BAD" ? path.path
+        let argument =
+            c.argument == "BAD"
+            ? path.path
             : c.argument.hasPrefix("DIR") ? directory.path + c.argument.dropFirst(3) : c.argument
         let error = #expect(throws: InputError.self, "\(c)") { try c.loader.load(argument) }
         guard let message = error?.description else { return }

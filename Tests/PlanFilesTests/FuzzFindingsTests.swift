@@ -75,50 +75,64 @@ import Testing
         ("block nesting 300 deep", Array((0..<300).map { String(repeating: " ", count: $0) + "a:\n" }.joined().utf8)),
         ("list nesting 5000 deep", Array(String(repeating: "- ", count: 5_000).utf8)),
         ("huge numbers", Array(llama.replacingOccurrences(of: "32\n", with: "1e400\n").utf8)),
-        ("integer past Int64",
-         Array(llama.replacingOccurrences(of: "hidden_size: 4096", with: "hidden_size: 9223372036854775808").utf8)),
+        (
+            "integer past Int64",
+            Array(llama.replacingOccurrences(of: "hidden_size: 4096", with: "hidden_size: 9223372036854775808").utf8)
+        ),
         ("negative zero", Array(llama.replacingOccurrences(of: "vocab_size: 128256", with: "vocab_size: -0").utf8)),
         ("NaN", Array(llama.replacingOccurrences(of: "vocab_size: 128256", with: "vocab_size: .nan").utf8)),
         ("duplicate keys", Array((llama + "hidden_size: 0\nnum_hidden_layers: -1\n").utf8)),
         ("alias for a mapping", Array("base: &b {nodes: 1, gpu: h100-sxm5-80gb}\ngroups: [*b, *b, *b]\n".utf8)),
         // "Billion laughs": nine levels of nine aliases each, 9^9 leaves if expanded.
-        ("alias fan-out", Array((1...9).map { level in
-            let item = level == 1 ? "x" : "*l\(level - 1)"
-            return "l\(level): &l\(level) [" + Array(repeating: item, count: 9).joined(separator: ", ") + "]"
-        }.joined(separator: "\n").utf8)),
+        (
+            "alias fan-out",
+            Array(
+                (1...9).map { level in
+                    let item = level == 1 ? "x" : "*l\(level - 1)"
+                    return "l\(level): &l\(level) [" + Array(repeating: item, count: 9).joined(separator: ", ") + "]"
+                }.joined(separator: "\n").utf8)
+        ),
         ("undefined alias", Array("nodes: *missing\ngpu: h100-sxm5-80gb\n".utf8)),
         ("tags", Array("!!map {nodes: !!str 8, gpu: !!binary aGVsbG8=}\n".utf8)),
         ("block scalar", Array("nodes: |\n  8\ngpu: h100-sxm5-80gb\n".utf8)),
         ("a list at the top", Array("- 1\n- 2\n".utf8)),
         ("a scalar at the top", Array("42".utf8)),
         ("many documents", Array((llama + "---\n" + llama).utf8)),
-        ("inline profile at the limits", Array("""
-            nodes: 1000000
-            gpus_per_node: 1
-            gpu: {dense_peak_TFLOPS: {bf16: 0.001}, memory_GiB: 1000000, memory_TBps: 0.001,
-                  link_GBps_one_direction: 0.001, nic_Gbps_per_gpu_one_direction: 0.001,
-                  efficiency: {gemm_max: 0.001, memory: 0.001, nvlink: 0.001, network: 0.001}}
-            inter_node_latency_us: 1000000
+        (
+            "inline profile at the limits",
+            Array(
+                """
+                nodes: 1000000
+                gpus_per_node: 1
+                gpu: {dense_peak_TFLOPS: {bf16: 0.001}, memory_GiB: 1000000, memory_TBps: 0.001,
+                      link_GBps_one_direction: 0.001, nic_Gbps_per_gpu_one_direction: 0.001,
+                      efficiency: {gemm_max: 0.001, memory: 0.001, nvlink: 0.001, network: 0.001}}
+                inter_node_latency_us: 1000000
 
-            """.utf8)),
+                """.utf8)
+        ),
         ("profile path traversal", Array("nodes: 1\ngpu: ../clusters/dgx-h100-8\n".utf8)),
-        ("extreme model", Array("""
-            num_hidden_layers: 10000
-            hidden_size: 1000000
-            num_attention_heads: 100000
-            head_dim: 100000
-            intermediate_size: 10000000
-            vocab_size: 100000000
-            max_position_embeddings: 100000000
-            num_local_experts: 1000000
-            num_experts_per_tok: 1000000
-            n_shared_experts: 1000
-            kv_lora_rank: 1000000
-            qk_rope_head_dim: 100000
-            qk_nope_head_dim: 100000
-            v_head_dim: 100000
+        (
+            "extreme model",
+            Array(
+                """
+                num_hidden_layers: 10000
+                hidden_size: 1000000
+                num_attention_heads: 100000
+                head_dim: 100000
+                intermediate_size: 10000000
+                vocab_size: 100000000
+                max_position_embeddings: 100000000
+                num_local_experts: 1000000
+                num_experts_per_tok: 1000000
+                n_shared_experts: 1000
+                kv_lora_rank: 1000000
+                qk_rope_head_dim: 100000
+                qk_nope_head_dim: 100000
+                v_head_dim: 100000
 
-            """.utf8)),
+                """.utf8)
+        ),
     ]
 
     @Test(arguments: hostile.map(\.0))

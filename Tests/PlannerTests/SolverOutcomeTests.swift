@@ -1,6 +1,7 @@
 import CostModel
-@testable import Planner
 import Testing
+
+@testable import Planner
 
 /// Every way a MILP can come back without a solution reads as what it is: infeasible, stopped at a
 /// limit, or failed. None of these tests measures time: the smallest time limit (1 ms) stops GLPK
@@ -8,8 +9,9 @@ import Testing
 /// a program that needs the tree (not solved or refuted by presolve alone) always hits it.
 struct SolverOutcomeTests {
     /// 126 layers on 16 stages with recompute: branch and bound needs nodes, so 1 ms is never enough.
-    static let big = SplitMILPTests.table(layers: 126, stages: 16, microbatches: 64, recompute: .full,
-                                          capacityFraction: 0.5, seed: 3)
+    static let big = SplitMILPTests.table(
+        layers: 126, stages: 16, microbatches: 64, recompute: .full,
+        capacityFraction: 0.5, seed: 3)
 
     @Test func timeLimitReadsAsTimeLimit() throws {
         let tiny = SolverOptions(timeLimitSeconds: 0.001)
@@ -32,8 +34,9 @@ struct SolverOutcomeTests {
 
     /// Less memory than any split needs (brute force agrees): infeasible, proven.
     @Test func infeasibleSplitReadsAsInfeasible() {
-        var table = SplitMILPTests.table(layers: 8, stages: 2, microbatches: 4, recompute: .full,
-                                         capacityFraction: 0.5, seed: 1)
+        var table = SplitMILPTests.table(
+            layers: 8, stages: 2, microbatches: 4, recompute: .full,
+            capacityFraction: 0.5, seed: 1)
         table.capacityBytes *= 0.2
         #expect(BruteForceSplit.best(table) == nil)
         #expect(throws: SolverError.infeasible) { try LayerSplitProgram(table: table).solve() }
@@ -61,13 +64,16 @@ struct SolverOutcomeTests {
 struct SearchOutcomeTests {
     /// A 1.2B-parameter GPT on 16 A100s: a few dozen candidates, several pipeline degrees.
     static let space: SearchSpace = {
-        let model = ModelDescription(name: "small", layers: 16, hiddenSize: 2048, attentionHeads: 16,
-                                     ffnHiddenSize: 8192, vocabularySize: 32000, maxPositions: 4096)
-        let profile = HardwareProfile(name: "a100", description: "A100", densePeakTFLOPS: [.bf16: 312], memoryGiB: 80,
-                                      memoryTBps: 2.039, linkGBpsOneDirection: 300, nicGbpsPerGPU: 200, gpusPerNode: 8,
-                                      nvlinkDomainGPUs: 8)
-        return SearchSpace(model: model, cluster: ClusterDescription(name: "test", profile: profile, nodes: 2),
-                           globalBatchSize: 64, sequenceLength: 4096, framework: .megatronDefaults)
+        let model = ModelDescription(
+            name: "small", layers: 16, hiddenSize: 2048, attentionHeads: 16,
+            ffnHiddenSize: 8192, vocabularySize: 32000, maxPositions: 4096)
+        let profile = HardwareProfile(
+            name: "a100", description: "A100", densePeakTFLOPS: [.bf16: 312], memoryGiB: 80,
+            memoryTBps: 2.039, linkGBpsOneDirection: 300, nicGbpsPerGPU: 200, gpusPerNode: 8,
+            nvlinkDomainGPUs: 8)
+        return SearchSpace(
+            model: model, cluster: ClusterDescription(name: "test", profile: profile, nodes: 2),
+            globalBatchSize: 64, sequenceLength: 4096, framework: .megatronDefaults)
     }()
 
     static func solver(failing pipeline: Int, with error: SolverError) -> TrainingSearch.SplitSolver {
@@ -90,8 +96,9 @@ struct SearchOutcomeTests {
         let (pipeline, before) = try Self.loser()
         #expect(!before.contains("time limit"))
         let options = SearchOptions(solver: SolverOptions(timeLimitSeconds: 30), timeLimitAdvice: "raise --time-limit")
-        let result = TrainingSearch.run(space: Self.space, options: options,
-                                        solve: Self.solver(failing: pipeline, with: .timeLimit(seconds: 30)))
+        let result = TrainingSearch.run(
+            space: Self.space, options: options,
+            solve: Self.solver(failing: pipeline, with: .timeLimit(seconds: 30)))
         #expect(!result.plans.isEmpty)
         #expect(result.timedOut > 0 && result.solverFailures == 0)
         let line = try #require(result.rejections.first { $0.hasPrefix("pp=\(pipeline):") })
@@ -105,9 +112,13 @@ struct SearchOutcomeTests {
 
     @Test func failedDegreeSaysSolverFailed() throws {
         let (pipeline, _) = try Self.loser()
-        let result = TrainingSearch.run(space: Self.space, options: SearchOptions(),
-                                        solve: Self.solver(failing: pipeline, with: .failed(call: "glp_intopt",
-                                                                                            code: 5)))
+        let result = TrainingSearch.run(
+            space: Self.space, options: SearchOptions(),
+            solve: Self.solver(
+                failing: pipeline,
+                with: .failed(
+                    call: "glp_intopt",
+                    code: 5)))
         #expect(result.solverFailures > 0 && result.timedOut == 0)
         let line = try #require(result.rejections.first { $0.hasPrefix("pp=\(pipeline):") })
         #expect(line.contains("solver failed: glp_intopt failed with GLPK code 5 (solver failed)"), "\(line)")
@@ -117,8 +128,9 @@ struct SearchOutcomeTests {
     /// Infeasible stays infeasible: counted apart, explained by a bound, never as a limit.
     @Test func infeasibleDegreeReadsAsBeaten() throws {
         let (pipeline, _) = try Self.loser()
-        let result = TrainingSearch.run(space: Self.space, options: SearchOptions(),
-                                        solve: Self.solver(failing: pipeline, with: .infeasible))
+        let result = TrainingSearch.run(
+            space: Self.space, options: SearchOptions(),
+            solve: Self.solver(failing: pipeline, with: .infeasible))
         #expect(result.infeasible > 0 && result.timedOut == 0 && result.solverFailures == 0)
         let line = try #require(result.rejections.first { $0.hasPrefix("pp=\(pipeline):") })
         #expect(!line.contains("time limit") && !line.contains("solver failed"), "\(line)")

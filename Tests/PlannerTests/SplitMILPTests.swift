@@ -1,22 +1,31 @@
 import CostModel
-@testable import Planner
 import Testing
+
+@testable import Planner
 
 /// The split MILP must equal brute force over every split and every recompute count.
 struct SplitMILPTests {
     /// A small GPT (or MoE with dense-first layers) costed on A100s, with device memory squeezed so
     /// that the memory rows bind and recompute matters.
-    static func table(layers: Int, stages: Int, virtual: Int = 1, microbatches: Int, recompute: RecomputeGranularity,
-                      capacityFraction: Double, denseFirst: Int = 0, seed: Int) -> PipelineCostTable {
-        let moe = denseFirst > 0 ? MixtureOfExperts(experts: 8, expertsPerToken: 2, expertFFNHiddenSize: 2048, denseLayers: denseFirst) : nil
-        let model = ModelDescription(name: "small", layers: layers, hiddenSize: 2048 + 256 * (seed % 4), attentionHeads: 16,
-                                     ffnHiddenSize: 8192, vocabularySize: 32000 + 1000 * seed, maxPositions: 4096, moe: moe)
-        let profile = HardwareProfile(name: "a100", description: "A100", densePeakTFLOPS: [.bf16: 312], memoryGiB: 80,
-                                      memoryTBps: 2.039, linkGBpsOneDirection: 300, nicGbpsPerGPU: 200, gpusPerNode: 8, nvlinkDomainGPUs: 8)
+    static func table(
+        layers: Int, stages: Int, virtual: Int = 1, microbatches: Int, recompute: RecomputeGranularity,
+        capacityFraction: Double, denseFirst: Int = 0, seed: Int
+    ) -> PipelineCostTable {
+        let moe =
+            denseFirst > 0
+            ? MixtureOfExperts(experts: 8, expertsPerToken: 2, expertFFNHiddenSize: 2048, denseLayers: denseFirst) : nil
+        let model = ModelDescription(
+            name: "small", layers: layers, hiddenSize: 2048 + 256 * (seed % 4), attentionHeads: 16,
+            ffnHiddenSize: 8192, vocabularySize: 32000 + 1000 * seed, maxPositions: 4096, moe: moe)
+        let profile = HardwareProfile(
+            name: "a100", description: "A100", densePeakTFLOPS: [.bf16: 312], memoryGiB: 80,
+            memoryTBps: 2.039, linkGBpsOneDirection: 300, nicGbpsPerGPU: 200, gpusPerNode: 8, nvlinkDomainGPUs: 8)
         let cluster = ClusterDescription(name: "test", profile: profile, nodes: stages)
-        let config = ParallelConfiguration(tensor: 8, pipeline: stages, data: 1, virtualStages: virtual, microbatchSize: 2,
-                                           globalBatchSize: 2 * microbatches, sequenceLength: 4096, recompute: recompute, zeroStage: 0)
-        var table = TrainingCost(model: model, cluster: cluster, config: config, framework: .megatronDefaults).pipelineTable
+        let config = ParallelConfiguration(
+            tensor: 8, pipeline: stages, data: 1, virtualStages: virtual, microbatchSize: 2,
+            globalBatchSize: 2 * microbatches, sequenceLength: 4096, recompute: recompute, zeroStage: 0)
+        var table = TrainingCost(model: model, cluster: cluster, config: config, framework: .megatronDefaults)
+            .pipelineTable
         // Squeeze memory between "all recomputed on an even split" and "nothing recomputed".
         let even = StageLayout.uniform(groups: table.groups.map(\.count), chunks: table.chunks)
         let loose = table.evaluate(even).peakBytes
@@ -34,7 +43,8 @@ struct SplitMILPTests {
         var denseFirst: Int
         var seed: Int
         var description: String {
-            "L=\(layers) p=\(stages) v=\(virtual) m=\(microbatches) \(recompute) cap=\(capacityFraction) dense=\(denseFirst) seed=\(seed)"
+            "L=\(layers) p=\(stages) v=\(virtual) m=\(microbatches) \(recompute) cap=\(capacityFraction) "
+                + "dense=\(denseFirst) seed=\(seed)"
         }
     }
 
@@ -43,38 +53,49 @@ struct SplitMILPTests {
         var seed = 0
         for layers in [4, 7, 12] {
             for stages in [1, 2, 3, 4] where stages <= layers {
-                for (recompute, fraction) in [(RecomputeGranularity.full, 0.3), (.full, 0.7), (.none, 2.0), (.full, 1.5)] {
+                for (recompute, fraction) in [
+                    (RecomputeGranularity.full, 0.3), (.full, 0.7), (.none, 2.0), (.full, 1.5),
+                ] {
                     seed += 1
-                    all.append(Case(layers: layers, stages: stages, virtual: 1, microbatches: 8, recompute: recompute,
-                                    capacityFraction: fraction, denseFirst: 0, seed: seed))
+                    all.append(
+                        Case(
+                            layers: layers, stages: stages, virtual: 1, microbatches: 8, recompute: recompute,
+                            capacityFraction: fraction, denseFirst: 0, seed: seed))
                 }
             }
         }
         // Fewer microbatches than stages: interchangeable middle ranks (the symmetry rows).
         for (layers, stages, microbatches) in [(12, 4, 2), (9, 4, 1), (11, 4, 2)] {
             seed += 1
-            all.append(Case(layers: layers, stages: stages, virtual: 1, microbatches: microbatches, recompute: .full,
-                            capacityFraction: 0.5, denseFirst: 0, seed: seed))
+            all.append(
+                Case(
+                    layers: layers, stages: stages, virtual: 1, microbatches: microbatches, recompute: .full,
+                    capacityFraction: 0.5, denseFirst: 0, seed: seed))
         }
         // Mixture of experts with dense-first layers: the ordering rows.
         for (layers, stages, dense) in [(6, 3, 1), (8, 4, 3), (12, 3, 2), (9, 2, 4)] {
             seed += 1
-            all.append(Case(layers: layers, stages: stages, virtual: 1, microbatches: 6, recompute: .full,
-                            capacityFraction: 0.5, denseFirst: dense, seed: seed))
+            all.append(
+                Case(
+                    layers: layers, stages: stages, virtual: 1, microbatches: 6, recompute: .full,
+                    capacityFraction: 0.5, denseFirst: dense, seed: seed))
         }
         // Interleaved schedule (dense models): a rank's cost depends on its totals only.
         for (layers, stages, virtual) in [(8, 2, 2), (12, 2, 3), (12, 3, 2), (8, 4, 2)] {
             seed += 1
-            all.append(Case(layers: layers, stages: stages, virtual: virtual, microbatches: stages * 4, recompute: .full,
-                            capacityFraction: 0.4, denseFirst: 0, seed: seed))
+            all.append(
+                Case(
+                    layers: layers, stages: stages, virtual: virtual, microbatches: stages * 4, recompute: .full,
+                    capacityFraction: 0.4, denseFirst: 0, seed: seed))
         }
         return all
     }()
 
     @Test(arguments: cases)
     func milpEqualsBruteForce(_ c: Case) throws {
-        let table = Self.table(layers: c.layers, stages: c.stages, virtual: c.virtual, microbatches: c.microbatches,
-                               recompute: c.recompute, capacityFraction: c.capacityFraction, denseFirst: c.denseFirst, seed: c.seed)
+        let table = Self.table(
+            layers: c.layers, stages: c.stages, virtual: c.virtual, microbatches: c.microbatches,
+            recompute: c.recompute, capacityFraction: c.capacityFraction, denseFirst: c.denseFirst, seed: c.seed)
         let brute = BruteForceSplit.best(table)
         // Only a proven infeasibility may stand for "no split": a limit or a failure fails the test.
         var milp: (layout: StageLayout, schedule: PipelineSchedule, status: LinearProgramSolution.Status)?
@@ -86,21 +107,32 @@ struct SplitMILPTests {
             return
         }
         // The search prunes on these bounds: they must never exceed the true optimum.
-        #expect(TrainingSearch.lowerBound(table) <= brute.schedule.stepSeconds * (1 + 1e-9), "\(c): time bound above the optimum")
-        #expect(TrainingSearch.memoryLowerBound(table) <= brute.schedule.peakBytes * (1 + 1e-9), "\(c): memory bound above the optimum's peak")
+        #expect(
+            TrainingSearch.lowerBound(table) <= brute.schedule.stepSeconds * (1 + 1e-9),
+            "\(c): time bound above the optimum")
+        #expect(
+            TrainingSearch.memoryLowerBound(table) <= brute.schedule.peakBytes * (1 + 1e-9),
+            "\(c): memory bound above the optimum's peak")
         if let heuristic = TrainingSearch.heuristicSplit(table) {
-            #expect(table.evaluate(heuristic).stepSeconds >= brute.schedule.stepSeconds * (1 - 1e-9), "\(c): heuristic beats the optimum")
+            #expect(
+                table.evaluate(heuristic).stepSeconds >= brute.schedule.stepSeconds * (1 - 1e-9),
+                "\(c): heuristic beats the optimum")
         }
         let solved = try #require(milp, "MILP found no split, brute force did: \(c)")
         #expect(solved.status == .optimal)
         let relative = abs(solved.schedule.stepSeconds / brute.schedule.stepSeconds - 1)
-        #expect(relative < 1e-9, "\(c): MILP \(solved.schedule.stepSeconds) vs brute force \(brute.schedule.stepSeconds), brute layout \(brute.layout.layers) recompute \(brute.layout.recomputed), MILP \(solved.layout.layers) \(solved.layout.recomputed)")
+        let detail =
+            "\(c): MILP \(solved.schedule.stepSeconds) vs brute force \(brute.schedule.stepSeconds), "
+            + "brute layout \(brute.layout.layers) recompute \(brute.layout.recomputed), MILP \(solved.layout.layers) "
+            + "\(solved.layout.recomputed)"
+        #expect(relative < 1e-9, "\(detail)")
         #expect(solved.schedule.rankBytes.allSatisfy { $0 <= table.capacityBytes * (1 + 1e-12) }, "\(c)")
     }
 
     /// 126 layers on 16 stages (Llama 3.1 405B): layer counts need not divide.
     @Test func unevenSplitOf126LayersOver16Stages() throws {
-        let table = Self.table(layers: 126, stages: 16, microbatches: 64, recompute: .none, capacityFraction: 10, seed: 3)
+        let table = Self.table(
+            layers: 126, stages: 16, microbatches: 64, recompute: .none, capacityFraction: 10, seed: 3)
         let solved = try LayerSplitProgram(table: table).solve()
         let counts = (0..<16).map { solved.layout.layerCount(chunk: $0) }
         #expect(counts.reduce(0, +) == 126)
@@ -112,7 +144,8 @@ struct SplitMILPTests {
 /// The cutoff row (11): above the optimum it changes nothing; below it, nothing is feasible.
 struct SplitCutoffTests {
     @Test func cutoffKeepsTheOptimumAndRejectsWorse() throws {
-        let table = SplitMILPTests.table(layers: 12, stages: 4, microbatches: 8, recompute: .full, capacityFraction: 0.5, seed: 7)
+        let table = SplitMILPTests.table(
+            layers: 12, stages: 4, microbatches: 8, recompute: .full, capacityFraction: 0.5, seed: 7)
         let free = try LayerSplitProgram(table: table).solve()
         let step = free.schedule.stepSeconds
         let above = try LayerSplitProgram(table: table, cutoff: step * 1.01).solve()

@@ -2,16 +2,17 @@ import Foundation
 
 /// The key paths DESIGN.md promises (as shared/tools/check-plan-json.py checks them).
 enum Contract {
-    static let scalars = [
-        "schemaVersion", "model.name", "model.parameters", "cluster.name", "cluster.devices", "workload.mode",
-        "workload.globalBatchSize", "workload.sequenceLength", "parallelism.data", "parallelism.tensor",
-        "parallelism.pipeline", "parallelism.context", "parallelism.expert", "parallelism.virtualStages",
-        "parallelism.sequenceParallel", "parallelism.zeroStage", "microbatch.size", "microbatch.count", "precision",
-        "recompute.granularity", "recompute.layersPerStage", "prediction.stepTimeSeconds",
-        "prediction.tokensPerSecond", "prediction.modelTflopsPerDevice", "prediction.mfu", "solver.name",
-        "solver.status", "solver.candidates", "solver.milpsSolved", "solver.wallSeconds",
-    ] + ["weights", "gradients", "optimizer", "activations", "total"].map { "prediction.memoryPerDeviceGiB.\($0)" }
-      + ["compute", "tensorComm", "pipelineComm", "dataComm", "bubble"].map { "prediction.breakdownSeconds.\($0)" }
+    static let scalars =
+        [
+            "schemaVersion", "model.name", "model.parameters", "cluster.name", "cluster.devices", "workload.mode",
+            "workload.globalBatchSize", "workload.sequenceLength", "parallelism.data", "parallelism.tensor",
+            "parallelism.pipeline", "parallelism.context", "parallelism.expert", "parallelism.virtualStages",
+            "parallelism.sequenceParallel", "parallelism.zeroStage", "microbatch.size", "microbatch.count", "precision",
+            "recompute.granularity", "recompute.layersPerStage", "prediction.stepTimeSeconds",
+            "prediction.tokensPerSecond", "prediction.modelTflopsPerDevice", "prediction.mfu", "solver.name",
+            "solver.status", "solver.candidates", "solver.milpsSolved", "solver.wallSeconds",
+        ] + ["weights", "gradients", "optimizer", "activations", "total"].map { "prediction.memoryPerDeviceGiB.\($0)" }
+        + ["compute", "tensorComm", "pipelineComm", "dataComm", "bubble"].map { "prediction.breakdownSeconds.\($0)" }
 
     static func value(_ document: [String: Any], _ path: String) -> Any? {
         var current: Any? = document

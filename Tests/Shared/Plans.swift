@@ -59,14 +59,18 @@ enum PlanRequest: CustomStringConvertible, Sendable {
         case .evaluate(let e):
             var words = ["evaluate", "--model", e.model, "--cluster", e.cluster, "--global-batch", "\(e.globalBatch)"]
             if let length = e.sequenceLength { words += ["--seq-len", "\(length)"] }
-            words += ["--tp", "\(e.tp)", "--pp", "\(e.pp)", "--dp", "\(e.dp)", "--mbs", "\(e.mbs)",
-                      "--vpp", "\(e.vpp)", "--cp", "\(e.cp)", "--ep", "\(e.ep)", "--recompute", e.recompute.rawValue,
-                      "--zero", "\(e.zero)", "--precision", e.precision.rawValue]
+            words += [
+                "--tp", "\(e.tp)", "--pp", "\(e.pp)", "--dp", "\(e.dp)", "--mbs", "\(e.mbs)",
+                "--vpp", "\(e.vpp)", "--cp", "\(e.cp)", "--ep", "\(e.ep)", "--recompute", e.recompute.rawValue,
+                "--zero", "\(e.zero)", "--precision", e.precision.rawValue,
+            ]
             return words + (e.uniform ? ["--split", "uniform"] : []) + ["--framework", e.framework]
         case .infer(let i):
-            var words = ["infer", "--model", i.model, "--cluster", i.cluster,
-                         "--precision", i.precisions.map(\.rawValue).joined(separator: ","),
-                         "--kv-precision", i.kvPrecision.rawValue]
+            var words = [
+                "infer", "--model", i.model, "--cluster", i.cluster,
+                "--precision", i.precisions.map(\.rawValue).joined(separator: ","),
+                "--kv-precision", i.kvPrecision.rawValue,
+            ]
             if let g = i.given {
                 words += ["--tp", "\(g.tp)", "--pp", "\(g.pp)", "--replicas", "\(g.replicas)", "--batch", "\(g.batch)"]
             }
@@ -87,14 +91,17 @@ enum Plans {
             // 8192), --precision bf16, --top 4, --time-limit 30.
             let model = try data.model(modelName), cluster = try data.cluster(clusterName)
             let framework = try data.framework("megatron")
-            let space = SearchSpace(model: model, cluster: cluster, globalBatchSize: 128,
-                                    sequenceLength: min(model.maxPositions, 8192), precisions: [.bf16],
-                                    framework: framework)
+            let space = SearchSpace(
+                model: model, cluster: cluster, globalBatchSize: 128,
+                sequenceLength: min(model.maxPositions, 8192), precisions: [.bf16],
+                framework: framework)
             let options = SearchOptions(top: 4, solver: SolverOptions(timeLimitSeconds: 30))
             let result = TrainingSearch.run(space: space, options: options)
             guard !result.plans.isEmpty else { throw InputError("no configuration fits") }
-            return .training(TrainingPlanDocument(result: result, model: model, cluster: cluster, framework: framework,
-                                                  wallSeconds: 0))
+            return .training(
+                TrainingPlanDocument(
+                    result: result, model: model, cluster: cluster, framework: framework,
+                    wallSeconds: 0))
         case .evaluate(let e):
             let model = try data.model(e.model), cluster = try data.cluster(e.cluster)
             let framework = try data.framework(e.framework)
@@ -104,12 +111,16 @@ enum Plans {
                 sequenceLength: e.sequenceLength ?? min(model.maxPositions, 8192), sequenceParallel: e.tp > 1,
                 recompute: e.recompute, zeroStage: ZeROStage(rawValue: e.zero) ?? .optimizer, precision: e.precision,
                 flashAttention: true)
-            let plan = try TrainingSearch.evaluate(model: model, cluster: cluster, config: config, framework: framework,
-                                                   method: e.uniform ? .uniform(recomputedPerStage: nil) : .optimal)
-            let solver = TrainingPlanDocument.Solver(status: plan.splitStatus.rawValue, candidates: 1,
-                                                     milpsSolved: e.uniform ? 0 : 1, pruned: 0, wallSeconds: 0)
-            return .training(TrainingPlanDocument(plan: plan, model: model, cluster: cluster, framework: framework,
-                                                  solver: solver, alternatives: []))
+            let plan = try TrainingSearch.evaluate(
+                model: model, cluster: cluster, config: config, framework: framework,
+                method: e.uniform ? .uniform(recomputedPerStage: nil) : .optimal)
+            let solver = TrainingPlanDocument.Solver(
+                status: plan.splitStatus.rawValue, candidates: 1,
+                milpsSolved: e.uniform ? 0 : 1, pruned: 0, wallSeconds: 0)
+            return .training(
+                TrainingPlanDocument(
+                    plan: plan, model: model, cluster: cluster, framework: framework,
+                    solver: solver, alternatives: []))
         case .infer(let i):
             return .inference(try inference(i, data: data))
         }
@@ -120,35 +131,46 @@ enum Plans {
         let model = try data.model(i.model), cluster = try data.cluster(i.cluster)
         let prompt = 1024, output = 256
         if let g = i.given {
-            let config = InferenceConfiguration(tensor: g.tp, pipeline: g.pp, replicas: 1, batchSize: g.batch,
-                                                promptTokens: prompt, outputTokens: output, precision: i.precisions[0],
-                                                kvCachePrecision: i.kvPrecision)
+            let config = InferenceConfiguration(
+                tensor: g.tp, pipeline: g.pp, replicas: 1, batchSize: g.batch,
+                promptTokens: prompt, outputTokens: output, precision: i.precisions[0],
+                kvCachePrecision: i.kvPrecision)
             let option = ReplicaOption(model: model, cluster: cluster, group: 0, config: config)
-            let plan = InferencePlan(replicas: [(option: option, count: g.replicas)],
-                                     outputTokensPerSecond: option.outputTokensPerSecond * Double(g.replicas),
-                                     status: .optimal)
-            let solver = TrainingPlanDocument.Solver(status: "optimal", candidates: 1, milpsSolved: 0, pruned: 0,
-                                                     wallSeconds: 0)
+            let plan = InferencePlan(
+                replicas: [(option: option, count: g.replicas)],
+                outputTokensPerSecond: option.outputTokensPerSecond * Double(g.replicas),
+                status: .optimal)
+            let solver = TrainingPlanDocument.Solver(
+                status: "optimal", candidates: 1, milpsSolved: 0, pruned: 0,
+                wallSeconds: 0)
             return InferencePlanDocument(plan: plan, model: model, cluster: cluster, solver: solver, alternatives: [])
         }
         let targets = InferenceTargets(precisions: i.precisions, kvCachePrecision: i.kvPrecision)
-        let result = try InferenceSearch.run(model: model, cluster: cluster, promptTokens: prompt,
-                                             outputTokens: output, targets: targets, top: 4)
-        let solver = TrainingPlanDocument.Solver(status: result.plan.status.rawValue, candidates: result.options,
-                                                 milpsSolved: 1 + result.alternatives.count, pruned: 0, wallSeconds: 0)
+        let result = try InferenceSearch.run(
+            model: model, cluster: cluster, promptTokens: prompt,
+            outputTokens: output, targets: targets, top: 4)
+        let solver = TrainingPlanDocument.Solver(
+            status: result.plan.status.rawValue, candidates: result.options,
+            milpsSolved: 1 + result.alternatives.count, pruned: 0, wallSeconds: 0)
         let alternatives = result.alternatives.map {
-            InferencePlanDocument(plan: $0, model: model, cluster: cluster,
-                                  solver: .init(status: $0.status.rawValue, candidates: result.options, milpsSolved: 1,
-                                                pruned: 0, wallSeconds: 0))
+            InferencePlanDocument(
+                plan: $0, model: model, cluster: cluster,
+                solver: .init(
+                    status: $0.status.rawValue, candidates: result.options, milpsSolved: 1,
+                    pruned: 0, wallSeconds: 0))
         }
-        return InferencePlanDocument(plan: result.plan, model: model, cluster: cluster, solver: solver,
-                                     alternatives: alternatives)
+        return InferencePlanDocument(
+            plan: result.plan, model: model, cluster: cluster, solver: solver,
+            alternatives: alternatives)
     }
 
     /// Writes the plan `request` asks for into `directory` as `name`, as `--out` writes it, and returns
     /// the file's path and its JSON.
-    static func write(_ request: PlanRequest, in directory: URL, name: String = "plan.json") throws
-        -> (path: String, json: [String: Any]) {
+    static func write(
+        _ request: PlanRequest, in directory: URL, name: String = "plan.json"
+    ) throws
+        -> (path: String, json: [String: Any])
+    {
         let url = directory.appendingPathComponent(name)
         let bytes = try document(request).json()
         try bytes.write(to: url)

@@ -123,13 +123,17 @@ extension RandomWorkload {
         let data = DataDirectory()
         let model = try data.model(model), cluster = try data.cluster(cluster)
         let framework = try data.framework("megatron")
-        let space = SearchSpace(model: model, cluster: cluster, globalBatchSize: globalBatch,
-                                sequenceLength: sequenceLength, precisions: [.bf16], framework: framework)
+        let space = SearchSpace(
+            model: model, cluster: cluster, globalBatchSize: globalBatch,
+            sequenceLength: sequenceLength, precisions: [.bf16], framework: framework)
         let options = SearchOptions(top: top, solver: SolverOptions(timeLimitSeconds: 30))
         let result = TrainingSearch.run(space: space, options: options)
-        let document = result.plans.isEmpty ? nil
-            : TrainingPlanDocument(result: result, model: model, cluster: cluster, framework: framework,
-                                   wallSeconds: 0)
+        let document =
+            result.plans.isEmpty
+            ? nil
+            : TrainingPlanDocument(
+                result: result, model: model, cluster: cluster, framework: framework,
+                wallSeconds: 0)
         return Answer(space: space, result: result, document: document)
     }
 }

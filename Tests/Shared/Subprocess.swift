@@ -11,8 +11,10 @@ enum Subprocess {
         var stderr: Data
     }
 
-    static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-                    directory: URL? = nil) throws -> Output {
+    static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+        directory: URL? = nil
+    ) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -31,84 +31,114 @@ struct BadInputTests {
 
     /// Degrees, precisions and the search's answer, checked by `plan evaluate` and `plan train`.
     static let commandCases: [Case] = [
-        Case(name: "tp does not divide heads", file: nil,
-             arguments: evaluate(["--tp", "3", "--pp", "1", "--dp", "1", "--mbs", "1"]),
-             mentions: ["--tp", "does not divide"]),
-        Case(name: "degrees do not multiply to devices", file: nil,
-             arguments: evaluate(["--tp", "2", "--pp", "2", "--dp", "1", "--mbs", "1"]), mentions: ["--dp", "8"]),
-        Case(name: "batch does not split into microbatches", file: nil,
-             arguments: dataParallel(["--global-batch", "100"]),
-             mentions: ["--mbs", "100"]),
-        Case(name: "more stages than layers", file: nil,
-             arguments: ["evaluate", "--model", "gpt3-125m", "--cluster", "dgx-h100-64",
-                         "--tp", "1", "--pp", "64", "--dp", "1", "--mbs", "1"],
-             mentions: ["--pp", "12 layers"]),
-        Case(name: "unknown precision", file: nil, arguments: ["train"] + dgx8 + ["--precision", "bf17"],
-             mentions: ["--precision", "bf17"]),
-        Case(name: "fp8 on a device without it", file: nil,
-             arguments: ["train", "--model", "llama3-8b", "--cluster", "dgx-a100-8", "--precision", "fp8"],
-             mentions: ["--precision", "fp8", "a100"]),
-        Case(name: "model that fits nowhere", file: nil,
-             arguments: ["train", "--model", "llama3.1-405b", "--cluster", "dgx-h100-8"],
-             mentions: ["no configuration fits", "GiB", "devices"]),
+        Case(
+            name: "tp does not divide heads", file: nil,
+            arguments: evaluate(["--tp", "3", "--pp", "1", "--dp", "1", "--mbs", "1"]),
+            mentions: ["--tp", "does not divide"]),
+        Case(
+            name: "degrees do not multiply to devices", file: nil,
+            arguments: evaluate(["--tp", "2", "--pp", "2", "--dp", "1", "--mbs", "1"]), mentions: ["--dp", "8"]),
+        Case(
+            name: "batch does not split into microbatches", file: nil,
+            arguments: dataParallel(["--global-batch", "100"]),
+            mentions: ["--mbs", "100"]),
+        Case(
+            name: "more stages than layers", file: nil,
+            arguments: [
+                "evaluate", "--model", "gpt3-125m", "--cluster", "dgx-h100-64",
+                "--tp", "1", "--pp", "64", "--dp", "1", "--mbs", "1",
+            ],
+            mentions: ["--pp", "12 layers"]),
+        Case(
+            name: "unknown precision", file: nil, arguments: ["train"] + dgx8 + ["--precision", "bf17"],
+            mentions: ["--precision", "bf17"]),
+        Case(
+            name: "fp8 on a device without it", file: nil,
+            arguments: ["train", "--model", "llama3-8b", "--cluster", "dgx-a100-8", "--precision", "fp8"],
+            mentions: ["--precision", "fp8", "a100"]),
+        Case(
+            name: "model that fits nowhere", file: nil,
+            arguments: ["train", "--model", "llama3.1-405b", "--cluster", "dgx-h100-8"],
+            mentions: ["no configuration fits", "GiB", "devices"]),
     ]
 
     /// Flags that parse but mean nothing: exit 1 with the flag named (not ArgumentParser's 64).
     static let flagCases: [Case] = [
-        Case(name: "--global-batch 0", file: nil, arguments: ["train"] + dgx8 + ["--global-batch", "0"],
-             mentions: ["--global-batch", "from 1"]),
-        Case(name: "--global-batch Int.max (a hang before)", file: nil,
-             arguments: ["train"] + dgx8 + ["--global-batch", "9223372036854775807"],
-             mentions: ["--global-batch", "10000000"]),
-        Case(name: "--seq-len 0", file: nil, arguments: ["train"] + dgx8 + ["--seq-len", "0"],
-             mentions: ["--seq-len", "from 1"]),
-        Case(name: "--top 0", file: nil, arguments: ["train"] + dgx8 + ["--top", "0"],
-             mentions: ["--top", "from 1 to 50"]),
-        Case(name: "--precision empty", file: nil, arguments: ["train"] + dgx8 + ["--precision", ""],
-             mentions: ["--precision", "is empty", "bf16"]),
-        Case(name: "--time-limit 0", file: nil, arguments: ["train"] + dgx8 + ["--time-limit", "0"],
-             mentions: ["--time-limit", "3600"]),
-        Case(name: "--vpp with microbatches not a multiple of pp", file: nil,
-             arguments: evaluate(["--tp", "1", "--pp", "4", "--dp", "2", "--mbs", "1", "--vpp", "2"],
-                                 with: ["--global-batch", "12"]),
-             mentions: ["--vpp", "multiple of pp"]),
-        Case(name: "--cp not dividing the sequence", file: nil,
-             arguments: evaluate(["--tp", "1", "--pp", "1", "--dp", "2", "--cp", "4", "--mbs", "1"],
-                                 with: ["--seq-len", "8190"]),
-             mentions: ["--cp", "does not divide the sequence length 8190"]),
-        Case(name: "--ep on a dense model", file: nil, arguments: dataParallel(["--ep", "2"]),
-             mentions: ["--ep", "dense model"]),
-        Case(name: "--zero 5", file: nil, arguments: dataParallel(["--zero", "5"]),
-             mentions: ["--zero", "0, 1, 2 or 3"]),
-        Case(name: "--recompute-layers=-1", file: nil, arguments: dataParallel(["--recompute-layers=-1"]),
-             mentions: ["--recompute-layers", "0 or more"]),
-        Case(name: "--tp near Int.max (a crash before)", file: nil,
-             arguments: evaluate(["--tp", "4611686018427387904", "--pp", "2", "--dp", "1", "--mbs", "1"]),
-             mentions: ["--tp", "exceeds", "8 devices"]),
-        Case(name: "--mbs beyond the batch", file: nil,
-             arguments: evaluate(["--tp", "1", "--pp", "1", "--dp", "8", "--mbs", "1000000"]),
-             mentions: ["--mbs", "exceed the global batch"]),
-        Case(name: "--out into a directory that does not exist", file: nil,
-             arguments: ["train"] + dgx8 + ["--out", "DIR/missing/plan.json"], mentions: ["--out", "does not exist"]),
-        Case(name: "--out is a directory", file: nil, arguments: dataParallel(["--out", "DIR"]),
-             mentions: ["--out", "is a directory"]),
+        Case(
+            name: "--global-batch 0", file: nil, arguments: ["train"] + dgx8 + ["--global-batch", "0"],
+            mentions: ["--global-batch", "from 1"]),
+        Case(
+            name: "--global-batch Int.max (a hang before)", file: nil,
+            arguments: ["train"] + dgx8 + ["--global-batch", "9223372036854775807"],
+            mentions: ["--global-batch", "10000000"]),
+        Case(
+            name: "--seq-len 0", file: nil, arguments: ["train"] + dgx8 + ["--seq-len", "0"],
+            mentions: ["--seq-len", "from 1"]),
+        Case(
+            name: "--top 0", file: nil, arguments: ["train"] + dgx8 + ["--top", "0"],
+            mentions: ["--top", "from 1 to 50"]),
+        Case(
+            name: "--precision empty", file: nil, arguments: ["train"] + dgx8 + ["--precision", ""],
+            mentions: ["--precision", "is empty", "bf16"]),
+        Case(
+            name: "--time-limit 0", file: nil, arguments: ["train"] + dgx8 + ["--time-limit", "0"],
+            mentions: ["--time-limit", "3600"]),
+        Case(
+            name: "--vpp with microbatches not a multiple of pp", file: nil,
+            arguments: evaluate(
+                ["--tp", "1", "--pp", "4", "--dp", "2", "--mbs", "1", "--vpp", "2"],
+                with: ["--global-batch", "12"]),
+            mentions: ["--vpp", "multiple of pp"]),
+        Case(
+            name: "--cp not dividing the sequence", file: nil,
+            arguments: evaluate(
+                ["--tp", "1", "--pp", "1", "--dp", "2", "--cp", "4", "--mbs", "1"],
+                with: ["--seq-len", "8190"]),
+            mentions: ["--cp", "does not divide the sequence length 8190"]),
+        Case(
+            name: "--ep on a dense model", file: nil, arguments: dataParallel(["--ep", "2"]),
+            mentions: ["--ep", "dense model"]),
+        Case(
+            name: "--zero 5", file: nil, arguments: dataParallel(["--zero", "5"]),
+            mentions: ["--zero", "0, 1, 2 or 3"]),
+        Case(
+            name: "--recompute-layers=-1", file: nil, arguments: dataParallel(["--recompute-layers=-1"]),
+            mentions: ["--recompute-layers", "0 or more"]),
+        Case(
+            name: "--tp near Int.max (a crash before)", file: nil,
+            arguments: evaluate(["--tp", "4611686018427387904", "--pp", "2", "--dp", "1", "--mbs", "1"]),
+            mentions: ["--tp", "exceeds", "8 devices"]),
+        Case(
+            name: "--mbs beyond the batch", file: nil,
+            arguments: evaluate(["--tp", "1", "--pp", "1", "--dp", "8", "--mbs", "1000000"]),
+            mentions: ["--mbs", "exceed the global batch"]),
+        Case(
+            name: "--out into a directory that does not exist", file: nil,
+            arguments: ["train"] + dgx8 + ["--out", "DIR/missing/plan.json"], mentions: ["--out", "does not exist"]),
+        Case(
+            name: "--out is a directory", file: nil, arguments: dataParallel(["--out", "DIR"]),
+            mentions: ["--out", "is a directory"]),
     ]
 
     /// Bad files as the binary reports them (each also in Tests/PlanFilesTests/BadFileTests.swift): the
     /// loader's message, on one line of standard error.
     static let fileCases: [Case] = [
-        Case(name: "text for a number", file: "num_hidden_layers: 32\nhidden_size: 4096\nnum_attention_heads: 32\n"
+        Case(
+            name: "text for a number",
+            file: "num_hidden_layers: 32\nhidden_size: 4096\nnum_attention_heads: 32\n"
                 + "num_key_value_heads: 8\nintermediate_size: 14336\nvocab_size: lots\nhidden_act: silu\n",
-             arguments: ["train", "--model", "BAD", "--cluster", "dgx-h100-8"],
-             mentions: ["bad.yaml:6", "vocab_size", "'lots'"]),
-        Case(name: "runs file with an impossible degree", file: """
-            runs:
-            - id: bad
-              model: {num_hidden_layers: 2, hidden_size: 64, num_attention_heads: 4, vocab_size: 100}
-              cluster: {gpu: h100-sxm5-80gb, nodes: 1}
-              config: {tp: 100000000, pp: 100000000, dp: 1, mbs: 1, global_batch: 8, seq_len: 128}
-              measured: {tokens_per_second_per_gpu: 1000}
-            """, arguments: ["validate", "BAD"], mentions: ["bad.yaml:5", "runs[0].config.tp", "exceeds"]),
+            arguments: ["train", "--model", "BAD", "--cluster", "dgx-h100-8"],
+            mentions: ["bad.yaml:6", "vocab_size", "'lots'"]),
+        Case(
+            name: "runs file with an impossible degree",
+            file: """
+                runs:
+                - id: bad
+                  model: {num_hidden_layers: 2, hidden_size: 64, num_attention_heads: 4, vocab_size: 100}
+                  cluster: {gpu: h100-sxm5-80gb, nodes: 1}
+                  config: {tp: 100000000, pp: 100000000, dp: 1, mbs: 1, global_batch: 8, seq_len: 128}
+                  measured: {tokens_per_second_per_gpu: 1000}
+                """, arguments: ["validate", "BAD"], mentions: ["bad.yaml:5", "runs[0].config.tp", "exceeds"]),
     ]
 
     static let cases = commandCases + flagCases + fileCases
@@ -144,13 +174,20 @@ struct BadInputTests {
         let findings = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.sorted() ?? []
         #expect(!findings.isEmpty, "no Fuzz/crashes/ records found")
         for finding in findings where !finding.hasPrefix("hang-") {
-            guard let readme = try? String(contentsOf: folder.appendingPathComponent("\(finding)/README"), encoding: .utf8),
-                  let line = readme.split(separator: "\n").first(where: { $0.hasPrefix("reproduce: .build/release/plan ") })
+            guard
+                let readme = try? String(
+                    contentsOf: folder.appendingPathComponent("\(finding)/README"), encoding: .utf8),
+                let line = readme.split(separator: "\n").first(where: {
+                    $0.hasPrefix("reproduce: .build/release/plan ")
+                })
             else { continue }
-            let arguments = line.dropFirst("reproduce: .build/release/plan ".count).split(separator: " ").map(String.init)
+            let arguments = line.dropFirst("reproduce: .build/release/plan ".count).split(separator: " ").map(
+                String.init)
             let result = try Binary.run(arguments)
             let check = {
-                #expect(result.status == 0 || result.status == 1, "\(finding): status \(result.status), \(result.stderr.prefix(300))")
+                #expect(
+                    result.status == 0 || result.status == 1,
+                    "\(finding): status \(result.status), \(result.stderr.prefix(300))")
                 if result.status == 1 {
                     #expect(result.stdout.isEmpty, "\(finding)")
                     #expect(result.stderr.split(separator: "\n").count == 1, "\(finding): \(result.stderr)")
@@ -171,8 +208,16 @@ struct BadInputTests {
         (["train", "--global-batch", "-5"], "--global-batch"),
         (["train", "--format", "xml"], "--format"),
         (["train", "--no-such-flag"], "--no-such-flag"),
-        (["evaluate", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--pp", "1", "--dp", "8", "--mbs", "1"], "--tp"),
-        (["evaluate", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--tp", "1", "--pp", "1", "--dp", "8", "--mbs", "1", "--sp", "--no-sp"], "--no-sp"),
+        (
+            ["evaluate", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--pp", "1", "--dp", "8", "--mbs", "1"],
+            "--tp"
+        ),
+        (
+            [
+                "evaluate", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--tp", "1", "--pp", "1", "--dp", "8",
+                "--mbs", "1", "--sp", "--no-sp",
+            ], "--no-sp"
+        ),
     ])
     func usageErrors(arguments: [String], flag: String) throws {
         let directory = try Binary.scratch()
@@ -189,7 +234,8 @@ struct BadInputTests {
     /// (Windows editors), plans exactly as the plain file does.
     @Test(arguments: ["bom", "crlf"])
     func byteOrderMarkAndCRLFWork(_ variant: String) throws {
-        let original = try String(contentsOf: Binary.root.appendingPathComponent("Tests/Fixtures/gpt2-xl-config.json"), encoding: .utf8)
+        let original = try String(
+            contentsOf: Binary.root.appendingPathComponent("Tests/Fixtures/gpt2-xl-config.json"), encoding: .utf8)
         let text = variant == "bom" ? "\u{FEFF}" + original : original.replacingOccurrences(of: "\n", with: "\r\n")
         let path = try Binary.scratch().appendingPathComponent("gpt2-xl-config.json")
         try Data(text.utf8).write(to: path)
@@ -197,7 +243,8 @@ struct BadInputTests {
         let changed = try Binary.run(["train", "--model", path.path] + arguments)
         let plain = try Binary.run(["train", "--model", "Tests/Fixtures/gpt2-xl-config.json"] + arguments)
         #expect(changed.status == 0, "\(changed.stderr)")
-        #expect(changed.text.split(separator: "\n").filter { !$0.hasPrefix("solver") }
+        #expect(
+            changed.text.split(separator: "\n").filter { !$0.hasPrefix("solver") }
                 == plain.text.split(separator: "\n").filter { !$0.hasPrefix("solver") })
     }
 }

@@ -5,8 +5,10 @@ import Testing
 @Suite(.serialized)
 struct CompareEndToEndTests {
     @Test func compareAcrossGPUs() throws {
-        let result = try Binary.run(["compare", "--model", "llama3-8b", "--cluster", "dgx-h100-8,dgx-a100-8", "--global-batch", "64",
-                                     "--format", "json", "--tokens", "1e12"])
+        let result = try Binary.run([
+            "compare", "--model", "llama3-8b", "--cluster", "dgx-h100-8,dgx-a100-8", "--global-batch", "64",
+            "--format", "json", "--tokens", "1e12",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let rows = try result.json()["rows"] as? [[String: Any]] ?? []
         #expect(rows.count == 2)
@@ -23,26 +25,35 @@ struct CompareEndToEndTests {
     }
 
     @Test func csvHasOneLinePerJob() throws {
-        let result = try Binary.run(["compare", "--model", "llama3-8b,gpt3-1.3b", "--cluster", "dgx-h100-8", "--global-batch", "64",
-                                     "--format", "csv"])
+        let result = try Binary.run([
+            "compare", "--model", "llama3-8b,gpt3-1.3b", "--cluster", "dgx-h100-8", "--global-batch", "64",
+            "--format", "csv",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.text.split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines[0].hasPrefix("model,cluster,gpu,devices"))
         let columns = lines[0].split(separator: ",").count
-        #expect(lines.dropFirst().allSatisfy { !$0.contains("\"") ? $0.split(separator: ",", omittingEmptySubsequences: false).count == columns : true })
+        #expect(
+            lines.dropFirst().allSatisfy {
+                !$0.contains("\"") ? $0.split(separator: ",", omittingEmptySubsequences: false).count == columns : true
+            })
     }
 
     @Test func sweepScalesAndDrawsACurve() throws {
-        let json = try Binary.run(["sweep", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--from", "8", "--to", "32",
-                                   "--global-batch", "256", "--format", "json"])
+        let json = try Binary.run([
+            "sweep", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--from", "8", "--to", "32",
+            "--global-batch", "256", "--format", "json",
+        ])
         #expect(json.status == 0, "\(json.stderr)")
         let rows = try json.json()["rows"] as? [[String: Any]] ?? []
         #expect(rows.map { $0["devices"] as? Int ?? 0 } == [8, 16, 32])
         let throughput = rows.map { $0["tokensPerSecond"] as? Double ?? 0 }
         #expect(throughput[0] < throughput[1] && throughput[1] < throughput[2])
-        let svg = try Binary.run(["sweep", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--from", "8", "--to", "32",
-                                  "--global-batch", "256", "--format", "svg"])
+        let svg = try Binary.run([
+            "sweep", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--from", "8", "--to", "32",
+            "--global-batch", "256", "--format", "svg",
+        ])
         #expect(svg.status == 0)
         #expect(svg.text.hasPrefix("<svg"))
         #expect(svg.text.contains("<polyline"))

@@ -16,12 +16,18 @@ struct ExportEndToEndTests {
     /// even split), a predicted serving configuration and the serving search.
     static let requests: [PlanRequest] = [
         small,
-        .evaluate(.init(model: "mixtral-8x7b", cluster: "dgx-h100-64", tp: 2, pp: 4, dp: 8, mbs: 1, ep: 8,
-                        recompute: .selective, precision: .fp8)),
-        .evaluate(.init(model: "bloom-176b", cluster: "dgx-a100-3072", globalBatch: 2048, sequenceLength: 2048,
-                        tp: 4, pp: 12, dp: 64, mbs: 2, recompute: .full, uniform: true)),
-        .infer(.init(model: "llama3-70b", cluster: "dgx-h100-8", precisions: [.fp8], kvPrecision: .fp8,
-                     given: .init(tp: 4, pp: 1, replicas: 2, batch: 16))),
+        .evaluate(
+            .init(
+                model: "mixtral-8x7b", cluster: "dgx-h100-64", tp: 2, pp: 4, dp: 8, mbs: 1, ep: 8,
+                recompute: .selective, precision: .fp8)),
+        .evaluate(
+            .init(
+                model: "bloom-176b", cluster: "dgx-a100-3072", globalBatch: 2048, sequenceLength: 2048,
+                tp: 4, pp: 12, dp: 64, mbs: 2, recompute: .full, uniform: true)),
+        .infer(
+            .init(
+                model: "llama3-70b", cluster: "dgx-h100-8", precisions: [.fp8], kvPrecision: .fp8,
+                given: .init(tp: 4, pp: 1, replicas: 2, batch: 16))),
         .infer(.init(model: "llama3-70b", cluster: "hetero-a100-h100", precisions: [.bf16, .int8])),
     ]
 
@@ -66,8 +72,10 @@ struct ExportEndToEndTests {
         }
         let hosts = (0..<Set(plan.deviceMap.map(\.node)).count).map { "gpu-\($0)" }
         let out = directory.appendingPathComponent("vllm")
-        let written = try Binary.run(["export", "--to", "vllm", path, "--hosts", hosts.joined(separator: ","),
-                                      "--out-dir", out.path])
+        let written = try Binary.run([
+            "export", "--to", "vllm", path, "--hosts", hosts.joined(separator: ","),
+            "--out-dir", out.path,
+        ])
         #expect(written.status == 0 && written.stdout.isEmpty, "\(written.stderr)")
         let launch = out.appendingPathComponent("launch.sh")
         #expect(FileManager.default.isExecutableFile(atPath: launch.path))
@@ -88,8 +96,10 @@ struct ExportEndToEndTests {
 
     @Test func refusedPlanLeavesOutAsItWas() throws {
         let directory = try Binary.scratch()
-        let interleaved = PlanRequest.evaluate(.init(model: "llama3-70b", cluster: "dgx-h100-64",
-                                                     tp: 4, pp: 4, dp: 4, mbs: 1, vpp: 2, recompute: .full))
+        let interleaved = PlanRequest.evaluate(
+            .init(
+                model: "llama3-70b", cluster: "dgx-h100-64",
+                tp: 4, pp: 4, dp: 4, mbs: 1, vpp: 2, recompute: .full))
         let path = try Self.binaryPlan(interleaved, in: directory)
         let kept = directory.appendingPathComponent("kept.txt")
         try Data("keep me\n".utf8).write(to: kept)

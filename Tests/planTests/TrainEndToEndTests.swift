@@ -24,7 +24,8 @@ struct TrainEndToEndTests {
 
     @Test func sameInputsSameBytes() throws {
         func stripped(_ data: Data) -> String {
-            String(decoding: data, as: UTF8.self).split(separator: "\n").filter { !$0.contains("\"wallSeconds\"") }.joined(separator: "\n")
+            String(decoding: data, as: UTF8.self).split(separator: "\n").filter { !$0.contains("\"wallSeconds\"") }
+                .joined(separator: "\n")
         }
         let first = try Binary.run(["train", "--model", "llama3-8b", "--cluster", "dgx-h100-8"])
         let second = try Binary.run(["train", "--model", "llama3-8b", "--cluster", "dgx-h100-8"])
@@ -60,7 +61,8 @@ struct TrainEndToEndTests {
         let result = try Binary.run(["train", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--out", out])
         #expect(result.status == 0)
         #expect(result.stdout.isEmpty)
-        let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
+        let written =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
         #expect(Contract.problems(written).isEmpty)
     }
 
@@ -84,9 +86,11 @@ struct TrainEndToEndTests {
 
     /// `evaluate` of BLOOM-176B's published configuration (tp 4, pp 12, dp 8, mbs 2, full recompute).
     @Test func evaluatePublishedConfiguration() throws {
-        let result = try Binary.run(["evaluate", "--model", "bloom-176b", "--cluster", "dgx-a100-3072", "--global-batch", "2048",
-                                     "--seq-len", "2048", "--tp", "4", "--pp", "12", "--dp", "64", "--mbs", "2",
-                                     "--recompute", "full", "--split", "uniform"])
+        let result = try Binary.run([
+            "evaluate", "--model", "bloom-176b", "--cluster", "dgx-a100-3072", "--global-batch", "2048",
+            "--seq-len", "2048", "--tp", "4", "--pp", "12", "--dp", "64", "--mbs", "2",
+            "--recompute", "full", "--split", "uniform",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let plan = try result.json()
         #expect(Contract.problems(plan).isEmpty, "\(Contract.problems(plan))")

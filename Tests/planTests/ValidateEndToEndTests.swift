@@ -19,7 +19,9 @@ struct ValidateEndToEndTests {
         #expect(summary["predictedOutOfMemory"] as? Int == 0)
         let rows = report["rows"] as? [[String: Any]] ?? []
         // Dense and MoE alike: every fully specified MoE run within 20%.
-        let moe = rows.filter { ($0["configuration"] as? String ?? "").contains(" ep") && $0["fullySpecified"] as? Bool == true }
+        let moe = rows.filter {
+            ($0["configuration"] as? String ?? "").contains(" ep") && $0["fullySpecified"] as? Bool == true
+        }
         #expect(moe.count >= 4)
         for row in moe { #expect(abs(row["error"] as? Double ?? 1) <= 0.20, "\(row["id"] ?? "")") }
     }
@@ -48,7 +50,11 @@ struct ServingValidateEndToEndTests {
         // A hand-checked point: LMDeploy Llama-2-70B tp4 batch 1 on A100 decodes at 29 ms per token
         // (serving-runs.md); predicted within 15%.
         let rows = report["rows"] as? [[String: Any]] ?? []
-        let point = try #require(rows.first { $0["id"] as? String == "lmdeploy-v010a1-a100-llama2-70b-tp4-bs1-128-128" && $0["metric"] as? String == "TPOT s" })
+        let point = try #require(
+            rows.first {
+                $0["id"] as? String == "lmdeploy-v010a1-a100-llama2-70b-tp4-bs1-128-128"
+                    && $0["metric"] as? String == "TPOT s"
+            })
         #expect(point["measured"] as? Double == 0.029)
         #expect(abs(point["error"] as? Double ?? 1) < 0.15)
     }
@@ -67,7 +73,8 @@ struct SearchBeatsPublishedTests {
             let search = row["searchStepSeconds"] as? Double ?? .infinity
             let published = row["publishedStepSeconds"] as? Double ?? 0
             // Six significant digits in the JSON: allow their rounding.
-            #expect(search <= published * (1 + 2e-6), "\(row["id"] ?? ""): search \(search) s > published \(published) s")
+            #expect(
+                search <= published * (1 + 2e-6), "\(row["id"] ?? ""): search \(search) s > published \(published) s")
         }
     }
 }
@@ -97,7 +104,7 @@ struct GridValidateEndToEndTests {
         #expect(summary["rankedCells"] as? Int == 1)
         let rows = report["rows"] as? [[String: Any]] ?? []
         #expect(rows.count == 4)
-        #expect(rows.first?["measuredMemoryGiB"] as? Double == 34.1795)   // 36.7e9 / 2^30
+        #expect(rows.first?["measuredMemoryGiB"] as? Double == 34.1795)  // 36.7e9 / 2^30
         #expect(rows.first?["predictedTokensPerSecondPerDevice"] as? Double ?? 0 > 0)
         let table = try Binary.run(["validate", "--grid", file.path])
         #expect(table.status == 0, "\(table.stderr)")

@@ -16,20 +16,24 @@ struct Case {
 func space(_ model: String, on cluster: String, batch: Int, sequence: Int) -> SearchSpace {
     let data = DataDirectory()
     do {
-        return SearchSpace(model: try data.model(model), cluster: try data.cluster(cluster),
-                           globalBatchSize: batch, sequenceLength: sequence, framework: try data.framework("megatron"))
+        return SearchSpace(
+            model: try data.model(model), cluster: try data.cluster(cluster),
+            globalBatchSize: batch, sequenceLength: sequence, framework: try data.framework("megatron"))
     } catch {
         fatalError("benchmark inputs: \(error)")
     }
 }
 
 let cases = [
-    Case(name: "1T GPT (128 layers, h 25600) on 3,072 A100s, batch 3072 × 2048", target: 1,
-         space: space("megatron-1t", on: "dgx-a100-3072", batch: 3072, sequence: 2048)),
-    Case(name: "Llama-3.1-405B on 16,384 H100s, batch 2048 × 8192", target: 1,
-         space: space("llama3.1-405b", on: "dgx-h100-16384", batch: 2048, sequence: 8192)),
-    Case(name: "Llama-3-70B on 64 H100s, batch 128 × 8192", target: 0.1,
-         space: space("llama3-70b", on: "dgx-h100-64", batch: 128, sequence: 8192)),
+    Case(
+        name: "1T GPT (128 layers, h 25600) on 3,072 A100s, batch 3072 × 2048", target: 1,
+        space: space("megatron-1t", on: "dgx-a100-3072", batch: 3072, sequence: 2048)),
+    Case(
+        name: "Llama-3.1-405B on 16,384 H100s, batch 2048 × 8192", target: 1,
+        space: space("llama3.1-405b", on: "dgx-h100-16384", batch: 2048, sequence: 8192)),
+    Case(
+        name: "Llama-3-70B on 64 H100s, batch 128 × 8192", target: 0.1,
+        space: space("llama3-70b", on: "dgx-h100-64", batch: 128, sequence: 8192)),
 ]
 
 let repetitions = 5
@@ -43,6 +47,12 @@ for benchmark in cases {
         times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
     times.sort()
-    let plan = last?.plans.first.map { "\($0.degrees) mbs \($0.config.microbatchSize) v \($0.config.virtualStages), \($0.estimate.stepSeconds) s" } ?? "none"
-    print("\(benchmark.name) | \(benchmark.target) | \(times[times.count / 2]) | \(times[0]) | \(last?.candidates ?? 0) | \(last?.milpsSolved ?? 0) | \(plan)")
+    let plan =
+        last?.plans.first.map {
+            "\($0.degrees) mbs \($0.config.microbatchSize) v \($0.config.virtualStages), \($0.estimate.stepSeconds) s"
+        } ?? "none"
+    print(
+        "\(benchmark.name) | \(benchmark.target) | \(times[times.count / 2]) | \(times[0]) | "
+            + "\(last?.candidates ?? 0) | \(last?.milpsSolved ?? 0) | \(plan)"
+    )
 }

@@ -40,8 +40,10 @@ package struct Comparison: Encodable, Sendable {
         package var precision: Precision
         package var framework: Framework
 
-        package init(model: ModelDescription, cluster: ClusterDescription, batch: Int, sequence: Int, precision: Precision,
-                     framework: Framework) {
+        package init(
+            model: ModelDescription, cluster: ClusterDescription, batch: Int, sequence: Int, precision: Precision,
+            framework: Framework
+        ) {
             self.model = model
             self.cluster = cluster
             self.batch = batch
@@ -53,26 +55,32 @@ package struct Comparison: Encodable, Sendable {
 
     /// The best plan for each job, or a row saying why none fits. `progress` is told before each
     /// job starts (its index and the job), so a command can show where a long comparison is.
-    package static func run(jobs: [Job], trainingTokens: Double,
-                            progress: (Int, Job) -> Void = { _, _ in }) -> Comparison {
+    package static func run(
+        jobs: [Job], trainingTokens: Double,
+        progress: (Int, Job) -> Void = { _, _ in }
+    ) -> Comparison {
         var rows: [Row] = []
         for (index, job) in jobs.enumerated() {
             progress(index, job)
             rows.append(row(job, trainingTokens: trainingTokens))
         }
         if let base = rows.lazy.compactMap(\.tokensPerSecondPerDevice).first {
-            for i in rows.indices { rows[i].relativeEfficiency = rows[i].tokensPerSecondPerDevice.map { Rounded.six($0 / base) } }
+            for i in rows.indices {
+                rows[i].relativeEfficiency = rows[i].tokensPerSecondPerDevice.map { Rounded.six($0 / base) }
+            }
         }
         return Comparison(trainingTokens: trainingTokens, rows: rows)
     }
 
     /// The best plan for one job, or why there is none.
     static func row(_ job: Job, trainingTokens: Double) -> Row {
-        let space = SearchSpace(model: job.model, cluster: job.cluster, globalBatchSize: job.batch,
-                                sequenceLength: job.sequence, precisions: [job.precision], framework: job.framework)
-        var row = Row(model: job.model.name, cluster: job.cluster.name, gpu: job.cluster.profile.name,
-                      devices: job.cluster.devices, precision: job.precision.rawValue, sequenceLength: job.sequence,
-                      globalBatchSize: job.batch, degrees: "", fits: false)
+        let space = SearchSpace(
+            model: job.model, cluster: job.cluster, globalBatchSize: job.batch,
+            sequenceLength: job.sequence, precisions: [job.precision], framework: job.framework)
+        var row = Row(
+            model: job.model.name, cluster: job.cluster.name, gpu: job.cluster.profile.name,
+            devices: job.cluster.devices, precision: job.precision.rawValue, sequenceLength: job.sequence,
+            globalBatchSize: job.batch, degrees: "", fits: false)
         if !job.cluster.profile.supports(job.precision) {
             row.degrees = "no \(job.precision.rawValue) on \(job.cluster.profile.name)"
             return row

@@ -18,9 +18,11 @@ package struct PublishedRun: Sendable {
     package var recomputeLayers: Int?
     package var measuredTokensPerSecondPerDevice: Double
 
-    package init(id: String, family: String = "unknown", source: String, fullySpecified: Bool,
-                 model: ModelDescription, cluster: ClusterDescription, config: ParallelConfiguration,
-                 framework: Framework, recomputeLayers: Int?, measuredTokensPerSecondPerDevice: Double) {
+    package init(
+        id: String, family: String = "unknown", source: String, fullySpecified: Bool,
+        model: ModelDescription, cluster: ClusterDescription, config: ParallelConfiguration,
+        framework: Framework, recomputeLayers: Int?, measuredTokensPerSecondPerDevice: Double
+    ) {
         self.id = id
         self.family = family
         self.source = source
@@ -47,9 +49,11 @@ package struct PublishedServingRun: Sendable {
     package var tpotSeconds: Double?
     package var latencySeconds: Double?
 
-    package init(id: String, fullySpecified: Bool, model: ModelDescription, cluster: ClusterDescription,
-                 config: InferenceConfiguration, outputTokensPerSecond: Double?, ttftSeconds: Double?,
-                 tpotSeconds: Double?, latencySeconds: Double?) {
+    package init(
+        id: String, fullySpecified: Bool, model: ModelDescription, cluster: ClusterDescription,
+        config: InferenceConfiguration, outputTokensPerSecond: Double?, ttftSeconds: Double?,
+        tpotSeconds: Double?, latencySeconds: Double?
+    ) {
         self.id = id
         self.fullySpecified = fullySpecified
         self.model = model

@@ -25,12 +25,17 @@ package struct ServingValidationReport: Encodable, Sendable {
         for run in runs {
             let c = run.config
             let cost = InferenceCost(model: run.model, cluster: run.cluster, config: c)
-            let text = "tp\(c.tensor) pp\(c.pipeline) ×\(c.replicas) batch \(c.batchSize) \(c.promptTokens)/\(c.outputTokens) \(c.precision.rawValue)/kv \(c.kvCachePrecision.rawValue)"
+            let text =
+                "tp\(c.tensor) pp\(c.pipeline) ×\(c.replicas) batch \(c.batchSize) "
+                + "\(c.promptTokens)/\(c.outputTokens) \(c.precision.rawValue)/kv \(c.kvCachePrecision.rawValue)"
             func add(_ metric: String, _ measured: Double?, _ predicted: Double) {
                 guard let measured else { return }
-                rows.append(Row(id: run.id, gpu: run.cluster.profile.name, configuration: text, fullySpecified: run.fullySpecified,
-                                metric: metric, measured: measured, predicted: Rounded.six(predicted),
-                                error: Rounded.six(predicted / measured - 1)))
+                rows.append(
+                    Row(
+                        id: run.id, gpu: run.cluster.profile.name, configuration: text,
+                        fullySpecified: run.fullySpecified,
+                        metric: metric, measured: measured, predicted: Rounded.six(predicted),
+                        error: Rounded.six(predicted / measured - 1)))
             }
             add("output tokens/s", run.outputTokensPerSecond, cost.replicaOutputTokensPerSecond * Double(c.replicas))
             add("TTFT s", run.ttftSeconds, cost.ttftSeconds)

@@ -33,8 +33,8 @@ package enum Statistics {
         return ranks
     }
 
-    /// Pearson's correlation Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² Σ(y−ȳ)²); nil when the lengths differ, there are
-    /// fewer than two pairs, or either side is constant (the coefficient is then undefined).
+    /// Pearson's correlation Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² Σ(y−ȳ)²); nil when the lengths differ, there
+    /// are fewer than two pairs, or either side is constant (the coefficient is then undefined).
     package static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
         guard x.count == y.count, x.count >= 2, let mx = mean(x), let my = mean(y) else { return nil }
         var sxy = 0.0, sxx = 0.0, syy = 0.0

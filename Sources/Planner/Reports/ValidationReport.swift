@@ -56,15 +56,18 @@ package struct ValidationReport: Encodable, Sendable {
             let plan = try Self.plan(for: run)
             let predicted = plan.estimate.tokensPerSecond / Double(run.config.devices)
             let c = run.config
-            let text = c.degreeLabel(.compact) + " mbs\(c.microbatchSize) gbs\(c.globalBatchSize)"
+            let text =
+                c.degreeLabel(.compact) + " mbs\(c.microbatchSize) gbs\(c.globalBatchSize)"
                 + " \(c.recompute.rawValue) z\(c.zeroStage) \(c.precision.rawValue)"
-            var row = Row(id: run.id, gpu: run.cluster.profile.name, devices: run.cluster.devices, configuration: text,
-                       fullySpecified: run.fullySpecified,
-                       measuredTokensPerSecondPerDevice: run.measuredTokensPerSecondPerDevice,
-                       predictedTokensPerSecondPerDevice: Rounded.six(predicted),
-                       error: Rounded.six(predicted / run.measuredTokensPerSecondPerDevice - 1),
-                       predictedMemoryGiB: Rounded.gib(plan.estimate.memory.totalBytes),
-                       capacityGiB: run.cluster.profile.memoryGiB, fits: plan.estimate.memory.totalBytes <= run.cluster.profile.memoryBytes)
+            var row = Row(
+                id: run.id, gpu: run.cluster.profile.name, devices: run.cluster.devices, configuration: text,
+                fullySpecified: run.fullySpecified,
+                measuredTokensPerSecondPerDevice: run.measuredTokensPerSecondPerDevice,
+                predictedTokensPerSecondPerDevice: Rounded.six(predicted),
+                error: Rounded.six(predicted / run.measuredTokensPerSecondPerDevice - 1),
+                predictedMemoryGiB: Rounded.gib(plan.estimate.memory.totalBytes),
+                capacityGiB: run.cluster.profile.memoryGiB,
+                fits: plan.estimate.memory.totalBytes <= run.cluster.profile.memoryBytes)
             if let maxDevices, run.cluster.devices <= maxDevices { Self.compareWithSearch(run, &row) }
             return row
         }
@@ -76,8 +79,9 @@ package struct ValidationReport: Encodable, Sendable {
     /// an even layer split and the run's recomputed layers per stage (no split MILP, no search), so the
     /// prediction judges the cost model alone. `Calibration` fits through this same function.
     package static func plan(for run: PublishedRun) throws -> TrainingPlan {
-        try TrainingSearch.evaluate(model: run.model, cluster: run.cluster, config: run.config,
-                                    framework: run.framework, method: .uniform(recomputedPerStage: run.recomputeLayers))
+        try TrainingSearch.evaluate(
+            model: run.model, cluster: run.cluster, config: run.config,
+            framework: run.framework, method: .uniform(recomputedPerStage: run.recomputeLayers))
     }
 
     /// Runs the search on the run's job and evaluates the published degrees the way the search
@@ -89,14 +93,16 @@ package struct ValidationReport: Encodable, Sendable {
         published.sequenceParallel = published.tensor > 1
         if published.data * published.context > 1 { published.zeroStage = max(published.zeroStage, 1) }
         if published.pipeline > 1 && published.zeroStage > 1 { return }
-        let space = SearchSpace(model: run.model, cluster: run.cluster, globalBatchSize: published.globalBatchSize,
-                                sequenceLength: published.sequenceLength, precisions: [published.precision],
-                                framework: run.framework)
+        let space = SearchSpace(
+            model: run.model, cluster: run.cluster, globalBatchSize: published.globalBatchSize,
+            sequenceLength: published.sequenceLength, precisions: [published.precision],
+            framework: run.framework)
         guard space.configurations().contains(where: { $0 == published }) else { return }
         let evaluated: TrainingPlan
         do {
-            evaluated = try TrainingSearch.evaluate(model: run.model, cluster: run.cluster, config: published,
-                                                    framework: run.framework)
+            evaluated = try TrainingSearch.evaluate(
+                model: run.model, cluster: run.cluster, config: published,
+                framework: run.framework)
         } catch let error as SolverError where error.kind != .infeasible {
             row.searchNote = "split MILP of the published degrees: \(error)"
             return

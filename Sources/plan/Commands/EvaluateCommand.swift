@@ -1,7 +1,7 @@
 import ArgumentParser
-import PlanFiles
 import CostModel
 import Foundation
+import PlanFiles
 import Planner
 
 /// `plan evaluate`: predict a given configuration, no search (how predictions are checked
@@ -21,13 +21,18 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Sequence parallelism (default: on when --tp > 1).") var sp = false
     @Flag(name: .customLong("no-sp"), help: "Turn sequence parallelism off.") var noSP = false
     @Option(help: "none, selective or full.") var recompute: RecomputeGranularity = .none
-    @Option(name: .customLong("recompute-layers"), help: "With --split uniform and full recompute: layers recomputed per stage (default all).")
+    @Option(
+        name: .customLong("recompute-layers"),
+        help: "With --split uniform and full recompute: layers recomputed per stage (default all).")
     var recomputeLayers: Int?
-    @Flag(name: .customLong("unfused-attention"), help: "Unfused softmax attention (2021-era Megatron, BLOOM) instead of flash attention.")
+    @Flag(
+        name: .customLong("unfused-attention"),
+        help: "Unfused softmax attention (2021-era Megatron, BLOOM) instead of flash attention.")
     var unfusedAttention = false
     @Option(help: "ZeRO stage 0-3 (1 = distributed optimizer, 3 = FSDP).") var zero: Int = 1
     @Option(help: "bf16, fp16, fp8 or fp32.") var precision: String = "bf16"
-    @Option(help: "optimal (the split MILP) or uniform (even layers, Megatron's default).") var split: SplitChoice = .optimal
+    @Option(help: "optimal (the split MILP) or uniform (even layers, Megatron's default).") var split: SplitChoice =
+        .optimal
     @Option(help: "Write the plan to this file (atomically) instead of standard output.") var out: String?
     @Option(help: "json or table.") var format: OutputFormat = .json
 
@@ -43,7 +48,9 @@ struct EvaluateCommand: ParsableCommand {
         }
         try OutPath.check(out)
         let chosen = try PrecisionList.parse(precision, flag: "--precision")
-        guard chosen.count == 1 else { throw InputError(key: "--precision", "evaluate takes one precision, got \(precision)") }
+        guard chosen.count == 1 else {
+            throw InputError(key: "--precision", "evaluate takes one precision, got \(precision)")
+        }
         guard let zeroStage = ZeROStage(rawValue: zero) else {
             throw InputError(key: "--zero", "must be 0, 1, 2 or 3, got \(zero)")
         }
@@ -51,7 +58,8 @@ struct EvaluateCommand: ParsableCommand {
         let config = ParallelConfiguration(
             tensor: tp, pipeline: pp, data: dp, context: cp, expert: ep, virtualStages: vpp, microbatchSize: mbs,
             globalBatchSize: loaded.globalBatch, sequenceLength: loaded.sequenceLength,
-            sequenceParallel: noSP ? false : (sp || tp > 1), recompute: recompute, zeroStage: zeroStage, precision: chosen[0],
+            sequenceParallel: noSP ? false : (sp || tp > 1), recompute: recompute, zeroStage: zeroStage,
+            precision: chosen[0],
             flashAttention: !unfusedAttention)
         if let (field, message) = DegreeBounds.problem(config, devices: loaded.cluster.devices) {
             throw InputError(key: Self.flag(field), message)
@@ -65,25 +73,38 @@ struct EvaluateCommand: ParsableCommand {
         let started = Date()
         let plan: TrainingPlan
         do {
-            plan = try TrainingSearch.evaluate(model: loaded.model, cluster: loaded.cluster, config: config,
-                                               framework: loaded.framework,
-                                               method: split == .optimal ? .optimal : .uniform(recomputedPerStage: recomputeLayers))
+            plan = try TrainingSearch.evaluate(
+                model: loaded.model, cluster: loaded.cluster, config: config,
+                framework: loaded.framework,
+                method: split == .optimal ? .optimal : .uniform(recomputedPerStage: recomputeLayers))
         } catch let problem as ConfigurationProblem {
             throw InputError(key: Self.flag(problem.field), problem.message)
         } catch SolverError.infeasible {
-            throw InputError("tp=\(tp) pp=\(pp) dp=\(dp) mbs=\(mbs) does not fit \(loaded.cluster.profile.name) memory with any layer split\(recompute == .full ? "" : "; try --recompute full"), more pipeline stages, or a higher --zero")
+            throw InputError(
+                "tp=\(tp) pp=\(pp) dp=\(dp) mbs=\(mbs) does not fit \(loaded.cluster.profile.name) memory with any "
+                    + "layer split\(recompute == .full ? "" : "; try --recompute full"), more pipeline stages, or a "
+                    + "higher --zero"
+            )
         } catch let error as SolverError {
             // A limit is not a failure, and neither says that the configuration does not fit.
             let what = error.kind == .limit ? "stopped before finding a split" : "failed"
-            throw InputError(key: "--split",
-                             "the split MILP \(what) for this configuration (\(error)); try --split uniform")
+            throw InputError(
+                key: "--split",
+                "the split MILP \(what) for this configuration (\(error)); try --split uniform")
         }
-        let solver = TrainingPlanDocument.Solver(status: plan.splitStatus.rawValue, candidates: 1, milpsSolved: split == .optimal ? 1 : 0,
-                                         pruned: 0, wallSeconds: Date().timeIntervalSince(started))
-        let document = TrainingPlanDocument(plan: plan, model: loaded.model, cluster: loaded.cluster,
-                                            framework: loaded.framework, solver: solver, alternatives: [])
+        let solver = TrainingPlanDocument.Solver(
+            status: plan.splitStatus.rawValue, candidates: 1, milpsSolved: split == .optimal ? 1 : 0,
+            pruned: 0, wallSeconds: Date().timeIntervalSince(started))
+        let document = TrainingPlanDocument(
+            plan: plan, model: loaded.model, cluster: loaded.cluster,
+            framework: loaded.framework, solver: solver, alternatives: [])
         if !plan.estimate.fits {
-            FileHandle.standardError.write(Data("warning: predicted \(String(format: "%.1f", plan.estimate.memory.totalBytes / 1_073_741_824)) GiB per device exceeds the \(String(format: "%.1f", plan.estimate.capacityBytes / 1_073_741_824)) GiB usable\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ("warning: predicted \(String(format: "%.1f", plan.estimate.memory.totalBytes / 1_073_741_824)) "
+                        + "GiB per device exceeds the "
+                        + "\(String(format: "%.1f", plan.estimate.capacityBytes / 1_073_741_824)) GiB usable\n")
+                        .utf8))
         }
         switch format {
         case .json: try OutputWriter.emit(try document.prettyJSON(), to: out)

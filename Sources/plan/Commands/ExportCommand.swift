@@ -1,7 +1,7 @@
 import ArgumentParser
+import Foundation
 import Launchers
 import PlanFiles
-import Foundation
 
 /// `plan export`: a launcher configuration from a plan JSON.
 struct ExportCommand: ParsableCommand {
@@ -52,7 +52,9 @@ struct ExportCommand: ParsableCommand {
         try OutPath.check(out)
         let (document, origin) = try PlanDocument.load(path: plan)
         let plan = LaunchPlan(document, origin: origin)
-        let names = hosts.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        let names = hosts.map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        }
         let export = try LauncherExport.render(plan, as: format, hosts: names)
         if let outDirectory {
             try export.write(into: outDirectory)

@@ -1,7 +1,7 @@
 import ArgumentParser
-import PlanFiles
 import CostModel
 import Foundation
+import PlanFiles
 import Planner
 
 /// `plan infer`: how to serve a model on a cluster for the most output tokens per second within
@@ -16,8 +16,10 @@ struct InferCommand: ParsableCommand {
     @Option(name: .customLong("output-tokens"), help: "Output tokens per request.") var outputTokens: Int = 256
     @Option(name: .customLong("ttft-ms"), help: "Target time to first token, ms.") var ttftMilliseconds: Double?
     @Option(name: .customLong("tpot-ms"), help: "Target time per output token, ms.") var tpotMilliseconds: Double?
-    @Option(help: "Weight formats to consider, comma-separated: bf16, fp16, fp8, int8, int4.") var precision: String = "bf16"
-    @Option(name: .customLong("kv-precision"), help: "KV-cache format: bf16, fp16 or fp8.") var kvPrecision: String = "bf16"
+    @Option(help: "Weight formats to consider, comma-separated: bf16, fp16, fp8, int8, int4.") var precision: String =
+        "bf16"
+    @Option(name: .customLong("kv-precision"), help: "KV-cache format: bf16, fp16 or fp8.") var kvPrecision: String =
+        "bf16"
     @Option(help: "Tensor parallelism per replica (with --pp, --replicas, --batch: predict, no search).") var tp: Int?
     @Option(help: "Pipeline parallelism per replica.") var pp: Int?
     @Option(help: "Replicas.") var replicas: Int?
@@ -27,48 +29,71 @@ struct InferCommand: ParsableCommand {
     @Option(help: "json or table.") var format: OutputFormat = .json
 
     func run() throws {
-        for (flag, value) in [("--prompt-tokens", promptTokens), ("--output-tokens", outputTokens), ("--top", top)] where value < 1 || value > 10_000_000 {
+        for (flag, value) in [("--prompt-tokens", promptTokens), ("--output-tokens", outputTokens), ("--top", top)]
+        where value < 1 || value > 10_000_000 {
             throw InputError(key: flag, "must be a whole number from 1 to 10000000, got \(value)")
         }
         for (flag, value) in [("--ttft-ms", ttftMilliseconds), ("--tpot-ms", tpotMilliseconds)] {
-            if let value, !(value > 0 && value.isFinite) { throw InputError(key: flag, "must be a positive number of milliseconds, got \(value)") }
+            if let value, !(value > 0 && value.isFinite) {
+                throw InputError(key: flag, "must be a positive number of milliseconds, got \(value)")
+            }
         }
         let data = DataDirectory()
         let model = try data.model(self.model)
         let cluster = try data.cluster(self.cluster)
-        let formats = try PrecisionList.parse(precision, flag: "--precision", allowed: [.bf16, .fp16, .fp8, .int8, .int4])
+        let formats = try PrecisionList.parse(
+            precision, flag: "--precision", allowed: [.bf16, .fp16, .fp8, .int8, .int4])
         let kv = try PrecisionList.parse(kvPrecision, flag: "--kv-precision", allowed: [.bf16, .fp16, .fp8])
         guard kv.count == 1 else { throw InputError(key: "--kv-precision", "takes one format, got \(kvPrecision)") }
-        let targets = InferenceTargets(ttftSeconds: ttftMilliseconds.map { $0 / 1000 }, tpotSeconds: tpotMilliseconds.map { $0 / 1000 },
-                                       precisions: formats, kvCachePrecision: kv[0])
+        let targets = InferenceTargets(
+            ttftSeconds: ttftMilliseconds.map { $0 / 1000 }, tpotSeconds: tpotMilliseconds.map { $0 / 1000 },
+            precisions: formats, kvCachePrecision: kv[0])
         let started = Date()
         let given = [tp, pp, replicas, batch].compactMap { $0 }
         let document: InferencePlanDocument
         if !given.isEmpty {
             guard given.count == 4, let tp, let pp, let replicas, let batch else {
-                throw InputError(key: "--tp", "--tp, --pp, --replicas and --batch go together (all four predict one configuration); give all or none")
+                throw InputError(
+                    key: "--tp",
+                    "--tp, --pp, --replicas and --batch go together (all four predict one configuration); give all "
+                        + "or none"
+                )
             }
-            document = try predict(model: model, cluster: cluster, tp: tp, pp: pp, replicas: replicas, batch: batch,
-                                   precision: formats[0], kv: kv[0], started: started)
+            document = try predict(
+                model: model, cluster: cluster, tp: tp, pp: pp, replicas: replicas, batch: batch,
+                precision: formats[0], kv: kv[0], started: started)
         } else {
             let result: (plan: InferencePlan, alternatives: [InferencePlan], options: Int)
             do throws(SolverError) {
-                result = try InferenceSearch.run(model: model, cluster: cluster, promptTokens: promptTokens, outputTokens: outputTokens,
-                                                 targets: targets, top: top)
+                result = try InferenceSearch.run(
+                    model: model, cluster: cluster, promptTokens: promptTokens, outputTokens: outputTokens,
+                    targets: targets, top: top)
             } catch .infeasible {
-                throw InputError("no serving configuration of \(model.name) on \(cluster.name) fits memory and meets the targets\(ttftMilliseconds.map { ", TTFT ≤ \($0) ms" } ?? "")\(tpotMilliseconds.map { ", TPOT ≤ \($0) ms" } ?? ""); relax the targets, allow --precision fp8 or int8, or add devices")
+                let ttft = ttftMilliseconds.map { ", TTFT ≤ \($0) ms" } ?? ""
+                let tpot = tpotMilliseconds.map { ", TPOT ≤ \($0) ms" } ?? ""
+                throw InputError(
+                    "no serving configuration of \(model.name) on \(cluster.name) fits memory and meets the "
+                        + "targets\(ttft)\(tpot); relax the targets, allow --precision fp8 or int8, or add devices"
+                )
             } catch {
                 // A limit or a failure of the placement MILP says nothing about what fits.
-                throw InputError("the replica placement MILP gave no answer (\(error)); "
-                                 + "this does not show that nothing fits")
+                throw InputError(
+                    "the replica placement MILP gave no answer (\(error)); "
+                        + "this does not show that nothing fits")
             }
-            let solver = TrainingPlanDocument.Solver(status: result.plan.status.rawValue, candidates: result.options,
-                                             milpsSolved: 1 + result.alternatives.count, pruned: 0,
-                                             wallSeconds: Date().timeIntervalSince(started))
+            let solver = TrainingPlanDocument.Solver(
+                status: result.plan.status.rawValue, candidates: result.options,
+                milpsSolved: 1 + result.alternatives.count, pruned: 0,
+                wallSeconds: Date().timeIntervalSince(started))
             let alternatives = result.alternatives.map {
-                InferencePlanDocument(plan: $0, model: model, cluster: cluster, solver: .init(status: $0.status.rawValue, candidates: result.options, milpsSolved: 1, pruned: 0, wallSeconds: 0))
+                InferencePlanDocument(
+                    plan: $0, model: model, cluster: cluster,
+                    solver: .init(
+                        status: $0.status.rawValue, candidates: result.options, milpsSolved: 1, pruned: 0,
+                        wallSeconds: 0))
             }
-            document = InferencePlanDocument(plan: result.plan, model: model, cluster: cluster, solver: solver, alternatives: alternatives)
+            document = InferencePlanDocument(
+                plan: result.plan, model: model, cluster: cluster, solver: solver, alternatives: alternatives)
         }
         switch format {
         case .json: try OutputWriter.emit(try document.prettyJSON(), to: out)
@@ -76,27 +101,43 @@ struct InferCommand: ParsableCommand {
         }
     }
 
-    private func predict(model: ModelDescription, cluster: ClusterDescription, tp: Int, pp: Int, replicas: Int, batch: Int,
-                         precision: Precision, kv: Precision, started: Date) throws -> InferencePlanDocument {
-        for (flag, value) in [("--tp", tp), ("--pp", pp), ("--replicas", replicas), ("--batch", batch)] where value < 1 {
+    private func predict(
+        model: ModelDescription, cluster: ClusterDescription, tp: Int, pp: Int, replicas: Int, batch: Int,
+        precision: Precision, kv: Precision, started: Date
+    ) throws -> InferencePlanDocument {
+        for (flag, value) in [("--tp", tp), ("--pp", pp), ("--replicas", replicas), ("--batch", batch)] where value < 1
+        {
             throw InputError(key: flag, "must be at least 1, got \(value)")
         }
         if model.attentionHeads % tp != 0 {
             throw InputError(key: "--tp", "\(tp) does not divide the \(model.attentionHeads) attention heads")
         }
-        if pp > model.layers { throw InputError(key: "--pp", "\(pp) stages for \(model.layers) layers; use at most \(model.layers)") }
-        if tp * pp * replicas > cluster.devices {
-            throw InputError(key: "--replicas", "\(replicas) replicas of tp·pp = \(tp * pp) need \(tp * pp * replicas) devices; the cluster has \(cluster.devices)")
+        if pp > model.layers {
+            throw InputError(key: "--pp", "\(pp) stages for \(model.layers) layers; use at most \(model.layers)")
         }
-        let config = InferenceConfiguration(tensor: tp, pipeline: pp, replicas: 1, batchSize: batch, promptTokens: promptTokens,
-                                            outputTokens: outputTokens, precision: precision, kvCachePrecision: kv)
+        if tp * pp * replicas > cluster.devices {
+            throw InputError(
+                key: "--replicas",
+                "\(replicas) replicas of tp·pp = \(tp * pp) need \(tp * pp * replicas) devices; the cluster has "
+                    + "\(cluster.devices)"
+            )
+        }
+        let config = InferenceConfiguration(
+            tensor: tp, pipeline: pp, replicas: 1, batchSize: batch, promptTokens: promptTokens,
+            outputTokens: outputTokens, precision: precision, kvCachePrecision: kv)
         let option = ReplicaOption(model: model, cluster: cluster, group: 0, config: config)
         if option.kvCacheTokens < Double(batch * (promptTokens + outputTokens)) {
-            FileHandle.standardError.write(Data("warning: batch \(batch) needs \(batch * (promptTokens + outputTokens)) tokens of KV cache; \(Int(option.kvCacheTokens)) fit per replica\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ("warning: batch \(batch) needs \(batch * (promptTokens + outputTokens)) tokens of KV cache; "
+                        + "\(Int(option.kvCacheTokens)) fit per replica\n")
+                        .utf8))
         }
-        let plan = InferencePlan(replicas: [(option: option, count: replicas)],
-                                 outputTokensPerSecond: option.outputTokensPerSecond * Double(replicas), status: .optimal)
-        let solver = TrainingPlanDocument.Solver(status: "optimal", candidates: 1, milpsSolved: 0, pruned: 0, wallSeconds: Date().timeIntervalSince(started))
+        let plan = InferencePlan(
+            replicas: [(option: option, count: replicas)],
+            outputTokensPerSecond: option.outputTokensPerSecond * Double(replicas), status: .optimal)
+        let solver = TrainingPlanDocument.Solver(
+            status: "optimal", candidates: 1, milpsSolved: 0, pruned: 0, wallSeconds: Date().timeIntervalSince(started))
         return InferencePlanDocument(plan: plan, model: model, cluster: cluster, solver: solver, alternatives: [])
     }
 }

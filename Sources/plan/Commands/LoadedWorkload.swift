@@ -1,6 +1,6 @@
 import CostModel
-import PlanFiles
 import Foundation
+import PlanFiles
 
 /// The model and cluster a command runs on, loaded and checked together.
 struct LoadedWorkload {
@@ -19,7 +19,11 @@ struct LoadedWorkload {
         sequenceLength = options.sequenceLength ?? min(model.maxPositions, 8192)
         globalBatch = options.globalBatch
         if sequenceLength > model.maxPositions {
-            FileHandle.standardError.write(Data("note: --seq-len \(sequenceLength) exceeds the model's max_position_embeddings \(model.maxPositions)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ("note: --seq-len \(sequenceLength) exceeds the model's max_position_embeddings "
+                        + "\(model.maxPositions)\n")
+                        .utf8))
         }
     }
 }

@@ -1,8 +1,8 @@
 import ArgumentParser
-import PlanFiles
 import CostModel
-import Launchers
 import Foundation
+import Launchers
+import PlanFiles
 import Planner
 
 /// `plan train`: search the space and print the fastest plan that fits, with its alternatives.
@@ -27,7 +27,12 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("time-limit"), help: "Seconds GLPK may spend on one split MILP.")
     var timeLimit: Double = 30
 
-    @Option(help: "Print the best plan as a launcher configuration instead of JSON (as `plan export --to FORMAT`; --out writes it): \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(
+        help:
+            ArgumentHelp(
+                "Print the best plan as a launcher configuration instead of JSON (as `plan export --to FORMAT`; --out "
+                    + "writes it): \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    )
     var emit: ExportFormat?
 
     func run() throws {
@@ -36,29 +41,40 @@ struct TrainCommand: ParsableCommand {
             throw InputError(key: "--time-limit", "must be more than 0 and at most 3600 seconds, got \(timeLimit)")
         }
         try OutPath.check(out)
-        if emit != nil && format == .table { throw InputError(key: "--emit", "cannot be given with --format table; give one") }
+        if emit != nil && format == .table {
+            throw InputError(key: "--emit", "cannot be given with --format table; give one")
+        }
         let precisions = try PrecisionList.parse(precision, flag: "--precision")
         let loaded = try LoadedWorkload(workload)
         for p in precisions where !loaded.cluster.profile.supports(p) {
-            throw InputError(key: "--precision", "\(loaded.cluster.profile.name) has no dense \(p.rawValue) peak in its profile; choose from \(loaded.cluster.profile.densePeakTFLOPS.keys.filter(\.isTrainingPrecision).map(\.rawValue).sorted().joined(separator: ", "))")
+            let peaks = loaded.cluster.profile.densePeakTFLOPS.keys.filter(\.isTrainingPrecision).map(\.rawValue)
+            throw InputError(
+                key: "--precision",
+                "\(loaded.cluster.profile.name) has no dense \(p.rawValue) peak in its profile; choose from "
+                    + peaks.sorted().joined(separator: ", ")
+            )
         }
-        let space = SearchSpace(model: loaded.model, cluster: loaded.cluster, globalBatchSize: loaded.globalBatch,
-                                sequenceLength: loaded.sequenceLength, precisions: precisions,
-                                framework: loaded.framework)
+        let space = SearchSpace(
+            model: loaded.model, cluster: loaded.cluster, globalBatchSize: loaded.globalBatch,
+            sequenceLength: loaded.sequenceLength, precisions: precisions,
+            framework: loaded.framework)
         let started = Date()
-        let options = SearchOptions(top: top, solver: SolverOptions(timeLimitSeconds: timeLimit),
-                                    timeLimitAdvice: "raise --time-limit")
+        let options = SearchOptions(
+            top: top, solver: SolverOptions(timeLimitSeconds: timeLimit),
+            timeLimitAdvice: "raise --time-limit")
         let result = TrainingSearch.run(space: space, options: options)
         let wall = Date().timeIntervalSince(started)
         guard !result.plans.isEmpty else {
             throw InputError(Infeasibility.message(result: result, space: space))
         }
-        let document = TrainingPlanDocument(result: result, model: loaded.model, cluster: loaded.cluster,
-                                            framework: loaded.framework, wallSeconds: wall)
+        let document = TrainingPlanDocument(
+            result: result, model: loaded.model, cluster: loaded.cluster,
+            framework: loaded.framework, wallSeconds: wall)
         if let emit {
             let plan = PlanDocument.training(document)
             try plan.check(origin: "plan train")
-            try OutputWriter.emit(try LauncherExport.render(LaunchPlan(plan, origin: "plan train"), as: emit).document, to: out)
+            try OutputWriter.emit(
+                try LauncherExport.render(LaunchPlan(plan, origin: "plan train"), as: emit).document, to: out)
             return
         }
         switch format {

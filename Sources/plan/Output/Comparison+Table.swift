@@ -4,11 +4,15 @@ import Planner
 
 extension Comparison {
     func table() -> String {
-        let header = ["model", "cluster", "GPUs", "prec", "seq", "plan", "step s", "tokens/s", "tok/s/GPU", "MFU", "GiB/GPU",
-                      "days for \(Self.tokens(trainingTokens))", "cost USD", "rel."]
+        let header = [
+            "model", "cluster", "GPUs", "prec", "seq", "plan", "step s", "tokens/s", "tok/s/GPU", "MFU", "GiB/GPU",
+            "days for \(Self.tokens(trainingTokens))", "cost USD", "rel.",
+        ]
         let cells = rows.map(Self.cells)
         let widths = header.indices.map { i in ([header[i]] + cells.map { $0[i] }).map(\.count).max()! + 2 }
-        let line = { (row: [String]) in row.enumerated().map { PlanTable.pad($1, widths[$0]) }.joined().trimmingCharacters(in: .whitespaces) }
+        let line = { (row: [String]) in
+            row.enumerated().map { PlanTable.pad($1, widths[$0]) }.joined().trimmingCharacters(in: .whitespaces)
+        }
         return ([line(header)] + cells.map(line)).joined(separator: "\n") + "\n"
     }
 
@@ -27,13 +31,25 @@ extension Comparison {
     }
 
     func csv() -> String {
-        let header = "model,cluster,gpu,devices,precision,sequence_length,global_batch,plan,step_seconds,tokens_per_second,tokens_per_second_per_gpu,mfu,memory_gib_per_gpu,days_to_train,cost_usd,relative_efficiency"
-        let quote = { (text: String) in text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text }
+        let header = [
+            "model", "cluster", "gpu", "devices", "precision", "sequence_length", "global_batch", "plan",
+            "step_seconds",
+            "tokens_per_second", "tokens_per_second_per_gpu", "mfu", "memory_gib_per_gpu", "days_to_train", "cost_usd",
+            "relative_efficiency",
+        ].joined(separator: ",")
+        let quote = { (text: String) in
+            text.contains(",") || text.contains("\"")
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
         let number = { (value: Double?) in value.map { String($0) } ?? "" }
         let lines = rows.map { r in
-            [quote(r.model), quote(r.cluster), r.gpu, String(r.devices), r.precision, String(r.sequenceLength), String(r.globalBatchSize),
-             quote(r.degrees), number(r.stepTimeSeconds), number(r.tokensPerSecond), number(r.tokensPerSecondPerDevice), number(r.mfu),
-             number(r.memoryPerDeviceGiB), number(r.daysToTrain), number(r.costUSD), number(r.relativeEfficiency)].joined(separator: ",")
+            [
+                quote(r.model), quote(r.cluster), r.gpu, String(r.devices), r.precision, String(r.sequenceLength),
+                String(r.globalBatchSize),
+                quote(r.degrees), number(r.stepTimeSeconds), number(r.tokensPerSecond),
+                number(r.tokensPerSecondPerDevice), number(r.mfu),
+                number(r.memoryPerDeviceGiB), number(r.daysToTrain), number(r.costUSD), number(r.relativeEfficiency),
+            ].joined(separator: ",")
         }
         return ([header] + lines).joined(separator: "\n") + "\n"
     }

@@ -35,7 +35,9 @@ extension CrossValidationReport: Report {
         lines.append("")
         lines.append(
             "|error| of tokens/s per GPU. in-sample: fitted on all runs; cross-validated: each family predicted by")
-        lines.append("the fit on the other families, each fold starting from uncalibrated values (used as they are where\n" + "holding the family out leaves its profile under 3 runs).")
+        lines.append(
+            "the fit on the other families, each fold starting from uncalibrated values (used as they are where\n"
+                + "holding the family out leaves its profile under 3 runs).")
         lines.append("")
         lines.append(
             "fitted on all runs (hardware-profiles/*.yaml `efficiency:` keys; values in parentheses kept from "

@@ -7,30 +7,54 @@ enum PlanTable {
     static func text(_ plan: TrainingPlanDocument) -> String {
         var lines: [String] = []
         let p = plan.parallelism, pred = plan.prediction
-        lines.append("\(plan.model.name) (\(billions(plan.model.parameters)) parameters) on \(plan.cluster.name): \(plan.cluster.devices) × \(plan.cluster.gpu)")
-        lines.append("global batch \(plan.workload.globalBatchSize) × \(plan.workload.sequenceLength) tokens, \(plan.precision)")
+        lines.append(
+            "\(plan.model.name) (\(billions(plan.model.parameters)) parameters) on \(plan.cluster.name): "
+                + "\(plan.cluster.devices) × \(plan.cluster.gpu)"
+        )
+        lines.append(
+            "global batch \(plan.workload.globalBatchSize) × \(plan.workload.sequenceLength) tokens, "
+                + "\(plan.precision)")
         lines.append("")
         lines.append("plan      \(degrees(plan))")
-        lines.append("          microbatch \(plan.microbatch.size) × \(plan.microbatch.count), recompute \(plan.recompute.granularity), ZeRO \(p.zeroStage)\(p.sequenceParallel ? ", sequence parallel" : "")")
-        lines.append("step      \(fmt(pred.stepTimeSeconds)) s   \(fmt(pred.tokensPerSecond)) tokens/s   \(fmt(pred.tokensPerSecondPerDevice)) tokens/s/GPU   \(fmt(pred.modelTflopsPerDevice)) TFLOP/s/GPU   MFU \(fmt(pred.mfu * 100))%")
+        lines.append(
+            "          microbatch \(plan.microbatch.size) × \(plan.microbatch.count), recompute "
+                + "\(plan.recompute.granularity), ZeRO \(p.zeroStage)\(p.sequenceParallel ? ", sequence parallel" : "")"
+        )
+        lines.append(
+            "step      \(fmt(pred.stepTimeSeconds)) s   \(fmt(pred.tokensPerSecond)) tokens/s   "
+                + "\(fmt(pred.tokensPerSecondPerDevice)) tokens/s/GPU   \(fmt(pred.modelTflopsPerDevice)) "
+                + "TFLOP/s/GPU   MFU \(fmt(pred.mfu * 100))%"
+        )
         lines.append("")
         let b = pred.breakdownSeconds
         lines.append("time (slowest stage, per step)")
-        for (name, value) in [("compute", b.compute), ("tensor comm", b.tensorComm), ("pipeline comm", b.pipelineComm),
-                              ("bubble", b.bubble), ("data comm", b.dataComm), ("optimizer", b.optimizer)] {
-            lines.append("  \(pad(name, 14)) \(pad(fmt(value) + " s", 12)) \(bar(value / max(pred.stepTimeSeconds, 1e-12), width: 30))")
+        for (name, value) in [
+            ("compute", b.compute), ("tensor comm", b.tensorComm), ("pipeline comm", b.pipelineComm),
+            ("bubble", b.bubble), ("data comm", b.dataComm), ("optimizer", b.optimizer),
+        ] {
+            lines.append(
+                "  \(pad(name, 14)) \(pad(fmt(value) + " s", 12)) "
+                    + "\(bar(value / max(pred.stepTimeSeconds, 1e-12), width: 30))"
+            )
         }
         lines.append("")
         let m = pred.memoryPerDeviceGiB
         lines.append("memory (fullest device, GiB of \(fmt(m.capacity)); \(fmt(m.usable)) usable)")
-        for (name, value) in [("weights", m.weights), ("gradients", m.gradients), ("optimizer", m.optimizer), ("activations", m.activations), ("total", m.total)] {
+        for (name, value) in [
+            ("weights", m.weights), ("gradients", m.gradients), ("optimizer", m.optimizer),
+            ("activations", m.activations), ("total", m.total),
+        ] {
             lines.append("  \(pad(name, 14)) \(pad(fmt(value), 12)) \(bar(value / max(m.capacity, 1e-12), width: 30))")
         }
         lines.append("")
         lines.append("stages    " + "index  rank  layers          recomputed  memory GiB  time/microbatch s")
         for stage in plan.stages.prefix(64) {
             let range = "\(stage.firstLayer)–\(stage.firstLayer + stage.layerCount - 1) (\(stage.layerCount))"
-            lines.append("          \(pad(String(stage.index), 7))\(pad(String(stage.rank), 6))\(pad(range, 16))\(pad(String(stage.recomputedLayers), 12))\(pad(fmt(stage.memoryGiB), 12))\(fmt(stage.timeSeconds))")
+            let cells = [
+                pad(String(stage.index), 7), pad(String(stage.rank), 6), pad(range, 16),
+                pad(String(stage.recomputedLayers), 12), pad(fmt(stage.memoryGiB), 12), fmt(stage.timeSeconds),
+            ]
+            lines.append("          " + cells.joined())
         }
         if plan.stages.count > 64 { lines.append("          … \(plan.stages.count - 64) more") }
         if let alternatives = plan.alternatives, !alternatives.isEmpty {
@@ -38,7 +62,11 @@ enum PlanTable {
             lines.append("runner-ups")
             for alt in alternatives {
                 let slower = (alt.prediction.stepTimeSeconds / pred.stepTimeSeconds - 1) * 100
-                lines.append("  \(pad(degrees(alt), 28)) mbs \(alt.microbatch.size) \(alt.recompute.granularity) ZeRO \(alt.parallelism.zeroStage): \(fmt(alt.prediction.stepTimeSeconds)) s (+\(fmt(slower))%), \(fmt(alt.prediction.memoryPerDeviceGiB.total)) GiB")
+                lines.append(
+                    "  \(pad(degrees(alt), 28)) mbs \(alt.microbatch.size) \(alt.recompute.granularity) ZeRO "
+                        + "\(alt.parallelism.zeroStage): \(fmt(alt.prediction.stepTimeSeconds)) s "
+                        + "(+\(fmt(slower))%), \(fmt(alt.prediction.memoryPerDeviceGiB.total)) GiB"
+                )
             }
         }
         if let why = plan.whyNotOthers, !why.isEmpty {
@@ -47,14 +75,19 @@ enum PlanTable {
             for line in why { lines.append("  " + line) }
         }
         lines.append("")
-        lines.append("solver    \(plan.solver.name) \(plan.solver.status): \(plan.solver.candidates) candidates, \(plan.solver.pruned) pruned by bounds, \(plan.solver.milpsSolved) MILPs, \(fmt(plan.solver.wallSeconds)) s")
+        lines.append(
+            "solver    \(plan.solver.name) \(plan.solver.status): \(plan.solver.candidates) candidates, "
+                + "\(plan.solver.pruned) pruned by bounds, \(plan.solver.milpsSolved) MILPs, "
+                + "\(fmt(plan.solver.wallSeconds)) s"
+        )
         return lines.joined(separator: "\n") + "\n"
     }
 
     static func degrees(_ plan: TrainingPlanDocument) -> String {
         let p = plan.parallelism
-        return ParallelConfiguration.label(tensor: p.tensor, pipeline: p.pipeline, data: p.data, context: p.context,
-                                           expert: p.expert, virtualStages: p.virtualStages)
+        return ParallelConfiguration.label(
+            tensor: p.tensor, pipeline: p.pipeline, data: p.data, context: p.context,
+            expert: p.expert, virtualStages: p.virtualStages)
     }
 
     static func billions(_ value: Double) -> String { String(format: "%.1fB", value / 1e9) }

@@ -6,7 +6,11 @@ enum Progress {
     static func reporter(total: Int, show: Bool) -> (Int, Comparison.Job) -> Void {
         { index, job in
             guard show else { return }
-            FileHandle.standardError.write(Data("\r[\(index + 1)/\(total)] \(job.model.name) on \(job.cluster.name) (\(job.cluster.devices) GPUs)…\u{1B}[K".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ("\r[\(index + 1)/\(total)] \(job.model.name) on \(job.cluster.name) (\(job.cluster.devices) "
+                        + "GPUs)…\u{1B}[K")
+                        .utf8))
         }
     }
 

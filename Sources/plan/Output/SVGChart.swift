@@ -23,7 +23,7 @@ struct SVGChart {
         var (xMin, xMax) = (xs.min()!, xs.max()!)
         if xMin == xMax { xMin -= 1; xMax += 1 }
         if logX {
-            xMin -= 0.3; xMax += 0.3           // a third of an octave of margin on each side
+            xMin -= 0.3; xMax += 0.3  // a third of an octave of margin on each side
         } else {
             xMin = min(0, xMin); xMax += (xMax - xMin) * 0.1
         }
@@ -32,28 +32,37 @@ struct SVGChart {
         func px(_ x: Double) -> Double { left + ((logX ? log2(x) : x) - xMin) / (xMax - xMin) * plotW }
         func py(_ y: Double) -> Double { top + plotH - (y - yMin) / (yMax - yMin) * plotH }
         var svg = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(width / 2)" y="28" text-anchor="middle" font-size="16" font-weight="bold">\(escape(title))</text>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 "
+                + "\(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+            <rect width="100%" height="100%" fill="white"/>
+            <text x="\(width / 2)" y="28" text-anchor="middle" font-size="16" font-weight="bold">\(escape(title))</text>
 
-        """
+            """
         // Grid and ticks.
         for i in 0...5 {
             let y = yMin + (yMax - yMin) * Double(i) / 5
             svg += "<line x1=\"\(left)\" y1=\(q(py(y))) x2=\"\(width - right)\" y2=\(q(py(y))) stroke=\"#ddd\"/>\n"
             svg += "<text x=\"\(left - 8)\" y=\(q(py(y) + 4)) text-anchor=\"end\">\(escape(Self.short(y)))</text>\n"
         }
-        let ticks: [Double] = logX
+        let ticks: [Double] =
+            logX
             ? Array(Set(all.map(\.x))).sorted()
             : (0...5).map { xMin + (xMax - xMin) * Double($0) / 5 }
         for x in ticks {
-            svg += "<line x1=\(q(px(x))) y1=\"\(top + plotH)\" x2=\(q(px(x))) y2=\"\(top + plotH + 5)\" stroke=\"black\"/>\n"
-            svg += "<text x=\(q(px(x))) y=\"\(top + plotH + 20)\" text-anchor=\"middle\">\(escape(Self.short(x)))</text>\n"
+            svg +=
+                "<line x1=\(q(px(x))) y1=\"\(top + plotH)\" x2=\(q(px(x))) y2=\"\(top + plotH + 5)\" "
+                + "stroke=\"black\"/>\n"
+            svg +=
+                "<text x=\(q(px(x))) y=\"\(top + plotH + 20)\" text-anchor=\"middle\">\(escape(Self.short(x)))</text>\n"
         }
-        svg += "<line x1=\"\(left)\" y1=\"\(top + plotH)\" x2=\"\(width - right)\" y2=\"\(top + plotH)\" stroke=\"black\"/>\n"
+        svg +=
+            "<line x1=\"\(left)\" y1=\"\(top + plotH)\" x2=\"\(width - right)\" y2=\"\(top + plotH)\" "
+            + "stroke=\"black\"/>\n"
         svg += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotH)\" stroke=\"black\"/>\n"
         svg += "<text x=\"\(left + plotW / 2)\" y=\"\(height - 20)\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
-        svg += "<text transform=\"translate(22,\(top + plotH / 2)) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+        svg +=
+            "<text transform=\"translate(22,\(top + plotH / 2)) rotate(-90)\" "
+            + "text-anchor=\"middle\">\(escape(yLabel))</text>\n"
         for (i, s) in series.enumerated() {
             let color = Self.colors[i % Self.colors.count]
             if s.line && s.points.count > 1 {
@@ -65,10 +74,14 @@ struct SVGChart {
                 if let label = point.label {
                     // Labels right of the middle hang to the left of their point so they stay on the canvas.
                     let leftward = px(point.x) > width * 0.6
-                    svg += "<text x=\(q(px(point.x) + (leftward ? -6 : 6))) y=\(q(py(point.y) - 6)) font-size=\"10\" text-anchor=\"\(leftward ? "end" : "start")\">\(escape(label))</text>\n"
+                    svg +=
+                        "<text x=\(q(px(point.x) + (leftward ? -6 : 6))) y=\(q(py(point.y) - 6)) font-size=\"10\" "
+                        + "text-anchor=\"\(leftward ? "end" : "start")\">\(escape(label))</text>\n"
                 }
             }
-            svg += "<rect x=\"\(left + 10)\" y=\"\(top + 8 + Double(i) * 18)\" width=\"12\" height=\"12\" fill=\"\(color)\"/>\n"
+            svg +=
+                "<rect x=\"\(left + 10)\" y=\"\(top + 8 + Double(i) * 18)\" width=\"12\" height=\"12\" "
+                + "fill=\"\(color)\"/>\n"
             svg += "<text x=\"\(left + 28)\" y=\"\(top + 18 + Double(i) * 18)\">\(escape(s.name))</text>\n"
         }
         return svg + "</svg>\n"
@@ -84,7 +97,8 @@ struct SVGChart {
         return PlanTable.fmt(value)
     }
     private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
     }
 }
 

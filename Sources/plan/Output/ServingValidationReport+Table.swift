@@ -4,17 +4,25 @@ import Planner
 
 extension ServingValidationReport: Report {
     func table() -> String {
-        var lines = ["run                                                      gpu              configuration                                  metric           measured  predicted   error"]
+        var lines = [
+            "run                                                      gpu              configuration                 "
+                + "                 metric           measured  predicted   error"
+        ]
         for row in rows {
-            lines.append(PlanTable.pad(row.id + (row.fullySpecified ? "" : " *"), 57) + PlanTable.pad(row.gpu, 17)
-                         + PlanTable.pad(row.configuration, 47) + PlanTable.pad(row.metric, 17)
-                         + PlanTable.pad(PlanTable.fmt(row.measured), 10) + PlanTable.pad(PlanTable.fmt(row.predicted), 11)
-                         + String(format: "%+.1f%%", row.error * 100))
+            lines.append(
+                PlanTable.pad(row.id + (row.fullySpecified ? "" : " *"), 57) + PlanTable.pad(row.gpu, 17)
+                    + PlanTable.pad(row.configuration, 47) + PlanTable.pad(row.metric, 17)
+                    + PlanTable.pad(PlanTable.fmt(row.measured), 10) + PlanTable.pad(PlanTable.fmt(row.predicted), 11)
+                    + String(format: "%+.1f%%", row.error * 100))
         }
         lines.append("")
         lines.append("* = configuration partly assumed (see the runs file); each measured metric is one row")
         for (name, s) in [("fully specified", fullySpecified), ("all", all)] {
-            lines.append("\(PlanTable.pad(name, 16)) \(s.runs) measurements: median |error| \(String(format: "%.1f", s.medianAbsoluteError * 100))%, worst \(String(format: "%.1f", s.worstAbsoluteError * 100))% (\(s.worstRun))")
+            lines.append(
+                "\(PlanTable.pad(name, 16)) \(s.runs) measurements: median |error| "
+                    + "\(String(format: "%.1f", s.medianAbsoluteError * 100))%, worst "
+                    + "\(String(format: "%.1f", s.worstAbsoluteError * 100))% (\(s.worstRun))"
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }
