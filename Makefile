@@ -2,7 +2,7 @@
 # Both install Debian's libglpk-dev first when it is missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps plan test test-asan test-tsan validate bench fuzz fuzz-build fuzz-corpus fuzz-libfuzzer fuzz-repro
+.PHONY: deps plan test test-asan test-tsan validate bench fuzz fuzz-build fuzz-corpus fuzz-libfuzzer fuzz-repro format lint
 
 deps:
 	@dpkg -s libglpk-dev >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libglpk-dev; }
@@ -60,3 +60,10 @@ validate: deps
 
 bench: deps
 	cd Benchmarks && swift build -c release && taskset -c 0 .build/release/PlanBenchmarks
+
+# swift-format with .swift-format (the toolchain's), and the 120-column rule: format rewrites, lint reports.
+format:
+	Scripts/format.sh
+
+lint:
+	Scripts/format.sh --lint
