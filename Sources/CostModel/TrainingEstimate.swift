@@ -45,7 +45,7 @@ extension TrainingCost {
         let tokensPerStep = Double(config.globalBatchSize * config.sequenceLength)
         let modelFLOPs = tokensPerStep * model.trainingFLOPsPerToken(sequenceLength: config.sequenceLength)
         let devices = Double(config.devices)
-        let peak = cluster.profile.peakFLOPS(config.precision) ?? cluster.profile.peakFLOPS(.bf16) ?? 1
+        let peak = cluster.profile.computePeakFLOPS(config.precision)
         let perDevice = modelFLOPs / step / devices
 
         // Breakdown on the slowest rank.
