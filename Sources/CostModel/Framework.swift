@@ -46,6 +46,10 @@ public struct Framework: Sendable, Hashable, Codable {
     public var weightsBytes: Double
     /// ZeRO-3 / FSDP gathers the weights again for every microbatch (reshard after forward).
     public var gathersPerMicrobatch: Bool
+    /// The memory-bound layer kernels that run fused (Transformer Engine, Apex, Triton, or
+    /// torch.compile); the others run as separate eager PyTorch ops, each a pass over HBM
+    /// (`TrainingCost.elementwiseBytes`).
+    public var fusedKernels: Set<FusedKernel>
 
     public init(
         name: String, interleavedSchedule: Bool, zeroStages: [ZeROStage], zeroStagesWithPipeline: [ZeROStage],
@@ -53,7 +57,8 @@ public struct Framework: Sendable, Hashable, Codable {
         sequenceParallel: Bool, recompute: [RecomputeGranularity], perStageRecompute: Bool,
         tensorCommOverlap: Bool, gradientAccumulationBytes: Double, gradientReduceBytes: Double,
         gradientReduceOverlap: Bool, parameterGatherOverlap: Bool, masterWeightsBytes: Double,
-        optimizerStateBytes: Double, weightsBytes: Double, gathersPerMicrobatch: Bool
+        optimizerStateBytes: Double, weightsBytes: Double, gathersPerMicrobatch: Bool,
+        fusedKernels: Set<FusedKernel>
     ) {
         self.name = name
         self.interleavedSchedule = interleavedSchedule
@@ -75,6 +80,7 @@ public struct Framework: Sendable, Hashable, Codable {
         self.optimizerStateBytes = optimizerStateBytes
         self.weightsBytes = weightsBytes
         self.gathersPerMicrobatch = gathersPerMicrobatch
+        self.fusedKernels = fusedKernels
     }
 
     /// Whether the framework can run `config` at all (degrees, schedule, sharding, recompute); the
@@ -99,4 +105,17 @@ public struct Framework: Sendable, Hashable, Codable {
         if !recompute.contains(config.recompute) { return "\(name) has no \(config.recompute.rawValue) recompute" }
         return nil
     }
+}
+
+/// Memory-bound kernels of a transformer layer that a framework may fuse.
+public enum FusedKernel: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    /// RMSNorm / LayerNorm: one read and one write of the hidden state fused; eager PyTorch's
+    /// `x * rsqrt(mean(x²) + ε) * w` makes about 7 passes (square, mean, multiply, scale).
+    case norm
+    /// The gated activation silu(gate) · up: 3 passes fused, 5 eager (silu, then the product).
+    case activation
+    /// Rotary embedding of Q and K: 2 passes fused, about 4 eager (rotate and combine).
+    case rotary
+
+    public static func < (lhs: FusedKernel, rhs: FusedKernel) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -94,15 +94,21 @@ extension TrainingCost {
             * attentionCoreForwardSeconds
     }
 
-    /// HBM traffic of the memory-bound kernels of one layer's forward pass, bytes: two norms and two
-    /// residual adds (about 10 reads and writes of the hidden state), rotary embedding of Q and K,
-    /// the activation function (3 passes over f for gated FFNs, 2 for GELU), MoE token permutation.
-    /// FP8 adds a scaled cast of every GEMM input and output gradient (an amax pass, a read and a
-    /// 1-byte write: about one more pass over each activation).
+    /// HBM traffic of the memory-bound kernels of one layer's forward pass, bytes: two norms (2
+    /// passes over the hidden state each when fused, about 7 as eager ops) and two residual adds (3
+    /// each), rotary embedding of Q and K (2 passes fused, 4 eager), the activation function (3 passes
+    /// over f for gated FFNs fused, 5 eager; 2 for GELU), MoE token permutation. The op counts are
+    /// those of fused kernels (Megatron-Core megatron/core/fusions/, Transformer Engine) against the
+    /// separate ops of eager PyTorch (`FusedKernel`). FP8 adds a scaled cast of every GEMM input and
+    /// output gradient (an amax pass, a read and a 1-byte write: about one more pass over each
+    /// activation).
     func elementwiseBytes(_ kind: LayerKind) -> Double {
-        let hidden = 10 * tokens * h / hiddenShard
-        let qkv = 2 * tokens * Double(model.attentionHeads + model.keyValueHeads) * Double(model.headDim) / t
-        let passes = model.feedForward == .gated ? 3.0 : 2.0
+        let fused = framework.fusedKernels
+        let normPasses: Double = fused.contains(.norm) ? 2 : 7
+        let hidden = (2 * normPasses + 2 * 3) * tokens * h / hiddenShard
+        let rotaryPasses: Double = fused.contains(.rotary) ? 2 : 4
+        let qkv = rotaryPasses * tokens * Double(model.attentionHeads + model.keyValueHeads) * Double(model.headDim) / t
+        let passes = model.feedForward == .gated ? (fused.contains(.activation) ? 3.0 : 5.0) : 2.0
         var ffn: Double
         switch kind {
         case .dense:

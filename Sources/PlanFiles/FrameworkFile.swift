@@ -13,7 +13,7 @@ package enum FrameworkFile {
     static let mechanismKeys = [
         "tensor_comm_overlap", "gradient_accumulation_bytes", "gradient_reduce_bytes", "gradient_reduce_overlap",
         "parameter_gather_overlap", "master_weights_bytes", "optimizer_state_bytes", "weights_bytes",
-        "gathers_per_microbatch",
+        "gathers_per_microbatch", "fused_kernels",
     ]
 
     package static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> Framework {
@@ -87,6 +87,21 @@ package enum FrameworkFile {
             parameterGatherOverlap: try flag(mechanisms, "parameter_gather_overlap"),
             masterWeightsBytes: try bytes("master_weights_bytes"),
             optimizerStateBytes: try bytes("optimizer_state_bytes"),
-            weightsBytes: try bytes("weights_bytes"), gathersPerMicrobatch: true)
+            weightsBytes: try bytes("weights_bytes"), gathersPerMicrobatch: true,
+            fusedKernels: try fusedKernels(mechanisms))
+    }
+
+    /// `fused_kernels: [norm, activation, rotary]`: the layer kernels the framework fuses ([] for none).
+    package static func fusedKernels(_ block: YAMLMapping, key: String = "fused_kernels") throws -> Set<FusedKernel> {
+        guard let names = try block.strings(key) else {
+            throw block.error(key, nil, "is missing; list the fused kernels (norm, activation, rotary), or [] for none")
+        }
+        return Set(
+            try names.map { name in
+                guard let kernel = FusedKernel(rawValue: name) else {
+                    throw block.error(key, nil, "'\(YAMLMapping.clipped(name))' is not norm, activation or rotary")
+                }
+                return kernel
+            })
     }
 }

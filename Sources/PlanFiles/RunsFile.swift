@@ -93,6 +93,8 @@ package enum RunsFile {
         if let problem = config.problems(model: model, cluster: cluster).first {
             throw InputError(key: "\(id).config", "\(problem.field.rawValue): \(problem.message)")
         }
+        var framework = framework
+        if c.contains("fused_kernels") { framework.fusedKernels = try FrameworkFile.fusedKernels(c) }
         if let problem = framework.problem(with: config) {
             throw InputError(
                 file: yaml.file, key: "\(id).config", "\(problem); name the framework that ran it with `framework:`")

@@ -1,0 +1,35 @@
+import CostModel
+import Foundation
+import PlanFiles
+import Testing
+
+/// The bundled framework files decode, strictly, to what the cost model is told.
+struct FrameworkFileTests {
+    /// frameworks/megatron.yaml is exactly the value tests and benchmarks build in code.
+    @Test func megatronFileIsTheCodedDefaults() throws {
+        #expect(try DataDirectory().framework("megatron") == Framework.megatronDefaults)
+    }
+
+    /// Every bundled framework loads, and says which layer kernels it fuses: Megatron-Core all three,
+    /// eager torchtitan none (torch.compile runs state their own), nanotron its Triton norm and rotary.
+    @Test(arguments: [
+        ("megatron", [FusedKernel.norm, .activation, .rotary]), ("nemo", [.norm, .activation, .rotary]),
+        ("torchtitan", []), ("deepspeed", []), ("nanotron", [.norm, .rotary]), ("metaseq", [.norm]),
+    ] as [(String, [FusedKernel])])
+    func bundledFrameworksLoad(name: String, fused: [FusedKernel]) throws {
+        let framework = try DataDirectory().framework(name)
+        #expect(framework.name == name)
+        #expect(framework.fusedKernels == Set(fused))
+    }
+
+    /// A misspelt key in our own format is an error that names the nearest key.
+    @Test func nearMissKeyIsRefused() throws {
+        let text = try String(contentsOf: URL(fileURLWithPath: "frameworks/megatron.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "  fused_kernels: [norm", with: "  fused_kernel: [norm")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("framework-\(UUID()).yaml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let error = #expect(throws: InputError.self) { try DataDirectory().framework(file.path) }
+        #expect(error?.description.contains("did you mean 'fused_kernels'") == true, "\(error?.description ?? "")")
+    }
+}
