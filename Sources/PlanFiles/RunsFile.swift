@@ -105,6 +105,8 @@ package enum RunsFile {
             fullySpecified: try yaml.bool("fully_specified") ?? false,
             model: model, cluster: cluster, config: config, framework: framework,
             recomputeLayers: try c.integer("recompute_layers", minimum: 0),
-            measuredTokensPerSecondPerDevice: throughput)
+            measuredTokensPerSecondPerDevice: throughput,
+            measuredMemoryGiB: try measured.number(
+                "memory_gib", in: 0.001...100_000, fix: "give the measured peak memory per GPU in GiB"))
     }
 }

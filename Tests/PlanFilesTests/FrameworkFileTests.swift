@@ -12,10 +12,11 @@ struct FrameworkFileTests {
 
     /// Every bundled framework loads, and says which layer kernels it fuses: Megatron-Core all three,
     /// eager torchtitan none (torch.compile runs state their own), nanotron its Triton norm and rotary.
-    @Test(arguments: [
-        ("megatron", [FusedKernel.norm, .activation, .rotary]), ("nemo", [.norm, .activation, .rotary]),
-        ("torchtitan", []), ("deepspeed", []), ("nanotron", [.norm, .rotary]), ("metaseq", [.norm]),
-    ] as [(String, [FusedKernel])])
+    @Test(
+        arguments: [
+            ("megatron", [FusedKernel.norm, .activation, .rotary]), ("nemo", [.norm, .activation, .rotary]),
+            ("torchtitan", []), ("deepspeed", []), ("nanotron", [.norm, .rotary]), ("metaseq", [.norm]),
+        ] as [(String, [FusedKernel])])
     func bundledFrameworksLoad(name: String, fused: [FusedKernel]) throws {
         let framework = try DataDirectory().framework(name)
         #expect(framework.name == name)

@@ -51,11 +51,18 @@ struct CrossValidateEndToEndTests {
              vocab_size: 32000}
           cluster: {gpu: h100-sxm5-80gb, nodes: 1, gpus_per_node: 8}
           config: {dp: 8, mbs: 1, global_batch: 64, seq_len: 2048}
-          measured: {tokens_per_second_per_gpu: 1000}
+          measured: {tokens_per_second_per_gpu: 1000, memory_gib: 40}
 
         """.write(to: file, atomically: true, encoding: .utf8)
         let runs = try RunsFile.decode(try YAMLMapping(contentsOf: file, shownAs: "runs.yaml"), data: DataDirectory())
         #expect(runs.map(\.family) == ["unknown", "mine"])
+        // Measured memory is read where given, and the report's memory error is predicted / measured − 1.
+        #expect(runs.map(\.measuredMemoryGiB) == [nil, 40])
+        let report = try ValidationReport(runs: runs)
+        let row = try #require(report.rows.last)
+        #expect(abs((row.memoryError ?? 9) - (row.predictedMemoryGiB / 40 - 1)) < 1e-4)
+        #expect(report.rows.first?.memoryError == nil)
+        #expect(report.all.memoryRuns == 1)
     }
 
     /// `Parameter.affects` is exact on the bundled runs: moving a value from one end of its grid to the

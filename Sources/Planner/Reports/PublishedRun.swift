@@ -17,11 +17,14 @@ package struct PublishedRun: Sendable {
     /// Layers recomputed per stage under full recompute (nil: all).
     package var recomputeLayers: Int?
     package var measuredTokensPerSecondPerDevice: Double
+    /// Peak memory per GPU the source reports, GiB (nil where it reports none).
+    package var measuredMemoryGiB: Double?
 
     package init(
         id: String, family: String = "unknown", source: String, fullySpecified: Bool,
         model: ModelDescription, cluster: ClusterDescription, config: ParallelConfiguration,
-        framework: Framework, recomputeLayers: Int?, measuredTokensPerSecondPerDevice: Double
+        framework: Framework, recomputeLayers: Int?, measuredTokensPerSecondPerDevice: Double,
+        measuredMemoryGiB: Double? = nil
     ) {
         self.id = id
         self.family = family
@@ -33,6 +36,7 @@ package struct PublishedRun: Sendable {
         self.framework = framework
         self.recomputeLayers = recomputeLayers
         self.measuredTokensPerSecondPerDevice = measuredTokensPerSecondPerDevice
+        self.measuredMemoryGiB = measuredMemoryGiB
     }
 }
 

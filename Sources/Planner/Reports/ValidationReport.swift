@@ -16,6 +16,10 @@ package struct ValidationReport: Encodable, Sendable {
         package var predictedMemoryGiB: Double
         package var capacityGiB: Double
         package var fits: Bool
+        /// Peak memory per GPU the source reports, and (predicted − measured) / measured; nil (and
+        /// absent from the JSON) where the source reports none.
+        package var measuredMemoryGiB: Double?
+        package var memoryError: Double?
         /// With `--search`: the published degrees under the search's assumptions (flash attention,
         /// recompute chosen per stage, ZeRO ≥ 1), their step time with the optimal split, and the
         /// step time of the plan `plan train` finds for the same job; nil outside the search space.
@@ -32,9 +36,14 @@ package struct ValidationReport: Encodable, Sendable {
         package var worstAbsoluteError: Double
         package var worstRun: String
         package var predictedOutOfMemory: Int
+        /// Runs with measured memory, and the median and worst |memory error| over them (absent when
+        /// no run reports memory).
+        package var memoryRuns: Int?
+        package var medianAbsoluteMemoryError: Double?
+        package var worstAbsoluteMemoryError: Double?
 
         /// Median and worst absolute relative error of labelled errors.
-        init(errors: [(label: String, error: Double)], outOfMemory: Int) {
+        init(errors: [(label: String, error: Double)], outOfMemory: Int, memoryErrors: [Double] = []) {
             let sorted = errors.map { abs($0.error) }.sorted()
             let n = sorted.count
             let median = n == 0 ? 0 : (n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2)
@@ -44,6 +53,12 @@ package struct ValidationReport: Encodable, Sendable {
             worstAbsoluteError = Rounded.six(worst.map { abs($0.error) } ?? 0)
             worstRun = worst?.label ?? ""
             predictedOutOfMemory = outOfMemory
+            if !memoryErrors.isEmpty {
+                let memory = memoryErrors.map(abs)
+                memoryRuns = memory.count
+                medianAbsoluteMemoryError = Statistics.median(memory).map(Rounded.six)
+                worstAbsoluteMemoryError = memory.max().map(Rounded.six)
+            }
         }
     }
 
@@ -68,6 +83,10 @@ package struct ValidationReport: Encodable, Sendable {
                 predictedMemoryGiB: Rounded.gib(plan.estimate.memory.totalBytes),
                 capacityGiB: run.cluster.profile.memoryGiB,
                 fits: plan.estimate.memory.totalBytes <= run.cluster.profile.memoryBytes)
+            if let measured = run.measuredMemoryGiB {
+                row.measuredMemoryGiB = measured
+                row.memoryError = Rounded.six(plan.estimate.memory.totalBytes / 1_073_741_824 / measured - 1)
+            }
             if let maxDevices, run.cluster.devices <= maxDevices { Self.compareWithSearch(run, &row) }
             return row
         }
@@ -120,6 +139,8 @@ package struct ValidationReport: Encodable, Sendable {
     }
 
     static func summary(_ rows: [Row]) -> Summary {
-        Summary(errors: rows.map { ($0.id, $0.error) }, outOfMemory: rows.filter { !$0.fits }.count)
+        Summary(
+            errors: rows.map { ($0.id, $0.error) }, outOfMemory: rows.filter { !$0.fits }.count,
+            memoryErrors: rows.compactMap(\.memoryError))
     }
 }

@@ -27,6 +27,12 @@ extension ValidationReport: Report {
                     + "\(String(format: "%.1f", s.worstAbsoluteError * 100))% (\(s.worstRun)), predicted out of "
                     + "memory: \(s.predictedOutOfMemory)"
             )
+            if let runs = s.memoryRuns, let median = s.medianAbsoluteMemoryError, let worst = s.worstAbsoluteMemoryError
+            {
+                lines.append(
+                    "\(PlanTable.pad("", 16)) memory of the \(runs) runs that report it: median |error| "
+                        + "\(String(format: "%.1f", median * 100))%, worst \(String(format: "%.1f", worst * 100))%")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }
