@@ -50,6 +50,9 @@ public struct Framework: Sendable, Hashable, Codable {
     /// torch.compile); the others run as separate eager PyTorch ops, each a pass over HBM
     /// (`TrainingCost.elementwiseBytes`).
     public var fusedKernels: Set<FusedKernel>
+    /// FSDP / ZeRO-3 stays sharded between microbatches under pipeline parallelism; false when the
+    /// framework keeps weights and gradients unsharded for the whole step there (torchtitan).
+    public var shardsUnderPipeline: Bool
 
     public init(
         name: String, interleavedSchedule: Bool, zeroStages: [ZeROStage], zeroStagesWithPipeline: [ZeROStage],
@@ -58,7 +61,7 @@ public struct Framework: Sendable, Hashable, Codable {
         tensorCommOverlap: Bool, gradientAccumulationBytes: Double, gradientReduceBytes: Double,
         gradientReduceOverlap: Bool, parameterGatherOverlap: Bool, masterWeightsBytes: Double,
         optimizerStateBytes: Double, weightsBytes: Double, gathersPerMicrobatch: Bool,
-        fusedKernels: Set<FusedKernel>
+        fusedKernels: Set<FusedKernel>, shardsUnderPipeline: Bool = true
     ) {
         self.name = name
         self.interleavedSchedule = interleavedSchedule
@@ -81,6 +84,7 @@ public struct Framework: Sendable, Hashable, Codable {
         self.weightsBytes = weightsBytes
         self.gathersPerMicrobatch = gathersPerMicrobatch
         self.fusedKernels = fusedKernels
+        self.shardsUnderPipeline = shardsUnderPipeline
     }
 
     /// Whether the framework can run `config` at all (degrees, schedule, sharding, recompute); the

@@ -53,7 +53,7 @@ extension TrainingCost {
             }
         }
 
-        if config.zeroStage == 2 {
+        if sharding == 2 {
             // ZeRO-2 keeps only its gradient shard, so it reduce-scatters every microbatch's gradients
             // (DeepSpeed; FSDP SHARD_GRAD_OP), behind the backward pass.
             let params = deviceParameters(kind)
@@ -64,7 +64,7 @@ extension TrainingCost {
                 + link.gatherSeconds(bytes: params.expert * bytes, group: config.expertDataShards)
             backward += framework.gradientReduceOverlap ? max(0, reduce - backwardComputeSeconds) : reduce
         }
-        if config.zeroStage >= 3 {
+        if sharding >= 3 {
             let params = deviceParameters(kind)
             let weights = computeWeightBytes, gradients = framework.gradientReduceBytes
             let denseLink = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
@@ -107,9 +107,9 @@ extension TrainingCost {
     /// reduce-scattered per microbatch. Gradients travel in the framework's `gradientReduceBytes`
     /// (fp32 in Megatron unless --grad-reduce-in-bf16). ZeRO-3 syncs per microbatch instead.
     func gradientSyncSeconds(denseParameters: Double, expertParameters: Double) -> Double {
-        guard config.zeroStage < 3 else { return 0 }
+        guard sharding < 3 else { return 0 }
         let link = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
-        if config.zeroStage == 2 {
+        if sharding == 2 {
             // Gradients were reduce-scattered per microbatch; only the updated weights are gathered.
             let expertLink = cluster.link(groupSize: config.expertDataShards, stride: config.expert)
             return link.gatherSeconds(bytes: denseParameters * computeWeightBytes, group: config.dataShards)
@@ -117,7 +117,7 @@ extension TrainingCost {
         }
         let gradients = framework.gradientReduceBytes
         let expertLink = cluster.link(groupSize: config.expertDataShards, stride: config.expert)
-        if config.zeroStage == 0 {
+        if sharding == 0 {
             return link.allReduceSeconds(bytes: denseParameters * gradients, group: config.dataShards)
                 + expertLink.allReduceSeconds(bytes: expertParameters * gradients, group: config.expertDataShards)
         }
@@ -133,7 +133,7 @@ extension TrainingCost {
     /// Adam update of the local optimizer shard: about 32 bytes of HBM traffic per parameter
     /// (read gradient 4, master 4, moments 8; write master 4, moments 8, 16-bit weight 2, zero grad 2).
     func optimizerSeconds(denseParameters: Double, expertParameters: Double) -> Double {
-        let shards = config.zeroStage >= 1 ? (Double(config.dataShards), Double(config.expertDataShards)) : (1, 1)
+        let shards = sharding >= 1 ? (Double(config.dataShards), Double(config.expertDataShards)) : (1, 1)
         let local = denseParameters / shards.0 + expertParameters / shards.1
         return speed.memorySeconds(bytes: 32 * local)
     }

@@ -53,7 +53,7 @@ extension TrainingCost {
         -> (weights: Double, gradients: Double, optimizer: Double, total: Double)
     {
         let bytes = bytesPerParameter
-        let z = config.zeroStage
+        let z = sharding
         func part(_ perParameter: Double, shardedFrom stage: ZeROStage) -> Double {
             let denseShards = z >= stage ? Double(config.dataShards) : 1
             let expertShards = z >= stage ? Double(config.expertDataShards) : 1
@@ -145,7 +145,7 @@ extension TrainingCost {
 
     /// ZeRO-3 gathers a layer's full weights before using it; two layers are in flight (prefetch).
     var gatheredWeightBufferBytes: Double {
-        guard config.zeroStage >= 3 else { return 0 }
+        guard sharding >= 3 else { return 0 }
         let dense = deviceParameters(.dense).dense
         let largest =
             model.moe.map { moe in

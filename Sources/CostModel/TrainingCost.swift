@@ -19,6 +19,15 @@ public struct TrainingCost: Sendable {
         self.speed = DeviceSpeed(profile: cluster.profile, precision: config.precision)
     }
 
+    /// The sharding the step really runs: the configured ZeRO stage, except that a framework which
+    /// keeps FSDP's weights and gradients unsharded between the microbatches of a pipeline
+    /// (`Framework.shardsUnderPipeline` false: torchtitan) runs ZeRO 3 with pipelines as ZeRO 1 —
+    /// optimizer state sharded, weights gathered and gradients reduced once per step.
+    var sharding: ZeROStage {
+        config.zeroStage == .weights && config.pipeline > 1 && !framework.shardsUnderPipeline
+            ? .optimizer : config.zeroStage
+    }
+
     /// Tokens of one microbatch on one context-parallel rank: b·s/c.
     var tokens: Double { Double(config.microbatchSize * config.sequenceLength) / Double(config.context) }
     var t: Double { Double(config.tensor) }

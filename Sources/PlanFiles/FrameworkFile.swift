@@ -13,7 +13,7 @@ package enum FrameworkFile {
     static let mechanismKeys = [
         "tensor_comm_overlap", "gradient_accumulation_bytes", "gradient_reduce_bytes", "gradient_reduce_overlap",
         "parameter_gather_overlap", "master_weights_bytes", "optimizer_state_bytes", "weights_bytes",
-        "gathers_per_microbatch", "fused_kernels",
+        "gathers_per_microbatch", "fused_kernels", "shards_under_pipeline",
     ]
 
     package static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> Framework {
@@ -88,7 +88,8 @@ package enum FrameworkFile {
             masterWeightsBytes: try bytes("master_weights_bytes"),
             optimizerStateBytes: try bytes("optimizer_state_bytes"),
             weightsBytes: try bytes("weights_bytes"), gathersPerMicrobatch: true,
-            fusedKernels: try fusedKernels(mechanisms))
+            fusedKernels: try fusedKernels(mechanisms),
+            shardsUnderPipeline: try flag(mechanisms, "shards_under_pipeline"))
     }
 
     /// `fused_kernels: [norm, activation, rotary]`: the layer kernels the framework fuses ([] for none).
