@@ -44,8 +44,6 @@ public struct Framework: Sendable, Hashable, Codable {
     /// Bytes per parameter of the persistent 16-bit weights the forward reads (0 when the framework
     /// keeps only sharded fp32 parameters and gathers 16-bit copies per layer, as FSDP2 does).
     public var weightsBytes: Double
-    /// ZeRO-3 / FSDP gathers the weights again for every microbatch (reshard after forward).
-    public var gathersPerMicrobatch: Bool
     /// The memory-bound layer kernels that run fused (Transformer Engine, Apex, Triton, or
     /// torch.compile); the others run as separate eager PyTorch ops, each a pass over HBM
     /// (`TrainingCost.elementwiseBytes`).
@@ -60,7 +58,7 @@ public struct Framework: Sendable, Hashable, Codable {
         sequenceParallel: Bool, recompute: [RecomputeGranularity], perStageRecompute: Bool,
         tensorCommOverlap: Bool, gradientAccumulationBytes: Double, gradientReduceBytes: Double,
         gradientReduceOverlap: Bool, parameterGatherOverlap: Bool, masterWeightsBytes: Double,
-        optimizerStateBytes: Double, weightsBytes: Double, gathersPerMicrobatch: Bool,
+        optimizerStateBytes: Double, weightsBytes: Double,
         fusedKernels: Set<FusedKernel>, shardsUnderPipeline: Bool = true
     ) {
         self.name = name
@@ -82,7 +80,6 @@ public struct Framework: Sendable, Hashable, Codable {
         self.masterWeightsBytes = masterWeightsBytes
         self.optimizerStateBytes = optimizerStateBytes
         self.weightsBytes = weightsBytes
-        self.gathersPerMicrobatch = gathersPerMicrobatch
         self.fusedKernels = fusedKernels
         self.shardsUnderPipeline = shardsUnderPipeline
     }

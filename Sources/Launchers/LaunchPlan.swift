@@ -41,10 +41,6 @@ package struct LaunchPlan {
     /// GPUs per node, in node order, from `deviceMap[].node`.
     var gpusOnNode: [Int]
     var stepTimeSeconds: Double?
-    /// The plan itself when it is an inference plan (`workload.mode` "inference", from `plan infer`),
-    /// which only `--to vllm` reads; nil for training plans. An inference plan's training fields hold
-    /// no plan: `LauncherExport.render` refuses it for every training launcher before they are read.
-    var inference: ServingLaunchPlan?
 
     var nodes: Int { gpusOnNode.count }
     /// GPUs per node (torchrun, deepspeed and horovod take one number; the plan's nodes are alike).
@@ -68,14 +64,7 @@ package struct LaunchPlan {
 }
 
 extension LaunchPlan {
-    /// The launch view of a plan; `origin` names where it came from in headers and messages.
-    package init(_ document: PlanDocument, origin: String) {
-        switch document {
-        case .training(let plan): self.init(training: plan, origin: origin)
-        case .inference(let plan): self.init(inference: ServingLaunchPlan(plan, origin: origin))
-        }
-    }
-
+    /// The launch view of a training plan; `origin` names where it came from in headers and messages.
     init(training plan: TrainingPlanDocument, origin: String) {
         self.origin = origin
         modelName = plan.model.name
@@ -108,36 +97,5 @@ extension LaunchPlan {
         for device in plan.deviceMap { perNode[device.node, default: 0] += 1 }
         gpusOnNode = perNode.keys.sorted().map { perNode[$0]! }
         stepTimeSeconds = plan.prediction.stepTimeSeconds
-    }
-
-    /// An inference plan wrapped for `LauncherExport.render`: its name, cluster and nodes (for --hosts);
-    /// the training fields are neutral placeholders that no exporter reads.
-    private init(inference: ServingLaunchPlan) {
-        self.inference = inference
-        origin = inference.origin
-        modelName = inference.modelName
-        layers = 0
-        parameters = 0
-        activeParameters = 0
-        clusterName = inference.clusterName
-        gpu = inference.gpu
-        devices = inference.devices
-        globalBatch = 0
-        sequenceLength = inference.promptTokens + inference.outputTokens
-        data = 1
-        tensor = 1
-        pipeline = 1
-        context = 1
-        expert = 1
-        virtualStages = 1
-        sequenceParallel = false
-        zeroStage = 0
-        microbatchSize = 0
-        microbatchCount = 0
-        precision = .bf16
-        recompute = .none
-        chunks = []
-        gpusOnNode = inference.gpusOnNode
-        stepTimeSeconds = nil
     }
 }

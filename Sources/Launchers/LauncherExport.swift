@@ -21,34 +21,42 @@ package struct LauncherExport {
 }
 
 extension LauncherExport {
-    /// Renders `plan` for `format`. `hosts` names the nodes in order (nil: node0, node1, ...).
+    /// Renders `document` (read from `origin`, named in headers and messages) for `format`. `hosts`
+    /// names the nodes in order (nil: node0, node1, ...).
     package static func render(
-        _ plan: LaunchPlan, as format: ExportFormat, hosts: [String]? = nil
+        _ document: PlanDocument, origin: String, as format: ExportFormat, hosts: [String]? = nil
     ) throws -> LauncherExport {
         // The plan's kind (workload.mode) is checked before anything else, so a plan of the wrong kind
         // is named as such rather than failing on a key or a --hosts count.
-        func names() throws -> HostNames { try HostNames(plan: plan, given: hosts) }
-        switch (format, plan.inference) {
-        case (.vllm, nil):
+        switch (format, document) {
+        case (.vllm, .training):
             throw InputError(
-                file: plan.origin, key: "workload.mode",
+                file: origin, key: "workload.mode",
                 "is 'training'; vllm serves a model and needs an inference plan: write one with `plan infer --model "
                     + "M --cluster C --out PLAN.json` and run `plan export --to vllm PLAN.json`, or export this "
                     + "training plan --to megatron, deepspeed, torchtitan, horovod or tensorflow"
             )
-        case (.vllm, let inference?): return try VLLMExport(plan: inference, hosts: names()).render()
-        case (_, .some):
+        case (.vllm, .inference(let inference)):
+            let plan = ServingLaunchPlan(inference, origin: origin)
+            return try VLLMExport(plan: plan, hosts: HostNames(gpusOnNode: plan.gpusOnNode, given: hosts)).render()
+        case (_, .inference):
             throw InputError(
-                file: plan.origin, key: "workload.mode",
+                file: origin, key: "workload.mode",
                 "is 'inference'; --to \(format.rawValue) writes a training launcher and needs a training plan from "
                     + "`plan train --out PLAN.json` or `plan evaluate ... --out PLAN.json`; to serve this inference "
-                    + "plan, run `plan export --to vllm \(plan.origin == "standard input" ? "-" : plan.origin)`"
+                    + "plan, run `plan export --to vllm \(origin == "standard input" ? "-" : origin)`"
             )
-        case (.megatron, nil): return try MegatronExport(plan: plan, hosts: names()).render()
-        case (.deepspeed, nil): return try DeepSpeedExport(plan: plan, hosts: names()).render()
-        case (.torchtitan, nil): return try TorchtitanExport(plan: plan, hosts: names()).render()
-        case (.horovod, nil): return try HorovodExport(plan: plan, hosts: names()).render()
-        case (.tensorflow, nil): return try TensorFlowExport(plan: plan, hosts: names()).render()
+        case (_, .training(let training)):
+            let plan = LaunchPlan(training: training, origin: origin)
+            let hosts = try HostNames(gpusOnNode: plan.gpusOnNode, given: hosts)
+            switch format {
+            case .megatron: return try MegatronExport(plan: plan, hosts: hosts).render()
+            case .deepspeed: return try DeepSpeedExport(plan: plan, hosts: hosts).render()
+            case .torchtitan: return try TorchtitanExport(plan: plan, hosts: hosts).render()
+            case .horovod: return try HorovodExport(plan: plan, hosts: hosts).render()
+            case .tensorflow: return try TensorFlowExport(plan: plan, hosts: hosts).render()
+            case .vllm: preconditionFailure("handled above")
+            }
         }
     }
 
@@ -88,19 +96,21 @@ package struct HostNames {
     /// Whether the names are the node0, node1, ... placeholders of a multi-node plan.
     var arePlaceholders: Bool
 
-    init(plan: LaunchPlan, given: [String]?) throws {
-        slots = plan.gpusOnNode
+    /// The names of nodes holding `gpusOnNode` GPUs each, in node order.
+    init(gpusOnNode: [Int], given: [String]?) throws {
+        slots = gpusOnNode
+        let nodes = gpusOnNode.count
         guard let given else {
             // One node is this machine; several are named node0, node1, ... for the user to replace.
-            names = plan.nodes == 1 ? ["localhost"] : (0..<plan.nodes).map { "node\($0)" }
-            arePlaceholders = plan.nodes > 1
+            names = nodes == 1 ? ["localhost"] : (0..<nodes).map { "node\($0)" }
+            arePlaceholders = nodes > 1
             return
         }
-        guard given.count == plan.nodes else {
+        guard given.count == nodes else {
             throw InputError(
                 key: "--hosts",
-                "gives \(given.count) host name\(given.count == 1 ? "" : "s"); the plan runs on \(plan.nodes) "
-                    + "node\(plan.nodes == 1 ? "" : "s"), so give \(plan.nodes), comma-separated"
+                "gives \(given.count) host name\(given.count == 1 ? "" : "s"); the plan runs on \(nodes) "
+                    + "node\(nodes == 1 ? "" : "s"), so give \(nodes), comma-separated"
             )
         }
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-_"))

@@ -5,27 +5,9 @@ import PlanFiles
 /// taken from the typed plan (`InferencePlanDocument`): replicas, devices and the nodes they use.
 package struct ServingLaunchPlan {
     /// One replica configuration of `serving.replicas[]`: `count` replicas of tensor × pipeline GPUs.
-    struct Replica {
-        var gpu: String
-        var count: Int
-        var tensor: Int
-        var pipeline: Int
-        var batchSize: Int
-        var precision: Precision
-        var ttftSeconds: Double?
-        var tpotSeconds: Double?
-        var outputTokensPerSecond: Double?
-
-        var devicesPerReplica: Int { tensor * pipeline }
-    }
-
+    typealias Replica = InferencePlanDocument.Replica
     /// One row of `deviceMap[]`: `data` is the replica the GPU belongs to.
-    struct Device {
-        var rank: Int
-        var node: Int
-        var localIndex: Int
-        var data: Int
-    }
+    typealias Device = TrainingPlanDocument.Device
 
     /// Where the plan came from, for messages and the header: a path or "standard input".
     var origin: String
@@ -39,7 +21,7 @@ package struct ServingLaunchPlan {
     var kvCachePrecision: Precision
     var replicas: [Replica]
     var deviceMap: [Device]
-    var outputTokensPerSecond: Double?
+    var outputTokensPerSecond: Double
     /// `deviceMap[].node` numbers of the nodes that run replicas, ascending: NODE_RANK k is nodeNumbers[k].
     var nodeNumbers: [Int]
     /// GPUs in use on each of those nodes.
@@ -56,15 +38,8 @@ package struct ServingLaunchPlan {
         promptTokens = plan.workload.promptTokens
         outputTokens = plan.workload.outputTokens
         kvCachePrecision = plan.serving.kvCachePrecision
-        replicas = plan.serving.replicas.map {
-            Replica(
-                gpu: $0.gpu, count: $0.count, tensor: $0.tensor, pipeline: $0.pipeline, batchSize: $0.batchSize,
-                precision: $0.precision, ttftSeconds: $0.ttftSeconds, tpotSeconds: $0.tpotSeconds,
-                outputTokensPerSecond: $0.outputTokensPerSecond)
-        }
-        deviceMap = plan.deviceMap.map {
-            Device(rank: $0.rank, node: $0.node, localIndex: $0.localIndex, data: $0.data)
-        }
+        replicas = plan.serving.replicas
+        deviceMap = plan.deviceMap
         outputTokensPerSecond = plan.prediction.outputTokensPerSecond
         var perNode: [Int: Int] = [:]
         for device in deviceMap { perNode[device.node, default: 0] += 1 }

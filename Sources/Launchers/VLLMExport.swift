@@ -65,7 +65,7 @@ package struct VLLMExport {
             "# Plan: \(ExportText.count(plan.replicaCount, "replica")) in "
                 + "\(ExportText.count(layout.configurations.count, "configuration")) on \(used) GPUs"
                 + ", \(plan.promptTokens) prompt + \(plan.outputTokens) output tokens per request"
-                + (plan.outputTokensPerSecond.map { "; predicted \(Self.number($0)) output tokens/s" } ?? "") + ".",
+                + "; predicted \(Self.number(plan.outputTokensPerSecond)) output tokens/s.",
             "# Arguments: vllm-project/vllm vllm/engine/arg_utils.py (EngineArgs.add_cli_args) and",
             "# vllm/entrypoints/openai/cli_args.py (model_tag, --headless, --port); multi-node recipes:",
             "# docs/serving/data_parallel_deployment.md and docs/serving/distributed_serving.md.",
@@ -106,11 +106,10 @@ package struct VLLMExport {
                 + (total > 1 ? ", API on port \(Self.apiPort + configuration.number - 1)" : "") + ".",
         ]
         let predicted = [
-            replica.ttftSeconds.map { "TTFT \(Self.number($0 * 1000)) ms" },
-            replica.tpotSeconds.map { "TPOT \(Self.number($0 * 1000)) ms" },
-            replica.outputTokensPerSecond.map { "\(Self.number($0)) output tokens/s" },
-        ].compactMap { $0 }
-        if !predicted.isEmpty { lines.append("#   Predicted per replica: " + predicted.joined(separator: ", ") + ".") }
+            "TTFT \(Self.number(replica.ttftSeconds * 1000)) ms", "TPOT \(Self.number(replica.tpotSeconds * 1000)) ms",
+            "\(Self.number(replica.outputTokensPerSecond)) output tokens/s",
+        ]
+        lines.append("#   Predicted per replica: " + predicted.joined(separator: ", ") + ".")
         if configuration.spansNodes {
             lines.append(
                 "#   A replica needs \(replica.devicesPerReplica) GPUs, more than one node: vLLM runs it on a Ray "

@@ -62,40 +62,46 @@ public struct DataDirectory: Sendable {
 
     /// The model file at a path, or the bundled one of that name in models/ (`llama3-70b`).
     public func model(_ argument: String) throws -> ModelDescription {
-        let (url, shown) = try resolve(argument, in: "models", flag: "--model")
-        return try model(
-            data: try YAMLMapping.read(url, shownAs: shown, flag: "--model"), shownAs: shown,
-            defaultName: url.deletingPathExtension().lastPathComponent)
+        try load(argument, in: "models", flag: "--model") { yaml, name in try ModelFile.decode(yaml, defaultName: name)
+        }
     }
 
     /// A model from a model file's bytes, already read: what `model(_:)` does after reading the
     /// file, so the fuzz target (Fuzz/PlanFuzz) and tests decode bytes exactly as `--model` does.
     /// `shown` names the file in errors; `defaultName` is the model's name when it has no `name:`.
     package func model(data: Data, shownAs shown: String, defaultName: String) throws -> ModelDescription {
-        let yaml = try YAMLMapping(data: data, shownAs: shown, flag: "--model")
-        return try ModelFile.decode(yaml, defaultName: defaultName)
+        try ModelFile.decode(YAMLMapping(data: data, shownAs: shown, flag: "--model"), defaultName: defaultName)
     }
 
     /// The cluster file at a path, or the bundled one of that name in clusters/ (`dgx-h100-64`).
     public func cluster(_ argument: String) throws -> ClusterDescription {
-        let (url, shown) = try resolve(argument, in: "clusters", flag: "--cluster")
-        return try cluster(
-            data: try YAMLMapping.read(url, shownAs: shown, flag: "--cluster"), shownAs: shown,
-            defaultName: url.deletingPathExtension().lastPathComponent)
+        try load(argument, in: "clusters", flag: "--cluster") { yaml, name in
+            try ClusterFile.decode(yaml, defaultName: name, profiles: self)
+        }
     }
 
     /// A cluster from a cluster file's bytes, already read, its `gpu:` names resolved in this
     /// directory's hardware-profiles/: the counterpart of `model(data:shownAs:defaultName:)`.
     package func cluster(data: Data, shownAs shown: String, defaultName: String) throws -> ClusterDescription {
-        let yaml = try YAMLMapping(data: data, shownAs: shown, flag: "--cluster")
-        return try ClusterFile.decode(yaml, defaultName: defaultName, profiles: self)
+        try ClusterFile.decode(
+            YAMLMapping(data: data, shownAs: shown, flag: "--cluster"), defaultName: defaultName, profiles: self)
     }
 
     /// The framework file at a path, or the bundled one of that name in frameworks/ (`megatron`).
     public func framework(_ argument: String) throws -> Framework {
-        let (url, shown) = try resolve(argument, in: "frameworks", flag: "--framework")
-        let yaml = try YAMLMapping(contentsOf: url, shownAs: shown, flag: "--framework")
-        return try FrameworkFile.decode(yaml, defaultName: url.deletingPathExtension().lastPathComponent)
+        try load(argument, in: "frameworks", flag: "--framework") { yaml, name in
+            try FrameworkFile.decode(yaml, defaultName: name)
+        }
+    }
+
+    /// Resolves `argument` in `folder`, reads and parses it, and decodes it with the file's base name
+    /// as the default name: the one path every `--model`, `--cluster` and `--framework` takes.
+    private func load<Value>(
+        _ argument: String, in folder: String, flag: String, decode: (YAMLMapping, String) throws -> Value
+    ) throws -> Value {
+        let (url, shown) = try resolve(argument, in: folder, flag: flag)
+        return try decode(
+            YAMLMapping(contentsOf: url, shownAs: shown, flag: flag), url.deletingPathExtension().lastPathComponent)
     }
 
     func profile(named name: String, from yaml: YAMLMapping) throws -> HardwareProfile {

@@ -87,7 +87,7 @@ package enum FrameworkFile {
             parameterGatherOverlap: try flag(mechanisms, "parameter_gather_overlap"),
             masterWeightsBytes: try bytes("master_weights_bytes"),
             optimizerStateBytes: try bytes("optimizer_state_bytes"),
-            weightsBytes: try bytes("weights_bytes"), gathersPerMicrobatch: true,
+            weightsBytes: try bytes("weights_bytes"),
             fusedKernels: try fusedKernels(mechanisms),
             shardsUnderPipeline: try flag(mechanisms, "shards_under_pipeline"))
     }

@@ -68,11 +68,6 @@ extension PlanDocument {
 
     /// Decodes plan JSON and checks the identities launchers rely on.
     package static func decode(_ data: Data, origin: String) throws -> PlanDocument {
-        guard (try? JSONSerialization.jsonObject(with: data)) != nil else {
-            throw InputError(
-                file: origin,
-                "is not JSON; give the plan `plan train` writes with --format json (the default), not the table")
-        }
         let plan: PlanDocument
         do {
             plan = try JSONDecoder().decode(PlanDocument.self, from: data)
@@ -91,6 +86,11 @@ extension PlanDocument {
                         + "`plan infer`)"
                 )
             }
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            // The bytes are not JSON at all (a table, a truncated file): JSONDecoder says so at the root.
+            throw InputError(
+                file: origin,
+                "is not JSON; give the plan `plan train` writes with --format json (the default), not the table")
         } catch let error as DecodingError {
             throw InputError(decoding: error, file: origin)
         }
@@ -123,6 +123,10 @@ extension InputError {
             self.init(file: file, key: path(context.codingPath + [key]), "is missing; \(remedy)")
         case .valueNotFound(_, let context):
             self.init(file: file, key: path(context.codingPath), "is null; \(remedy)")
+        case .typeMismatch(_, let context) where context.codingPath.isEmpty:
+            self.init(
+                file: file,
+                "is not a plan: expected a JSON object with schemaVersion, workload and parallelism; \(remedy)")
         case .typeMismatch(let type, let context):
             self.init(file: file, key: path(context.codingPath), "is not \(Self.describe(type)); \(remedy)")
         case .dataCorrupted(let context):

@@ -51,16 +51,8 @@ import Testing
         }
     }
 
-    static let llama = """
-        num_hidden_layers: 32
-        hidden_size: 4096
-        num_attention_heads: 32
-        num_key_value_heads: 8
-        intermediate_size: 14336
-        vocab_size: 128256
-        hidden_act: silu
-
-        """
+    /// The bad-file suite's small Llama, with the final newline a file has.
+    static let llama = BadFileTests.llama + "\n"
 
     /// Inputs made to break a parser or a decoder: nesting far past the limit, numbers past every range,
     /// NUL and invalid UTF-8 bytes, duplicate keys, aliases, tags, nothing at all.

@@ -181,7 +181,7 @@ enum Plans {
     /// file read and checked, then rendered for the launcher.
     static func export(_ path: String, as format: ExportFormat, hosts: [String]? = nil) throws -> LauncherExport {
         let (document, origin) = try PlanDocument.load(path: path)
-        return try LauncherExport.render(LaunchPlan(document, origin: origin), as: format, hosts: hosts)
+        return try LauncherExport.render(document, origin: origin, as: format, hosts: hosts)
     }
 
     /// A scratch directory for files a test writes.

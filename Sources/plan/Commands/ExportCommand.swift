@@ -51,11 +51,10 @@ struct ExportCommand: ParsableCommand {
         }
         try OutPath.check(out)
         let (document, origin) = try PlanDocument.load(path: plan)
-        let plan = LaunchPlan(document, origin: origin)
         let names = hosts.map {
             $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         }
-        let export = try LauncherExport.render(plan, as: format, hosts: names)
+        let export = try LauncherExport.render(document, origin: origin, as: format, hosts: names)
         if let outDirectory {
             try export.write(into: outDirectory)
         } else {

@@ -74,7 +74,7 @@ struct TrainCommand: ParsableCommand {
             let plan = PlanDocument.training(document)
             try plan.check(origin: "plan train")
             try OutputWriter.emit(
-                try LauncherExport.render(LaunchPlan(plan, origin: "plan train"), as: emit).document, to: out)
+                try LauncherExport.render(plan, origin: "plan train", as: emit).document, to: out)
             return
         }
         switch format {
