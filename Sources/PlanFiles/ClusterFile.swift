@@ -9,6 +9,8 @@ package enum ClusterFile {
 
     static func decode(_ yaml: YAMLMapping, defaultName: String, profiles: DataDirectory) throws -> ClusterDescription {
         var groups: [ClusterDescription.Group] = []
+        let grouped = yaml.contains("groups")
+        try yaml.requireKnownKeys(sharedKeys + (grouped ? ["groups"] : groupKeys))
         if let entries = try yaml.sequenceOfMappings("groups") {
             guard !entries.isEmpty else {
                 throw yaml.error(
@@ -28,6 +30,7 @@ package enum ClusterFile {
                     + "multiple (72 for a GB200 NVL72 of 4-GPU trays) or a divisor"
             )
         }
+        try checkTopology(yaml, groups: groups, domain: domain)
         let devices = groups.reduce(0) { $0 + $1.devices }
         if devices > maximumDevices {
             throw yaml.error(
@@ -59,7 +62,42 @@ package enum ClusterFile {
                 "usd_per_gpu_hour", in: 0.0001...1_000_000, fix: "give a price per GPU-hour in USD, or remove the key"))
     }
 
+    /// Refuses links the cluster's hardware cannot have: an NVLink domain larger than its profile's
+    /// (72 GPUs on 8-GPU H100 nodes, where NVSwitch joins 8), or an NVLink bandwidth above the
+    /// profile's one-direction figure (most often the both-directions number, twice as large).
+    private static func checkTopology(_ yaml: YAMLMapping, groups: [ClusterDescription.Group], domain: Int?) throws {
+        let narrowest = groups.min { $0.profile.nvlinkDomainGPUs < $1.profile.nvlinkDomainGPUs }!.profile
+        if let domain, domain > narrowest.nvlinkDomainGPUs {
+            throw yaml.error(
+                at: "nvlink_domain_gpus",
+                message:
+                    "\(domain) GPUs cannot share NVLink on \(narrowest.name), whose NVLink domain is at most "
+                    + "\(narrowest.nvlinkDomainGPUs) GPUs (its profile's nvlink_domain_gpus); use "
+                    + "\(narrowest.nvlinkDomainGPUs) or fewer, or a profile whose hardware links more")
+        }
+        let slowest = groups.min { $0.profile.linkGBpsOneDirection < $1.profile.linkGBpsOneDirection }!.profile
+        if let given = try yaml.number("intra_node_GBps"), given > slowest.linkGBpsOneDirection * 1.0001 {
+            let both = abs(given - 2 * slowest.linkGBpsOneDirection) < 0.01 * given ? " (that is both directions)" : ""
+            throw yaml.error(
+                at: "intra_node_GBps",
+                message:
+                    "\(YAMLMapping.format(given)) GB/s is more than \(slowest.name)'s link carries in one direction"
+                    + "\(both), \(YAMLMapping.format(slowest.linkGBpsOneDirection)) GB/s (its profile's "
+                    + "link_GBps_one_direction); give \(YAMLMapping.format(slowest.linkGBpsOneDirection)) or less")
+        }
+    }
+
+    /// The keys a cluster file has (DESIGN.md, "Cluster file"): a misspelt one is an error, not a
+    /// silent default (`inter_node_Gbps_per_gpus` planned with the profile's NIC).
+    static let sharedKeys = [
+        "name", "description", "source", "notes", "intra_node_GBps", "nvlink_domain_gpus", "inter_node_Gbps_per_gpu",
+        "inter_node_latency_us", "usd_per_gpu_hour",
+    ]
+    /// The keys of one device type: at the top level, or in each entry of `groups:`.
+    static let groupKeys = ["gpu", "nodes", "gpus_per_node"]
+
     private static func group(_ yaml: YAMLMapping, profiles: DataDirectory) throws -> ClusterDescription.Group {
+        if !yaml.path.isEmpty { try yaml.requireKnownKeys(groupKeys + ["name"]) }
         let profile: HardwareProfile
         if let inline = try? yaml.mapping("gpu") {
             profile = try ProfileFile.decode(inline, defaultName: "inline")

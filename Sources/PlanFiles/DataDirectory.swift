@@ -60,10 +60,32 @@ public struct DataDirectory: Sendable {
         throw InputError(key: flag, "'\(argument)' is neither a file nor a bundled name; \(hint)")
     }
 
-    /// The model file at a path, or the bundled one of that name in models/ (`llama3-70b`).
+    /// The model file at a path, or the bundled one of that name in models/ (`llama3-70b`), or
+    /// standard input for `-`. Near-miss keys (see `YAMLMapping.nearMisses()`) are warned about on
+    /// standard error.
     public func model(_ argument: String) throws -> ModelDescription {
-        try load(argument, in: "models", flag: "--model") { yaml, name in try ModelFile.decode(yaml, defaultName: name)
+        try load(argument, in: "models", flag: "--model") { yaml, name in
+            let model = try ModelFile.decode(yaml, defaultName: name)
+            Self.warn(yaml.nearMisses())
+            return model
         }
+    }
+
+    /// A model from a model file's bytes, with the near-miss keys it holds (what `model(_:)` warns
+    /// about), for tests.
+    package func modelReportingNearMisses(
+        data: Data, shownAs shown: String, defaultName: String
+    ) throws -> (
+        model: ModelDescription, nearMisses: [NearMiss]
+    ) {
+        let yaml = try YAMLMapping(data: data, shownAs: shown, flag: "--model")
+        return (try ModelFile.decode(yaml, defaultName: defaultName), yaml.nearMisses())
+    }
+
+    /// Near-miss keys go to standard error, one line each: the model still loads (a Hugging Face
+    /// config.json's unread keys are harmless), but a typo of a key `plan` reads is named.
+    static func warn(_ misses: [NearMiss]) {
+        for miss in misses { FileHandle.standardError.write(Data((miss.description + "\n").utf8)) }
     }
 
     /// A model from a model file's bytes, already read: what `model(_:)` does after reading the
@@ -99,6 +121,15 @@ public struct DataDirectory: Sendable {
     private func load<Value>(
         _ argument: String, in folder: String, flag: String, decode: (YAMLMapping, String) throws -> Value
     ) throws -> Value {
+        if argument == "-" {
+            let data: Data
+            do {
+                data = try FileHandle.standardInput.read(upToCount: YAMLMapping.maximumBytes + 1) ?? Data()
+            } catch {
+                throw InputError(file: "standard input", key: flag, "cannot be read: \(error.localizedDescription)")
+            }
+            return try decode(YAMLMapping(data: data, shownAs: "standard input", flag: flag), "stdin")
+        }
         let (url, shown) = try resolve(argument, in: folder, flag: flag)
         return try decode(
             YAMLMapping(contentsOf: url, shownAs: shown, flag: flag), url.deletingPathExtension().lastPathComponent)

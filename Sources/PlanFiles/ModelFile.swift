@@ -5,6 +5,12 @@ import Foundation
 /// Falcon aliases) and checks every number and relation.
 package enum ModelFile {
     static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> ModelDescription {
+        // Multimodal configs (LLaVA, Mistral 3, Gemma 3) keep the language model under `text_config`.
+        if !yaml.contains("num_hidden_layers"), let text = try? yaml.mapping("text_config"),
+            text.contains("num_hidden_layers")
+        {
+            return try decode(text, defaultName: try yaml.string("name") ?? defaultName)
+        }
         let layers = try yaml.requiredInteger(
             "num_hidden_layers", "n_layer", "num_layers", maximum: 10_000,
             fix: "set num_hidden_layers (the number of transformer blocks)")

@@ -3,12 +3,26 @@ import Foundation
 
 /// Reads a hardware profile (hardware-profiles/NAME.yaml, or inline under a cluster's `gpu:`).
 package enum ProfileFile {
+    /// The keys a profile has: our own format, so a misspelt key is an error.
+    static let keys = [
+        "name", "description", "source", "notes", "dense_peak_TFLOPS", "memory_GiB", "memory_TBps",
+        "link_GBps_one_direction", "nic_Gbps_per_gpu_one_direction", "gpus_per_node", "nvlink_domain_gpus",
+        "efficiency",
+    ]
+    static let efficiencyKeys = [
+        "gemm_max", "fp8_gemm_max", "memory", "nvlink", "network", "gemm_half_GFLOP", "layer_overhead_us",
+        "moe_layer_overhead_us", "decode_step_overhead_us", "prefill_overhead_us", "decode_memory",
+        "kv_cache_memory", "tensor_comm_overlap",
+    ]
+
     static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> HardwareProfile {
+        try yaml.requireKnownKeys(keys)
         guard let peaks = try yaml.mapping("dense_peak_TFLOPS") else {
             throw InputError(
                 file: yaml.file, key: yaml.keyPath("dense_peak_TFLOPS"), line: yaml.line,
                 "is missing; give the dense (not sparse) peak per precision, e.g. `dense_peak_TFLOPS: {bf16: 989.4}`")
         }
+        try peaks.requireKnownKeys(Precision.allCases.map(\.rawValue))
         var dense: [Precision: Double] = [:]
         for precision in Precision.allCases {
             if let value = try peaks.number(
@@ -31,6 +45,7 @@ package enum ProfileFile {
         }
         var efficiency = Efficiency()
         if let block = try yaml.mapping("efficiency") {
+            try block.requireKnownKeys(efficiencyKeys)
             func fraction(_ key: String, _ current: Double) throws -> Double {
                 try block.number(key, in: 0.001...1, fix: "give the achieved fraction of the peak") ?? current
             }

@@ -9,10 +9,13 @@ package struct YAMLMapping {
     let path: String
     private let entries: [(key: String, value: Node)]
     let line: Int?
+    /// Every lookup made through this mapping (see `nearMisses()`).
+    let readLog = KeyReadLog()
 
     /// Parses `text` (from `file`, given with `flag` when a flag named it) whose top level must be a mapping.
     init(text: String, file: String, flag: String? = nil) throws {
-        let content = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        let unmarked = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        let content = try Self.withoutLargeValues(unmarked, file: file, flag: flag)
         if Self.isBlank(content) {
             throw InputError(
                 file: file, key: flag, "is empty; give a mapping of keys to values (for example `hidden_size: 4096`)")
@@ -91,8 +94,18 @@ package struct YAMLMapping {
         self.path = path
         self.line = node.mark?.line
         var entries: [(String, Node)] = []
+        var lines: [String: Int?] = [:]
         for (key, value) in mapping {
             guard let name = key.string else { continue }
+            // Yams keeps both of a repeated key and readers took the first: `nodes: 1` then
+            // `nodes: 64` planned one node in silence.
+            if let first = lines[name] {
+                let places = [first, key.mark?.line].map { $0.map(String.init) ?? "?" }
+                throw InputError(
+                    file: file, key: path.isEmpty ? name : "\(path).\(name)", line: key.mark?.line,
+                    "appears twice (lines \(places[0]) and \(places[1])); keep one")
+            }
+            lines[name] = key.mark?.line
             entries.append((name, value))
         }
         self.entries = entries
@@ -106,6 +119,13 @@ package struct YAMLMapping {
 
     /// The node under the first of `keys` present and not null.
     func node(_ keys: [String]) -> (key: String, node: Node)? {
+        let found = present(keys)
+        readLog.record(keys, found: found != nil)
+        return found
+    }
+
+    /// `node(_:)` without recording the lookup.
+    func present(_ keys: [String]) -> (key: String, node: Node)? {
         for key in keys {
             if let entry = entries.first(where: { $0.key == key }) {
                 if case .scalar(let scalar) = entry.value, scalar.style == .plain,

@@ -53,5 +53,9 @@ struct WorkloadOptions: ParsableArguments {
         if let sequenceLength, !(1...10_000_000).contains(sequenceLength) {
             throw InputError(key: "--seq-len", "must be from 1 to 10000000 tokens, got \(sequenceLength)")
         }
+        if model == "-" && cluster == "-" {
+            throw InputError(
+                key: "--cluster", "'-' (standard input) is already --model's; give the cluster as a file or a name")
+        }
     }
 }

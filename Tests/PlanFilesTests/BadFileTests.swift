@@ -256,7 +256,8 @@ struct BadFileTests {
                 """, mentions: ["bad.yaml:5", "runs[0].config.tp", "exceeds"])
     ]
 
-    static let cases = firstCases + modelCases + fileCases + clusterCases + profileCases + runsCases
+    static let cases =
+        firstCases + modelCases + fileCases + clusterCases + profileCases + runsCases + hardeningCases
 
     @Test(arguments: cases)
     func rejected(_ c: Case) throws {
