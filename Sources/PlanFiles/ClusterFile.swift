@@ -16,7 +16,10 @@ package enum ClusterFile {
                 throw yaml.error(
                     at: "groups", message: "is empty; list at least one group with gpu, nodes and gpus_per_node")
             }
-            for entry in entries { groups.append(try group(entry, profiles: profiles)) }
+            for entry in entries {
+                try entry.requireKnownKeys(groupKeys + ["name"])
+                groups.append(try group(entry, profiles: profiles))
+            }
         } else {
             groups.append(try group(yaml, profiles: profiles))
         }
@@ -97,7 +100,6 @@ package enum ClusterFile {
     static let groupKeys = ["gpu", "nodes", "gpus_per_node"]
 
     private static func group(_ yaml: YAMLMapping, profiles: DataDirectory) throws -> ClusterDescription.Group {
-        if !yaml.path.isEmpty { try yaml.requireKnownKeys(groupKeys + ["name"]) }
         let profile: HardwareProfile
         if let inline = try? yaml.mapping("gpu") {
             profile = try ProfileFile.decode(inline, defaultName: "inline")

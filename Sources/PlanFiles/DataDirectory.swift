@@ -60,6 +60,12 @@ public struct DataDirectory: Sendable {
         throw InputError(key: flag, "'\(argument)' is neither a file nor a bundled name; \(hint)")
     }
 
+    /// The file `argument` names in `folder` ("models", "clusters", "frameworks") as the loaders
+    /// resolve it, or nil (standard input, or nothing found): the inputs `--out` must not replace.
+    package func inputPath(_ argument: String, in folder: String) -> String? {
+        argument == "-" ? nil : (try? resolve(argument, in: folder, flag: ""))?.url.path
+    }
+
     /// The model file at a path, or the bundled one of that name in models/ (`llama3-70b`), or
     /// standard input for `-`. Near-miss keys (see `YAMLMapping.nearMisses()`) are warned about on
     /// standard error.

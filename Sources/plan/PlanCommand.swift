@@ -44,6 +44,14 @@ struct WorkloadOptions: ParsableArguments {
     )
     var framework: String = "megatron"
 
+    /// The files these options read, which `--out` must not replace.
+    var inputPaths: [String] {
+        let data = DataDirectory()
+        return [(model, "models"), (cluster, "clusters"), (framework, "frameworks")].compactMap {
+            data.inputPath($0, in: $1)
+        }
+    }
+
     /// Values that parse but mean nothing: an `InputError` (exit status 1) from `run()`, not a
     /// usage error. The bounds keep every product the search forms far from `Int` overflow.
     func check() throws {

@@ -46,7 +46,7 @@ struct EvaluateCommand: ParsableCommand {
         if let recomputeLayers, recomputeLayers < 0 {
             throw InputError(key: "--recompute-layers", "must be 0 or more layers per stage, got \(recomputeLayers)")
         }
-        try OutPath.check(out)
+        try OutPath.check(out, inputs: workload.inputPaths)
         let chosen = try PrecisionList.parse(precision, flag: "--precision")
         guard chosen.count == 1 else {
             throw InputError(key: "--precision", "evaluate takes one precision, got \(precision)")

@@ -49,7 +49,7 @@ struct ExportCommand: ParsableCommand {
         if out != nil && outDirectory != nil {
             throw InputError(key: "--out-dir", "cannot be given with --out; give one")
         }
-        try OutPath.check(out)
+        try OutPath.check(out, inputs: [plan])
         let (document, origin) = try PlanDocument.load(path: plan)
         let names = hosts.map {
             $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }

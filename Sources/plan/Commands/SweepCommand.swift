@@ -37,6 +37,12 @@ struct SweepCommand: ParsableCommand {
             throw InputError(key: "--tokens", "must be a positive number of tokens, got \(tokens)")
         }
         let data = DataDirectory()
+        try OutPath.check(
+            out,
+            inputs: [
+                data.inputPath(model, in: "models"), data.inputPath(cluster, in: "clusters"),
+                data.inputPath(framework, in: "frameworks"),
+            ].compactMap { $0 })
         let chosenFramework = try data.framework(framework)
         let model = try data.model(self.model)
         let base = try data.cluster(self.cluster)

@@ -40,7 +40,7 @@ struct TrainCommand: ParsableCommand {
         guard timeLimit > 0, timeLimit <= 3600 else {
             throw InputError(key: "--time-limit", "must be more than 0 and at most 3600 seconds, got \(timeLimit)")
         }
-        try OutPath.check(out)
+        try OutPath.check(out, inputs: workload.inputPaths)
         if emit != nil && format == .table {
             throw InputError(key: "--emit", "cannot be given with --format table; give one")
         }

@@ -49,8 +49,11 @@ struct ValidateCommand: ParsableCommand {
     static let bundledTrainingRuns = ["validation/training-runs.yaml", "validation/training-runs-2.yaml"]
 
     func run() throws {
-        try OutPath.check(out)
         let data = DataDirectory()
+        try OutPath.check(
+            out,
+            inputs: runs + Self.bundledTrainingRuns.compactMap { data.url($0)?.path } + [grid].compactMap { $0 }
+                + [framework.flatMap { data.inputPath($0, in: "frameworks") }].compactMap { $0 })
         let report: any Report
         if let grid {
             if !runs.isEmpty || serving || searchUpTo != nil || crossValidate {
