@@ -188,13 +188,15 @@ package struct DeepSpeedExport {
     /// script's --deepspeed and --deepspeed_config come from deepspeed.add_config_arguments
     /// (_add_core_arguments in deepspeed/__init__.py).
     /// `files` prefixes the hostfile and config paths (launch.sh passes `"$HERE/`, closing the quote).
+    /// The command is shell code (the script's last line, the document's `launch`), so the master's
+    /// host name is a quoted word.
     private func launchCommand(files: String = "") -> String {
         let path = { (name: String) in files.isEmpty ? name : files + name + "\"" }
         var words = ["deepspeed"]
         if plan.nodes > 1 {
             words += [
                 "--hostfile", path("hostfile"), "--num_nodes", "\(plan.nodes)", "--num_gpus", "\(plan.gpusPerNode)",
-                "--master_addr", hosts.master, "--master_port", "29500",
+                "--master_addr", Quoting.shell(hosts.master), "--master_port", "29500",
             ]
         } else {
             words += ["--num_gpus", "\(plan.gpusPerNode)"]

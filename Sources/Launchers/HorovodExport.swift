@@ -31,7 +31,7 @@ package struct HorovodExport {
         lines += [
             "# Replace train.py with your training script; arguments after ./launch.sh are passed to it.",
             "set -eo pipefail",
-            "horovodrun -np \(plan.devices) -H \(hostList) python train.py \"$@\"",
+            "horovodrun -np \(plan.devices) -H \(Quoting.shell(hostList)) python train.py \"$@\"",
         ]
         let script = Data((lines.joined(separator: "\n") + "\n").utf8)
         return LauncherExport(document: script, files: [.init(name: "launch.sh", contents: script, executable: true)])

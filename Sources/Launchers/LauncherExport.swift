@@ -44,7 +44,7 @@ extension LauncherExport {
                 file: origin, key: "workload.mode",
                 "is 'inference'; --to \(format.rawValue) writes a training launcher and needs a training plan from "
                     + "`plan train --out PLAN.json` or `plan evaluate ... --out PLAN.json`; to serve this inference "
-                    + "plan, run `plan export --to vllm \(origin == "standard input" ? "-" : origin)`"
+                    + "plan, run `plan export --to vllm \(origin == "standard input" ? "-" : Quoting.shell(origin))`"
             )
         case (_, .training(let training)):
             let plan = LaunchPlan(training: training, origin: origin)
@@ -122,7 +122,8 @@ package struct HostNames {
     }
 }
 
-/// Small helpers the exporters share: JSON with stable key order, shell quoting, header lines.
+/// Small helpers the exporters share: JSON with stable key order, header lines, bash arrays. Values
+/// from the plan or the user reach scripts and comments through `Quoting`.
 package enum ExportText {
     /// Pretty JSON with sorted keys and a final newline, as the plan itself is written.
     static func json<T: Encodable>(_ value: T) throws -> Data {
@@ -133,19 +134,14 @@ package enum ExportText {
         return data
     }
 
-    /// A word for bash: unchanged when it is plain, otherwise in single quotes.
-    static func shellWord(_ word: String) -> String {
-        let plain = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_./:=,@+"))
-        if !word.isEmpty, word.unicodeScalars.allSatisfy({ plain.contains($0) }) { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-
-    /// The opening comment of every export: what, for which plan, from where.
+    /// The opening comment of every export: what, for which plan, from where (the names and the path
+    /// through `Quoting.comment`).
     static func header(_ title: String, plan: LaunchPlan, format: ExportFormat) -> [String] {
-        let devices = plan.gpu.map { "\(plan.devices) × \($0)" } ?? "\(plan.devices) devices"
+        let devices = plan.gpu.map { "\(plan.devices) × \(Quoting.comment($0))" } ?? "\(plan.devices) devices"
+        let model = Quoting.comment(plan.modelName), cluster = Quoting.comment(plan.clusterName)
         return [
-            "# \(title) for \(plan.modelName) on \(plan.clusterName) (\(devices)),",
-            "# written by `plan export --to \(format.rawValue)` from \(plan.origin).",
+            "# \(title) for \(model) on \(cluster) (\(devices)),",
+            "# written by `plan export --to \(format.rawValue)` from \(Quoting.comment(plan.origin)).",
             "# Plan: \(plan.summary).",
         ]
     }

@@ -23,7 +23,7 @@ package struct MegatronExport {
             "set -eo pipefail",
             "",
             ExportText.nodeRankLine(nodes: plan.nodes),
-            "MASTER_ADDR=\"${MASTER_ADDR:-\(hosts.master)}\"",
+            Quoting.shellDefault("MASTER_ADDR", hosts.master),
             "MASTER_PORT=\"${MASTER_PORT:-6000}\"",
         ]
         lines += environment()
@@ -88,7 +88,8 @@ package struct MegatronExport {
     private func modelArguments() -> [String] {
         var items = [
             "--num-layers \(plan.layers)",
-            "# The plan carries the layer count only; copy the rest of the shape from \(plan.modelName)'s config.json:",
+            "# The plan carries the layer count only; copy the rest of the shape from "
+                + "\(Quoting.comment(plan.modelName))'s config.json:",
             "# set: --hidden-size <hidden_size> --num-attention-heads <num_attention_heads>",
             "# set: --ffn-hidden-size <intermediate_size>",
             "# set: --group-query-attention --num-query-groups <num_key_value_heads>   (when it is below "
@@ -164,7 +165,7 @@ package struct MegatronExport {
             "# The planned chunks hold \(counts.map(String.init).joined(separator: ", ")) layers: uneven middle "
                 + "stages,",
             "# which --decoder-first/last-pipeline-num-layers cannot express, so the layout names every chunk:",
-            "--pipeline-model-parallel-layout \(ExportText.shellWord(stages.joined(separator: "|")))",
+            "--pipeline-model-parallel-layout \(Quoting.shell(stages.joined(separator: "|")))",
         ]
     }
 

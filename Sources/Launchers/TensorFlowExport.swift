@@ -50,7 +50,7 @@ package struct TensorFlowExport {
         script += notes.map { "# Note: \($0)" }
         script += [
             "# Run on every worker host with WORKER_INDEX set "
-                + "(\(workers.enumerated().map { "\($1.host)=\($0)" }.joined(separator: ", "))).",
+                + "(\(workers.enumerated().map { "\(Quoting.comment($1.host))=\($0)" }.joined(separator: ", "))).",
             "# Replace train.py with your training script; arguments after ./launch.sh are passed to it.",
             "set -eo pipefail",
             workers.count > 1

@@ -18,13 +18,9 @@ package struct TorchtitanExport {
             switch self {
             case .int(let number): "\(number)"
             case .bool(let flag): flag ? "true" : "false"
-            case .string(let text): Self.quoted(text)
-            case .strings(let texts): "[" + texts.map(Self.quoted).joined(separator: ", ") + "]"
+            case .string(let text): Quoting.toml(text)
+            case .strings(let texts): "[" + texts.map(Quoting.toml).joined(separator: ", ") + "]"
             }
-        }
-
-        static func quoted(_ text: String) -> String {
-            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
     }
 
@@ -73,7 +69,7 @@ package struct TorchtitanExport {
                     + "\(ExportText.whereToRun(nodes: plan.nodes)).",
                 "set -eo pipefail",
                 ExportText.nodeRankLine(nodes: plan.nodes),
-                "MASTER_ADDR=\"${MASTER_ADDR:-\(hosts.master)}\"",
+                Quoting.shellDefault("MASTER_ADDR", hosts.master),
                 "MASTER_PORT=\"${MASTER_PORT:-29500}\"",
                 launchCommand(configPath: "\"$(dirname \"$0\")/job.toml\"") + " \"$@\"",
             ]
@@ -99,8 +95,8 @@ package struct TorchtitanExport {
         var model = Table(
             name: "model",
             notes: [
-                "set: name, flavor and tokenizer_path for \(plan.modelName) (the plan does not carry them), for "
-                    + "example",
+                "set: name, flavor and tokenizer_path for \(Quoting.comment(plan.modelName)) (the plan does not "
+                    + "carry them), for example",
                 "name = \"llama3\"",
                 "flavor = \"8B\"",
             ])

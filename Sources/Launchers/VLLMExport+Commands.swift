@@ -54,7 +54,7 @@ extension VLLMExport {
     func nodeJobs(_ configuration: ServingLayout.Configuration, single: Bool) -> [(Int, Job)] {
         let replica = configuration.replica
         let serve = "vllm serve \"$MODEL\" \"${\(arrayName(configuration, single: single))[@]}\""
-        let name = single ? "" : "configuration \(configuration.number) (\(replica.gpu)): "
+        let name = single ? "" : "configuration \(configuration.number) (\(Quoting.comment(replica.gpu))): "
         let nodes = configuration.nodes
         let head = nodes[0]
         let address = hosts.names[head]
@@ -90,8 +90,8 @@ extension VLLMExport {
                     (
                         node,
                         Job(
-                            comment: "\(name)Ray worker of the cluster headed by \(address)",
-                            lines: ["ray start --address=\(address):\(port) --block"],
+                            comment: "\(name)Ray worker of the cluster headed by \(Quoting.comment(address))",
+                            lines: ["ray start --address=\(Quoting.shell("\(address):\(port)")) --block"],
                             gpus: configuration.localGPUs(on: node))
                     ))
             }
@@ -119,7 +119,7 @@ extension VLLMExport {
             let local = configuration.replicas(on: node)
             let ranks = local == 1 ? "rank \(start)" : "ranks \(start)–\(start + local - 1)"
             let coordinates =
-                "--data-parallel-address \(ExportText.shellWord(address)) --data-parallel-rpc-port \(port)"
+                "--data-parallel-address \(Quoting.shell(address)) --data-parallel-rpc-port \(port)"
             if node == head {
                 jobs.append(
                     (
@@ -158,15 +158,5 @@ extension VLLMExport {
     static func number(_ value: Double) -> String {
         guard value.isFinite else { return "\(value)" }
         return abs(value) >= 100 ? String(format: "%.0f", value) : String(format: "%.1f", value)
-    }
-
-    /// Text inside bash double quotes.
-    static func doubleQuoted(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if "\\\"$`".contains(character) { escaped.append("\\") }
-            escaped.append(character)
-        }
-        return escaped
     }
 }

@@ -35,10 +35,10 @@ package struct VLLMExport {
         // make_arg_parser (vllm/entrypoints/openai/cli_args.py): parser.add_argument("model_tag", type=str,
         // nargs="?") is the MODEL of `vllm serve [model_tag] [options]` (vllm/entrypoints/cli/serve.py).
         lines += [
-            "# MODEL must be a Hugging Face repo id (org/name) or the path of a local checkpoint: \(plan.modelName) "
-                + "is the",
+            "# MODEL must be a Hugging Face repo id (org/name) or the path of a local checkpoint: "
+                + "\(Quoting.comment(plan.modelName)) is the",
             "# planner's name for the model, not necessarily either. Set MODEL=... when running this script.",
-            "MODEL=\"${MODEL:-\(Self.doubleQuoted(plan.modelName))}\"",
+            Quoting.shellDefault("MODEL", plan.modelName),
         ]
         for configuration in layout.configurations {
             lines.append("")
@@ -57,11 +57,11 @@ package struct VLLMExport {
         let used = plan.deviceMap.count
         var models: [String] = []
         for gpu in plan.replicas.map(\.gpu) where !models.contains(gpu) { models.append(gpu) }
-        let gpuModels = models.joined(separator: ", ")
+        let gpuModels = Quoting.comment(models.joined(separator: ", "))
+        let model = Quoting.comment(plan.modelName), cluster = Quoting.comment(plan.clusterName)
         var lines = [
-            "# vLLM serving launch for \(plan.modelName) on \(plan.clusterName) (\(plan.devices) GPUs; serving on "
-                + "\(gpuModels)),",
-            "# written by `plan export --to vllm` from \(plan.origin).",
+            "# vLLM serving launch for \(model) on \(cluster) (\(plan.devices) GPUs; serving on \(gpuModels)),",
+            "# written by `plan export --to vllm` from \(Quoting.comment(plan.origin)).",
             "# Plan: \(ExportText.count(plan.replicaCount, "replica")) in "
                 + "\(ExportText.count(layout.configurations.count, "configuration")) on \(used) GPUs"
                 + ", \(plan.promptTokens) prompt + \(plan.outputTokens) output tokens per request"
@@ -97,7 +97,7 @@ package struct VLLMExport {
     func describe(_ configuration: ServingLayout.Configuration, of total: Int) -> [String] {
         let replica = configuration.replica
         var lines = [
-            "# Configuration \(configuration.number) of \(total), GPU group \(replica.gpu): "
+            "# Configuration \(configuration.number) of \(total), GPU group \(Quoting.comment(replica.gpu)): "
                 + "\(ExportText.count(replica.count, "replica")) × (tp=\(replica.tensor) pp=\(replica.pipeline))"
                 + " = \(replica.count * replica.devicesPerReplica) GPUs on NODE_RANK "
                 + "\(Self.ranges(configuration.nodes)),",

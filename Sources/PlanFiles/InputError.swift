@@ -22,12 +22,7 @@ package struct InputError: Error, LocalizedError, CustomStringConvertible {
         if let key { place += place.isEmpty ? "'\(key)'" : ": '\(key)'" }
         let line = place.isEmpty ? message : "\(place): \(message)"
         // One line, whatever the file held: control characters (a block scalar's newlines) escaped.
-        return String(
-            String.UnicodeScalarView(
-                line.unicodeScalars.flatMap { scalar in
-                    scalar.value < 0x20 || scalar.value == 0x7F
-                        ? Array(scalar.escaped(asASCII: true).unicodeScalars) : [scalar]
-                }))
+        return DisplayText.escaped(line)
     }
 
     package var errorDescription: String? { description }

@@ -94,6 +94,59 @@ struct ExportEndToEndTests {
         #expect(clash.status == 1 && clash.stdout.isEmpty && clash.stderr.contains("--emit"))
     }
 
+    /// A model and a cluster file whose names hold a line break, `$( )`, a terminal escape and an emoji:
+    /// the table shows the names escaped (DisplayText), the plan JSON keeps them exactly, and the script
+    /// `--emit megatron` prints passes `bash -n` and runs (torchrun a stand-in) without running them.
+    @Test func hostileNamesAreShownEscapedAndNeverRun() throws {
+        let directory = try Binary.scratch()
+        let marker = directory.appendingPathComponent("pwned").path
+        func file(_ folder: String, _ bundled: String, name: String) throws -> String {
+            let source = Binary.root.appendingPathComponent("\(folder)/\(bundled).yaml")
+            let text = try String(contentsOf: source, encoding: .utf8)
+                .replacingOccurrences(of: "\nname: \(bundled)\n", with: "\nname: \"\(name)\"\n")
+            let url = directory.appendingPathComponent("\(bundled).yaml")
+            try Data(text.utf8).write(to: url)
+            return url.path
+        }
+        // YAML double-quoted escapes: \n a line break, \x1B ESC.
+        let yamlName = { (what: String) in "\(what) 🦙\\n$(touch \(marker))\\x1B[31m it's" }
+        let model = "model 🦙\n$(touch \(marker))\u{1B}[31m it's"
+        let cluster = "cluster 🦙\n$(touch \(marker))\u{1B}[31m it's"
+        let request = [
+            "train", "--model", try file("models", "llama3-8b", name: yamlName("model")),
+            "--cluster", try file("clusters", "dgx-h100-8", name: yamlName("cluster")),
+        ]
+
+        let table = try Binary.run(request + ["--format", "table"])
+        #expect(table.status == 0, "\(table.stderr)")
+        let first = table.text.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.hasPrefix("\(DisplayText.escaped(model)) (8.0B parameters) on \(DisplayText.escaped(cluster)): "))
+        #expect(first.hasPrefix("model 🦙\\n$(touch \(marker))\\u{1B}[31m it's (8.0B"))
+        #expect(!table.text.contains("\u{1B}"))
+
+        let json = try Binary.run(request).json()
+        #expect(Contract.value(json, "model.name") as? String == model)
+        #expect(Contract.value(json, "cluster.name") as? String == cluster)
+
+        let emitted = try Binary.run(request + ["--emit", "megatron"])
+        #expect(emitted.status == 0, "\(emitted.stderr)")
+        #expect(emitted.text.contains("# Megatron-LM launch for \(DisplayText.escaped(model)) on "))
+        let script = directory.appendingPathComponent("launch.sh")
+        try emitted.stdout.write(to: script)
+        let bin = directory.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let torchrun = bin.appendingPathComponent("torchrun")
+        try Data("#!/bin/sh\nexit 0\n".utf8).write(to: torchrun)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: torchrun.path)
+        let syntax = try Subprocess.run(URL(fileURLWithPath: "/bin/bash"), ["-n", script.path])
+        #expect(syntax.status == 0, "\(String(decoding: syntax.stderr, as: UTF8.self))")
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = bin.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        let ran = try Subprocess.run(URL(fileURLWithPath: "/bin/bash"), [script.path], environment: environment)
+        #expect(ran.status == 0, "\(String(decoding: ran.stderr, as: UTF8.self))")
+        #expect(!FileManager.default.fileExists(atPath: marker), "a name ran as code")
+    }
+
     @Test func refusedPlanLeavesOutAsItWas() throws {
         let directory = try Binary.scratch()
         let interleaved = PlanRequest.evaluate(

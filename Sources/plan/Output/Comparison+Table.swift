@@ -18,7 +18,10 @@ extension Comparison {
 
     private static func cells(_ r: Row) -> [String] {
         let dash = "-"
-        var cells: [String] = [r.model, r.cluster, String(r.devices), r.precision, String(r.sequenceLength), r.degrees]
+        var cells: [String] = [
+            PlanTable.shown(r.model), PlanTable.shown(r.cluster), String(r.devices), r.precision,
+            String(r.sequenceLength), r.degrees,
+        ]
         cells.append(r.stepTimeSeconds.map(PlanTable.fmt) ?? dash)
         cells.append(r.tokensPerSecond.map(PlanTable.fmt) ?? dash)
         cells.append(r.tokensPerSecondPerDevice.map(PlanTable.fmt) ?? dash)
@@ -37,14 +40,16 @@ extension Comparison {
             "tokens_per_second", "tokens_per_second_per_gpu", "mfu", "memory_gib_per_gpu", "days_to_train", "cost_usd",
             "relative_efficiency",
         ].joined(separator: ",")
+        // RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled.
         let quote = { (text: String) in
-            text.contains(",") || text.contains("\"")
+            text.contains(where: { ",\"\n\r".contains($0) })
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
         let number = { (value: Double?) in value.map { String($0) } ?? "" }
         let lines = rows.map { r in
             [
-                quote(r.model), quote(r.cluster), r.gpu, String(r.devices), r.precision, String(r.sequenceLength),
+                quote(r.model), quote(r.cluster), quote(r.gpu), String(r.devices), r.precision,
+                String(r.sequenceLength),
                 String(r.globalBatchSize),
                 quote(r.degrees), number(r.stepTimeSeconds), number(r.tokensPerSecond),
                 number(r.tokensPerSecondPerDevice), number(r.mfu),

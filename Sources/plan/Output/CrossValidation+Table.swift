@@ -22,15 +22,16 @@ extension CrossValidationReport: Report {
                 family.crossValidatedWithFileValues > 0
                 ? " (\(family.crossValidatedWithFileValues) uncalibrated)" : ""
             lines.append(
-                PlanTable.pad(family.family, 20) + PlanTable.pad(String(family.runs), 6) + cells(family.fileValues)
-                    + cells(family.inSample) + cells(family.crossValidated) + family.crossValidated.worstRun + note)
+                PlanTable.pad(PlanTable.shown(family.family), 20) + PlanTable.pad(String(family.runs), 6)
+                    + cells(family.fileValues) + cells(family.inSample) + cells(family.crossValidated)
+                    + PlanTable.shown(family.crossValidated.worstRun) + note)
         }
         lines.append("")
         for scope in overall {
             lines.append(
                 PlanTable.pad(scope.scope, 20) + PlanTable.pad(String(scope.crossValidated.runs), 6)
                     + cells(scope.fileValues) + cells(scope.inSample) + cells(scope.crossValidated)
-                    + scope.crossValidated.worstRun)
+                    + PlanTable.shown(scope.crossValidated.worstRun))
         }
         lines.append("")
         lines.append(
@@ -48,7 +49,7 @@ extension CrossValidationReport: Report {
         }
         lines.append(header + "mean |ln(pred/meas)|")
         for fit in parameters {
-            var line = PlanTable.pad(fit.profile, 22) + PlanTable.pad(String(fit.runs), 6)
+            var line = PlanTable.pad(PlanTable.shown(fit.profile), 22) + PlanTable.pad(String(fit.runs), 6)
             for value in fit.values {
                 let text = PlanTable.fmt(value.fitted)
                 line += PlanTable.pad(value.wasFitted ? text : "(\(text))", value.key.rawValue.count + 2)

@@ -13,11 +13,12 @@ extension GridReport: Report {
         ]
         for cell in cells {
             lines.append(
-                PlanTable.pad(cell.model, 7) + PlanTable.pad(String(cell.nodes), 7)
+                PlanTable.pad(PlanTable.shown(cell.model), 7) + PlanTable.pad(String(cell.nodes), 7)
                     + PlanTable.pad(String(cell.rows), 6)
                     + PlanTable.pad(cell.spearman.map(Self.decimal) ?? "-", 10)
                     + PlanTable.pad(cell.topOneRatio.map(Self.decimal) ?? "-", 7)
-                    + PlanTable.pad(cell.predictedBest ?? "-", 26) + (cell.measuredBest ?? "-"))
+                    + PlanTable.pad(PlanTable.shown(cell.predictedBest ?? "-"), 26)
+                    + PlanTable.shown(cell.measuredBest ?? "-"))
         }
         let s = summary
         lines.append("")
@@ -46,6 +47,6 @@ extension GridReport: Report {
 
     static func errors(_ s: ErrorSummary) -> String {
         "\(s.rows) rows: median |error| \(percent(s.medianAbsoluteError)), worst \(percent(s.worstAbsoluteError))"
-            + (s.worstRow.isEmpty ? "" : " (\(s.worstRow))")
+            + (s.worstRow.isEmpty ? "" : " (\(PlanTable.shown(s.worstRow)))")
     }
 }

@@ -7,13 +7,15 @@ extension InferencePlanDocument {
         var lines: [String] = []
         let p = prediction
         lines.append(
-            "\(model.name) on \(cluster.name): \(cluster.devices) × \(cluster.gpu), serving \(workload.promptTokens) "
-                + "prompt + \(workload.outputTokens) output tokens"
+            "\(PlanTable.shown(model.name)) on \(PlanTable.shown(cluster.name)): \(cluster.devices) × "
+                + "\(PlanTable.shown(cluster.gpu)), serving \(workload.promptTokens) prompt + \(workload.outputTokens) "
+                + "output tokens"
         )
         lines.append("")
         for replica in serving.replicas {
             lines.append(
-                "replicas  \(replica.count) × (tp=\(replica.tensor) pp=\(replica.pipeline)) on \(replica.gpu), batch "
+                "replicas  \(replica.count) × (tp=\(replica.tensor) pp=\(replica.pipeline)) on "
+                    + "\(PlanTable.shown(replica.gpu)), batch "
                     + "\(replica.batchSize), \(replica.precision) weights, \(serving.kvCachePrecision) KV cache"
             )
             lines.append(

@@ -3,13 +3,15 @@ import Foundation
 import PlanFiles
 
 /// The plan at a glance, for people: degrees, time and memory breakdowns, the stages, the runner-ups.
+/// Names from files (model, cluster, GPU) and the why-not lines that quote them are shown through
+/// `DisplayText.escaped`, as every table shows them, so a control character in a name stays visible.
 enum PlanTable {
     static func text(_ plan: TrainingPlanDocument) -> String {
         var lines: [String] = []
         let p = plan.parallelism, pred = plan.prediction
         lines.append(
-            "\(plan.model.name) (\(billions(plan.model.parameters)) parameters) on \(plan.cluster.name): "
-                + "\(plan.cluster.devices) × \(plan.cluster.gpu)"
+            "\(shown(plan.model.name)) (\(billions(plan.model.parameters)) parameters) on "
+                + "\(shown(plan.cluster.name)): \(plan.cluster.devices) × \(shown(plan.cluster.gpu))"
         )
         lines.append(
             "global batch \(plan.workload.globalBatchSize) × \(plan.workload.sequenceLength) tokens, "
@@ -72,7 +74,7 @@ enum PlanTable {
         if let why = plan.whyNotOthers, !why.isEmpty {
             lines.append("")
             lines.append("why not")
-            for line in why { lines.append("  " + line) }
+            for line in why { lines.append("  " + shown(line)) }
         }
         lines.append("")
         lines.append(
@@ -89,6 +91,9 @@ enum PlanTable {
             tensor: p.tensor, pipeline: p.pipeline, data: p.data, context: p.context,
             expert: p.expert, virtualStages: p.virtualStages)
     }
+
+    /// A name (or other text from a file) for a table: `DisplayText.escaped`.
+    static func shown(_ text: String) -> String { DisplayText.escaped(text) }
 
     static func billions(_ value: Double) -> String { String(format: "%.1fB", value / 1e9) }
 

@@ -8,8 +8,8 @@ enum Progress {
             guard show else { return }
             FileHandle.standardError.write(
                 Data(
-                    ("\r[\(index + 1)/\(total)] \(job.model.name) on \(job.cluster.name) (\(job.cluster.devices) "
-                        + "GPUs)…\u{1B}[K")
+                    ("\r[\(index + 1)/\(total)] \(PlanTable.shown(job.model.name)) on "
+                        + "\(PlanTable.shown(job.cluster.name)) (\(job.cluster.devices) GPUs)…\u{1B}[K")
                         .utf8))
         }
     }

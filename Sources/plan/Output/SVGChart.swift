@@ -96,9 +96,13 @@ struct SVGChart {
         if magnitude >= 1e4 { return PlanTable.fmt(value / 1e3) + "k" }
         return PlanTable.fmt(value)
     }
+    /// Text for an SVG element: control characters escaped as tables show them (XML 1.0 admits none but
+    /// tab and line breaks), then `&`, `<` and `>` as entities.
     private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+        DisplayText.escaped(text).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(
+            of: "<", with: "&lt;"
+        )
+        .replacingOccurrences(of: ">", with: "&gt;")
     }
 }
 

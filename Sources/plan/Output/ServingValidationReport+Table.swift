@@ -10,7 +10,8 @@ extension ServingValidationReport: Report {
         ]
         for row in rows {
             lines.append(
-                PlanTable.pad(row.id + (row.fullySpecified ? "" : " *"), 57) + PlanTable.pad(row.gpu, 17)
+                PlanTable.pad(PlanTable.shown(row.id) + (row.fullySpecified ? "" : " *"), 57)
+                    + PlanTable.pad(PlanTable.shown(row.gpu), 17)
                     + PlanTable.pad(row.configuration, 47) + PlanTable.pad(row.metric, 17)
                     + PlanTable.pad(PlanTable.fmt(row.measured), 10) + PlanTable.pad(PlanTable.fmt(row.predicted), 11)
                     + String(format: "%+.1f%%", row.error * 100))
@@ -21,7 +22,7 @@ extension ServingValidationReport: Report {
             lines.append(
                 "\(PlanTable.pad(name, 16)) \(s.runs) measurements: median |error| "
                     + "\(String(format: "%.1f", s.medianAbsoluteError * 100))%, worst "
-                    + "\(String(format: "%.1f", s.worstAbsoluteError * 100))% (\(s.worstRun))"
+                    + "\(String(format: "%.1f", s.worstAbsoluteError * 100))% (\(PlanTable.shown(s.worstRun)))"
             )
         }
         return lines.joined(separator: "\n") + "\n"

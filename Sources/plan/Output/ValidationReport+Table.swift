@@ -12,7 +12,8 @@ extension ValidationReport: Report {
             let memory =
                 "\(PlanTable.fmt(row.predictedMemoryGiB))/\(PlanTable.fmt(row.capacityGiB))\(row.fits ? "" : " OOM!")"
             lines.append(
-                PlanTable.pad(row.id + (row.fullySpecified ? "" : " *"), 50) + PlanTable.pad(row.gpu, 17)
+                PlanTable.pad(PlanTable.shown(row.id) + (row.fullySpecified ? "" : " *"), 50)
+                    + PlanTable.pad(PlanTable.shown(row.gpu), 17)
                     + PlanTable.pad(String(row.devices), 6) + PlanTable.pad(row.configuration, 48)
                     + PlanTable.pad(PlanTable.fmt(row.measuredTokensPerSecondPerDevice), 10)
                     + PlanTable.pad(PlanTable.fmt(row.predictedTokensPerSecondPerDevice), 11)
@@ -24,7 +25,8 @@ extension ValidationReport: Report {
             lines.append(
                 "\(PlanTable.pad(name, 16)) \(s.runs) runs: median |error| "
                     + "\(String(format: "%.1f", s.medianAbsoluteError * 100))%, worst "
-                    + "\(String(format: "%.1f", s.worstAbsoluteError * 100))% (\(s.worstRun)), predicted out of "
+                    + "\(String(format: "%.1f", s.worstAbsoluteError * 100))% (\(PlanTable.shown(s.worstRun))), "
+                    + "predicted out of "
                     + "memory: \(s.predictedOutOfMemory)"
             )
             if let runs = s.memoryRuns, let median = s.medianAbsoluteMemoryError, let worst = s.worstAbsoluteMemoryError
