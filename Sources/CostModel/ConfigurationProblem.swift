@@ -32,12 +32,30 @@ extension ParallelConfiguration {
             )
         }
         if devices != cluster.devices {
+            // The fix offered is one that makes the product right: a dp when tp·pp·cp divides the
+            // cluster, otherwise the cp values that let one exist.
+            let others = tensor * pipeline * context
+            let fix: String
+            if cluster.devices % others == 0 {
+                fix = "dp = \(cluster.devices / others) makes it \(cluster.devices)"
+            } else if cluster.devices % (tensor * pipeline) == 0 {
+                let contexts = Divisors.of(cluster.devices / (tensor * pipeline)).map(String.init)
+                fix =
+                    "no dp does with tp·pp·cp = \(others); cp must divide \(cluster.devices / (tensor * pipeline)): "
+                    + contexts.joined(separator: ", ")
+            } else {
+                fix = "no dp does with tp·pp = \(tensor * pipeline), which does not divide \(cluster.devices)"
+            }
             add(
                 .data,
                 "tp·pp·dp·cp = \(tensor)·\(pipeline)·\(data)·\(context) = \(devices), but the cluster has "
-                    + "\(cluster.devices) devices; choose degrees whose product is \(cluster.devices) (dp = "
-                    + "\(cluster.devices / max(tensor * pipeline * context, 1)) would fit tp·pp·cp)"
+                    + "\(cluster.devices) devices; choose degrees whose product is \(cluster.devices) (\(fix))"
             )
+        }
+        if virtualStages > 1 && pipeline == 1 {
+            add(
+                .virtualStages,
+                "\(virtualStages) virtual stages need pipeline parallelism, but pp is 1; use vpp 1, or pp of 2 or more")
         }
         if chunks > model.layers {
             add(

@@ -67,9 +67,7 @@ package struct InferencePlanDocument: Codable, Sendable {
         self.model = .init(
             name: model.name, parameters: model.totalParameters, activeParameters: model.activeParameters,
             layers: model.layers)
-        self.cluster = .init(
-            name: cluster.name, devices: cluster.devices, gpu: cluster.profile.name,
-            gpusPerNode: cluster.gpusPerNode, nvlinkDomainGPUs: cluster.nvlinkDomainGPUs)
+        self.cluster = .init(cluster)
         workload = .init(promptTokens: config.promptTokens, outputTokens: config.outputTokens)
         parallelism = .init(data: plan.replicaCount, tensor: config.tensor, pipeline: config.pipeline)
         precision = config.precision

@@ -31,13 +31,38 @@ package struct TrainingPlanDocument: Codable, Sendable {
         package var layers: Int
     }
 
-    /// `gpu` is the first device group's profile; `nvlinkDomainGPUs` the GPUs that share NVLink.
+    /// `gpu` is the first device group's profile; `nvlinkDomainGPUs` the GPUs that share NVLink;
+    /// `groups`, only for a cluster of several device types, each type's nodes (in file order).
     package struct ClusterSection: Codable, Sendable {
         package var name: String
         package var devices: Int
         package var gpu: String
         package var gpusPerNode: Int
         package var nvlinkDomainGPUs: Int
+        package var groups: [Group]?
+
+        package struct Group: Codable, Sendable {
+            package var gpu: String
+            package var nodes: Int
+            package var gpusPerNode: Int
+        }
+
+        package init(_ cluster: ClusterDescription) {
+            name = cluster.name
+            devices = cluster.devices
+            gpu = cluster.profile.name
+            gpusPerNode = cluster.gpusPerNode
+            nvlinkDomainGPUs = cluster.nvlinkDomainGPUs
+            groups =
+                cluster.isHeterogeneous
+                ? cluster.groups.map { .init(gpu: $0.profile.name, nodes: $0.nodes, gpusPerNode: $0.gpusPerNode) } : nil
+        }
+
+        /// "64 × h100-sxm5-80gb", or "32 × h100-sxm5-80gb + 32 × a100-sxm4-80gb" for several types.
+        package var devicesShown: String {
+            (groups ?? [.init(gpu: gpu, nodes: 1, gpusPerNode: devices)])
+                .map { "\($0.nodes * $0.gpusPerNode) × \(DisplayText.escaped($0.gpu))" }.joined(separator: " + ")
+        }
     }
 
     package struct Workload: Codable, Sendable {
@@ -115,9 +140,7 @@ package struct TrainingPlanDocument: Codable, Sendable {
         self.model = .init(
             name: model.name, parameters: model.totalParameters, activeParameters: model.activeParameters,
             layers: model.layers)
-        self.cluster = .init(
-            name: cluster.name, devices: cluster.devices, gpu: cluster.profile.name,
-            gpusPerNode: cluster.gpusPerNode, nvlinkDomainGPUs: cluster.nvlinkDomainGPUs)
+        self.cluster = .init(cluster)
         workload = .init(
             globalBatchSize: config.globalBatchSize, sequenceLength: config.sequenceLength,
             tokensPerStep: config.globalBatchSize * config.sequenceLength)

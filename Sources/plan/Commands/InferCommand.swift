@@ -40,7 +40,8 @@ struct InferCommand: ParsableCommand {
         }
         let data = DataDirectory()
         try OutPath.check(
-            out, inputs: [data.inputPath(self.model, in: "models"), data.inputPath(self.cluster, in: "clusters")]
+            out,
+            inputs: [data.inputPath(self.model, in: "models"), data.inputPath(self.cluster, in: "clusters")]
                 .compactMap { $0 })
         let model = try data.model(self.model)
         let cluster = try data.cluster(self.cluster)
@@ -125,16 +126,46 @@ struct InferCommand: ParsableCommand {
                     + "\(cluster.devices)"
             )
         }
-        let config = InferenceConfiguration(
-            tensor: tp, pipeline: pp, replicas: 1, batchSize: batch, promptTokens: promptTokens,
-            outputTokens: outputTokens, precision: precision, kvCachePrecision: kv)
-        let option = ReplicaOption(model: model, cluster: cluster, group: 0, config: config)
-        if option.kvCacheTokens < Double(batch * (promptTokens + outputTokens)) {
-            FileHandle.standardError.write(
-                Data(
-                    ("warning: batch \(batch) needs \(batch * (promptTokens + outputTokens)) tokens of KV cache; "
-                        + "\(Int(option.kvCacheTokens)) fit per replica\n")
-                        .utf8))
+        func replica(batch: Int, tp: Int = tp, pp: Int = pp) -> (option: ReplicaOption, fits: Bool) {
+            let config = InferenceConfiguration(
+                tensor: tp, pipeline: pp, replicas: 1, batchSize: batch, promptTokens: promptTokens,
+                outputTokens: outputTokens, precision: precision, kvCachePrecision: kv)
+            let option = ReplicaOption(model: model, cluster: cluster, group: 0, config: config)
+            return (option, option.kvCacheTokens >= Double(batch * (promptTokens + outputTokens)))
+        }
+        let (option, fits) = replica(batch: batch)
+        if !fits {
+            // The largest batch that fits, found by bisection (activations grow with the batch too),
+            // so the fix offered is one that was evaluated.
+            var low = 0, high = batch
+            while high - low > 1 {
+                let middle = (low + high) / 2
+                if replica(batch: middle).fits { low = middle } else { high = middle }
+            }
+            let needed = batch * (promptTokens + outputTokens)
+            var fix = "--batch \(low) fits"
+            if low == 0 {
+                // The fewest devices per replica that hold one sequence, tried in order.
+                var shapes: [(tp: Int, pp: Int)] = []
+                for t in Divisors.of(model.attentionHeads) {
+                    for p in 1...min(model.layers, cluster.devices) where t * p <= cluster.devices {
+                        shapes.append((t, p))
+                    }
+                }
+                shapes.sort { ($0.tp * $0.pp, $0.pp) < ($1.tp * $1.pp, $1.pp) }
+                if let (t, p) = shapes.first(where: { replica(batch: 1, tp: $0, pp: $1).fits }) {
+                    fix =
+                        "not even --batch 1 fits; --tp \(t) --pp \(p) holds a batch of 1 (up to "
+                        + "\(cluster.devices / (t * p)) --replicas on \(cluster.devices) devices)"
+                } else {
+                    fix = "not even --batch 1 fits on any tp·pp of the \(cluster.devices) devices; add devices"
+                }
+            }
+            throw InputError(
+                key: "--batch",
+                "\(batch) sequences of \(promptTokens + outputTokens) tokens need \(needed) tokens of KV cache per "
+                    + "replica, but \(max(Int(option.kvCacheTokens), 0)) fit beside the weights and activations; \(fix)"
+            )
         }
         let plan = InferencePlan(
             replicas: [(option: option, count: replicas)],

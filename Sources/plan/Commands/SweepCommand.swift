@@ -55,6 +55,20 @@ struct SweepCommand: ParsableCommand {
         var devices = from
         while devices <= to { counts.append(devices); devices *= 2 }
         let perNode = base.gpusPerNode
+        // Past one node, a count must be whole nodes: 3 doubled to 12 would be planned on one 8-GPU node.
+        func wholeNodes(_ counts: [Int]) -> Bool { counts.allSatisfy { $0 <= perNode || $0 % perNode == 0 } }
+        if !wholeNodes(counts) {
+            let valid = (1...max(to, 1)).filter { start in
+                wholeNodes(Array(Swift.sequence(first: start) { $0 * 2 }.prefix { $0 <= to }))
+            }
+            let below = valid.last { $0 < from }, above = valid.first { $0 > from }
+            let hint = [below, above].compactMap { $0 }.map { "--from \($0)" }.joined(separator: " or ")
+            throw InputError(
+                key: "--from",
+                "the sweep \(counts.map(String.init).joined(separator: ", ")) has \(counts.first { $0 > perNode && $0 % perNode != 0 }!) "
+                    + "GPUs, not a whole number of \(perNode)-GPU nodes; use \(hint.isEmpty ? "a --from that doubles to whole nodes" : hint)"
+            )
+        }
         let jobs = counts.map { count -> Comparison.Job in
             var cluster = base
             cluster.name = "\(base.profile.name)×\(count)"

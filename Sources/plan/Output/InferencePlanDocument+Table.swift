@@ -7,8 +7,8 @@ extension InferencePlanDocument {
         var lines: [String] = []
         let p = prediction
         lines.append(
-            "\(PlanTable.shown(model.name)) on \(PlanTable.shown(cluster.name)): \(cluster.devices) × "
-                + "\(PlanTable.shown(cluster.gpu)), serving \(workload.promptTokens) prompt + \(workload.outputTokens) "
+            "\(PlanTable.shown(model.name)) on \(PlanTable.shown(cluster.name)): "
+                + "\(cluster.devicesShown), serving \(workload.promptTokens) prompt + \(workload.outputTokens) "
                 + "output tokens"
         )
         lines.append("")

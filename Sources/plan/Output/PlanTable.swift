@@ -11,7 +11,7 @@ enum PlanTable {
         let p = plan.parallelism, pred = plan.prediction
         lines.append(
             "\(shown(plan.model.name)) (\(billions(plan.model.parameters)) parameters) on "
-                + "\(shown(plan.cluster.name)): \(plan.cluster.devices) × \(shown(plan.cluster.gpu))"
+                + "\(shown(plan.cluster.name)): \(plan.cluster.devicesShown)"
         )
         lines.append(
             "global batch \(plan.workload.globalBatchSize) × \(plan.workload.sequenceLength) tokens, "
