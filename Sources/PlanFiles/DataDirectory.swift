@@ -42,6 +42,17 @@ public struct DataDirectory: Sendable {
 
     func profileNames() -> [String] { names(in: "hardware-profiles") }
 
+    /// Every bundled hardware profile that loads, in name order: the devices a suggested fix may
+    /// name ("on h200-sxm-141gb it fits").
+    package func bundledProfiles() -> [HardwareProfile] {
+        guard let root else { return [] }
+        return profileNames().compactMap { name in
+            let url = root.appendingPathComponent("hardware-profiles").appendingPathComponent("\(name).yaml")
+            return try? ProfileFile.decode(
+                YAMLMapping(contentsOf: url, shownAs: "hardware-profiles/\(name).yaml"), defaultName: name)
+        }
+    }
+
     /// A path as given, or a bundled name in `folder`.
     func resolve(_ argument: String, in folder: String, flag: String) throws -> (url: URL, shown: String) {
         let manager = FileManager.default

@@ -38,6 +38,43 @@ struct EvaluateCommand: ParsableCommand {
 
     enum SplitChoice: String, ExpressibleByArgument { case optimal, uniform }
 
+    /// The first of a few changes to `config` (full recompute, a higher ZeRO stage, both, then
+    /// twice the pipeline stages for half the data parallelism) whose split MILP finds a split that
+    /// fits, as the flags to give: a fix that was tried.
+    static func fittingVariant(of config: ParallelConfiguration, loaded: LoadedWorkload) -> String {
+        var variants: [(flags: String, config: ParallelConfiguration)] = []
+        func add(_ flags: String, _ change: (inout ParallelConfiguration) -> Void) {
+            var changed = config
+            change(&changed)
+            if changed != config { variants.append((flags, changed)) }
+        }
+        add("--recompute full") { $0.recompute = .full }
+        for stage in ZeROStage.allCases where stage > config.zeroStage {
+            add("--zero \(stage.rawValue)") { $0.zeroStage = stage }
+            add("--recompute full --zero \(stage.rawValue)") {
+                $0.recompute = .full
+                $0.zeroStage = stage
+            }
+        }
+        if config.data % 2 == 0 {
+            add("--pp \(config.pipeline * 2) --dp \(config.data / 2) --recompute full") {
+                $0.pipeline *= 2
+                $0.data /= 2
+                $0.recompute = .full
+            }
+        }
+        for variant in variants where loaded.framework.problem(with: variant.config) == nil {
+            guard
+                let plan = try? TrainingSearch.evaluate(
+                    model: loaded.model, cluster: loaded.cluster, config: variant.config, framework: loaded.framework)
+            else { continue }
+            let gib = String(format: "%.1f", plan.estimate.memory.totalBytes / 1_073_741_824)
+            return "it fits with \(variant.flags) (\(gib) GiB)"
+        }
+        return "neither full recompute, a higher --zero nor twice the pipeline stages makes it fit; use more "
+            + "devices per model copy (plan train searches them)"
+    }
+
     func validate() throws {
         if sp && noSP { throw ValidationError("--sp and --no-sp contradict each other; give one") }
     }
@@ -82,9 +119,7 @@ struct EvaluateCommand: ParsableCommand {
         } catch SolverError.infeasible {
             throw InputError(
                 "tp=\(tp) pp=\(pp) dp=\(dp) mbs=\(mbs) does not fit \(loaded.cluster.profile.name) memory with any "
-                    + "layer split\(recompute == .full ? "" : "; try --recompute full"), more pipeline stages, or a "
-                    + "higher --zero"
-            )
+                    + "layer split; " + Self.fittingVariant(of: config, loaded: loaded))
         } catch let error as SolverError {
             // A limit is not a failure, and neither says that the configuration does not fit.
             let what = error.kind == .limit ? "stopped before finding a split" : "failed"

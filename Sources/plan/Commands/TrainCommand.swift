@@ -65,7 +65,7 @@ struct TrainCommand: ParsableCommand {
         let result = TrainingSearch.run(space: space, options: options)
         let wall = Date().timeIntervalSince(started)
         guard !result.plans.isEmpty else {
-            throw InputError(Infeasibility.message(result: result, space: space))
+            throw InputError(Infeasibility.message(result: result, space: space, options: options))
         }
         let document = TrainingPlanDocument(
             result: result, model: loaded.model, cluster: loaded.cluster,
