@@ -9,6 +9,12 @@ package enum ClusterFile {
 
     static func decode(_ yaml: YAMLMapping, defaultName: String, profiles: DataDirectory) throws -> ClusterDescription {
         var groups: [ClusterDescription.Group] = []
+        if let key = ["num_hidden_layers", "hidden_size", "n_layer", "num_attention_heads"].first(where: yaml.contains)
+        {
+            throw yaml.error(
+                at: key,
+                message: "is a model key: this is a model file; pass it with --model, and a cluster with --cluster")
+        }
         let grouped = yaml.contains("groups")
         try yaml.requireKnownKeys(sharedKeys + (grouped ? ["groups"] : groupKeys))
         if let entries = try yaml.sequenceOfMappings("groups") {
@@ -77,6 +83,33 @@ package enum ClusterFile {
                     "\(domain) GPUs cannot share NVLink on \(narrowest.name), whose NVLink domain is at most "
                     + "\(narrowest.nvlinkDomainGPUs) GPUs (its profile's nvlink_domain_gpus); use "
                     + "\(narrowest.nvlinkDomainGPUs) or fewer, or a profile whose hardware links more")
+        }
+        for (index, group) in groups.enumerated() {
+            let profile = group.profile
+            // Baseboards and racks of switched links hold a fixed number of GPUs (8 on HGX, 4 per
+            // GB200 tray); PCIe servers vary, so only the switched kind is checked.
+            if group.gpusPerNode > profile.gpusPerNode && profile.nvlinkDomainGPUs >= profile.gpusPerNode
+                && profile.nvlinkDomainGPUs > 1
+            {
+                let key =
+                    groups.count > 1 || yaml.contains("groups") ? "groups[\(index)].gpus_per_node" : "gpus_per_node"
+                let message =
+                    "\(group.gpusPerNode) \(profile.name) GPUs cannot share one node: its boards hold "
+                    + "\(profile.gpusPerNode) (the profile's gpus_per_node); give \(profile.gpusPerNode) or fewer, "
+                    + "and more nodes"
+                if !yaml.contains("groups") { throw yaml.error(at: "gpus_per_node", message: message) }
+                throw InputError(file: yaml.file, key: key, line: yaml.line, message)
+            }
+        }
+        if let nic = try yaml.number("inter_node_Gbps_per_gpu"),
+            let fastest = groups.map(\.profile.nicGbpsPerGPU).max(), nic > 2 * fastest
+        {
+            throw yaml.error(
+                at: "inter_node_Gbps_per_gpu",
+                message:
+                    "\(YAMLMapping.format(nic)) Gb/s per GPU is more than twice the \(YAMLMapping.format(fastest)) Gb/s "
+                    + "NIC of the profile (its nic_Gbps_per_gpu_one_direction); a node's total divided by its "
+                    + "GPUs is the per-GPU rate: give at most \(YAMLMapping.format(2 * fastest))")
         }
         let slowest = groups.min { $0.profile.linkGBpsOneDirection < $1.profile.linkGBpsOneDirection }!.profile
         if let given = try yaml.number("intra_node_GBps"), given > slowest.linkGBpsOneDirection * 1.0001 {

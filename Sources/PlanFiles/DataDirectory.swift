@@ -159,9 +159,15 @@ public struct DataDirectory: Sendable {
         }
         let url = root.appendingPathComponent("hardware-profiles").appendingPathComponent("\(name).yaml")
         guard !name.contains("/"), FileManager.default.fileExists(atPath: url.path) else {
+            let known = profileNames()
+            let near =
+                known.first { $0 == name.lowercased() }
+                ?? known.min { YAMLMapping.editDistance(name, $0) < YAMLMapping.editDistance(name, $1) }
+                .flatMap { YAMLMapping.editDistance(name, $0) <= 2 ? $0 : nil }
             throw yaml.error(
-                "gpu", nil,
-                "'\(name)' is not a known hardware profile; known: \(profileNames().joined(separator: ", "))")
+                at: "gpu",
+                message: "'\(YAMLMapping.clipped(name))' is not a known hardware profile"
+                    + (near.map { "; did you mean '\($0)'?" } ?? "") + " (known: \(known.joined(separator: ", ")))")
         }
         return try ProfileFile.decode(
             try YAMLMapping(contentsOf: url, shownAs: "hardware-profiles/\(name).yaml", flag: yaml.keyPath("gpu")),

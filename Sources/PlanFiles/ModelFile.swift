@@ -11,6 +11,13 @@ package enum ModelFile {
         {
             return try decode(text, defaultName: try yaml.string("name") ?? defaultName)
         }
+        if !yaml.contains("num_hidden_layers"),
+            let key = ["gpus_per_node", "nodes", "groups", "gpu"].first(where: yaml.contains)
+        {
+            throw yaml.error(
+                at: key,
+                message: "is a cluster key: this is a cluster file; pass it with --cluster, and a model with --model")
+        }
         let layers = try yaml.requiredInteger(
             "num_hidden_layers", "n_layer", "num_layers", maximum: 10_000,
             fix: "set num_hidden_layers (the number of transformer blocks)")

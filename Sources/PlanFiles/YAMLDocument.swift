@@ -205,7 +205,13 @@ package struct YAMLMapping {
     /// A required whole number.
     func requiredInteger(_ keys: String..., minimum: Int = 1, maximum: Int = 100_000_000, fix: String) throws -> Int {
         guard let value = try integerList(keys, minimum: minimum, maximum: maximum) else {
-            throw InputError(file: file, key: keyPath(keys[0]), line: line, "is missing; \(fix)")
+            // A key one typo away is the likeliest reason (`num_hidden_layer`, `"hidden_size "`).
+            let near = self.keys.first { key in
+                !keys.contains(key)
+                    && keys.contains { Self.editDistance(key.lowercased(), $0.lowercased()) <= ($0.count >= 6 ? 2 : 1) }
+            }
+            let hint = near.map { " ('\(Self.clipped($0))' is in the file: a misspelling?)" } ?? ""
+            throw InputError(file: file, key: keyPath(keys[0]), line: line, "is missing\(hint); \(fix)")
         }
         return value
     }

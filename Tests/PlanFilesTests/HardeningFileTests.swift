@@ -50,10 +50,50 @@ extension BadFileTests {
         cluster(
             "NVLink bandwidth both directions", h100 + "intra_node_GBps: 900\n",
             ["bad.yaml:5", "intra_node_GBps", "(that is both directions)", "give 450 or less"]),
+        cluster(
+            "16 H100 on one board", "name: x\ngpu: h100-sxm5-80gb\nnodes: 2\ngpus_per_node: 16\n",
+            ["bad.yaml:4", "gpus_per_node", "its boards hold 8", "give 8 or fewer"]),
+        cluster(
+            "a node's NIC total as per-GPU", h100 + "inter_node_Gbps_per_gpu: 3200\n",
+            ["bad.yaml:5", "inter_node_Gbps_per_gpu", "more than twice the 400 Gb/s", "give at most 800"]),
+        cluster(
+            "a profile name in capitals", "name: x\ngpu: H100-SXM5-80GB\nnodes: 1\n",
+            ["bad.yaml:2", "'gpu'", "did you mean 'h100-sxm5-80gb'?"]),
+        cluster(
+            "a model file as the cluster", llama,
+            ["bad.yaml:1", "num_hidden_layers", "this is a model file; pass it with --model"]),
+        model(
+            "a cluster file as the model", h100,
+            ["bad.yaml:4", "'gpus_per_node'", "this is a cluster file; pass it with --cluster"]),
+        model(
+            "a required key misspelt", llama.replacingOccurrences(of: "num_hidden_layers", with: "num_hidden_layer"),
+            ["num_hidden_layers", "is missing ('num_hidden_layer' is in the file: a misspelling?)"]),
+        model(
+            "a JSON key with a trailing space",
+            "{\"num_hidden_layers\": 2, \"hidden_size \": 64, \"num_attention_heads\": 4, \"vocab_size\": 100}",
+            ["'hidden_size'", "is missing ('hidden_size ' is in the file: a misspelling?)"]),
+        model(
+            "a repeated JSON key", "{\"num_hidden_layers\": 2,\n\"num_hidden_layers\": 4}",
+            ["bad.yaml:2", "'num_hidden_layers'", "appears twice (lines 1 and 2)"]),
+        model(
+            "tabs for indentation", "rope_scaling:\n\tfactor: 8\n" + llama, ["--model", "is not valid YAML or JSON"]),
         model(
             "12 MB of YAML", llama + "\nbig:\n" + String(repeating: "  - 1\n", count: 2_000_000),
             ["--model", "KiB of YAML", "more than the 1 MiB"]),
     ]
+
+    /// YAML aliases expand to shared nodes, not copies: a "billion laughs" file (10 levels of 10
+    /// aliases, 10^10 leaves if copied) in a key plan does not read loads at once.
+    @Test func aliasBombInAnUnreadKeyIsHarmless() throws {
+        var lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+        for level in 1...9 {
+            lines.append(
+                "l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ") + "]")
+        }
+        let text = lines.joined(separator: "\n") + "\n" + Self.llama + "\n"
+        let model = try DataDirectory().model(data: Data(text.utf8), shownAs: "m.yaml", defaultName: "m")
+        #expect(model.layers == 32 && model.keyValueHeads == 8)
+    }
 
     static func fixture(_ path: String) -> URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
