@@ -60,8 +60,8 @@ package enum OutPath {
         if ["/dev", "/proc", "/sys"].contains(where: { folder == $0 || folder.hasPrefix($0 + "/") }) {
             throw InputError(
                 key: "--out",
-                "'\(path)' \(current == path ? "is" : "leads to '\(current)',") not a regular file; --out writes regular files only (leave --out "
-                    + "out to print to standard output)")
+                "'\(path)' \(current == path ? "is" : "leads to '\(current)',") not a regular file; --out writes "
+                    + "regular files only (leave --out out to print to standard output)")
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -63,11 +63,11 @@ struct SweepCommand: ParsableCommand {
             }
             let below = valid.last { $0 < from }, above = valid.first { $0 > from }
             let hint = [below, above].compactMap { $0 }.map { "--from \($0)" }.joined(separator: " or ")
+            let partial = counts.first { $0 > perNode && $0 % perNode != 0 }!
             throw InputError(
                 key: "--from",
-                "the sweep \(counts.map(String.init).joined(separator: ", ")) has \(counts.first { $0 > perNode && $0 % perNode != 0 }!) "
-                    + "GPUs, not a whole number of \(perNode)-GPU nodes; use \(hint.isEmpty ? "a --from that doubles to whole nodes" : hint)"
-            )
+                "the sweep \(counts.map(String.init).joined(separator: ", ")) has \(partial) GPUs, not a whole number of "
+                    + "\(perNode)-GPU nodes; use \(hint.isEmpty ? "a --from that doubles to whole nodes" : hint)")
         }
         let jobs = counts.map { count -> Comparison.Job in
             var cluster = base
