@@ -66,8 +66,8 @@ struct SweepCommand: ParsableCommand {
             let partial = counts.first { $0 > perNode && $0 % perNode != 0 }!
             throw InputError(
                 key: "--from",
-                "the sweep \(counts.map(String.init).joined(separator: ", ")) has \(partial) GPUs, not a whole number of "
-                    + "\(perNode)-GPU nodes; use \(hint.isEmpty ? "a --from that doubles to whole nodes" : hint)")
+                "the sweep \(counts.map(String.init).joined(separator: ", ")) has \(partial) GPUs, not a whole "
+                    + "number of \(perNode)-GPU nodes; use \(hint.isEmpty ? "a --from that doubles to whole nodes" : hint)")
         }
         let jobs = counts.map { count -> Comparison.Job in
             var cluster = base
