@@ -109,7 +109,8 @@ package enum ClusterFile {
                 message:
                     "\(YAMLMapping.format(nic)) Gb/s per GPU is more than twice the "
                     + "\(YAMLMapping.format(fastest)) Gb/s NIC of the profile (its nic_Gbps_per_gpu_one_direction); "
-                    + "a node's total divided by its GPUs is the per-GPU rate: give at most \(YAMLMapping.format(2 * fastest))"
+                    + "a node's total divided by its GPUs is the per-GPU rate: give at most "
+                    + YAMLMapping.format(2 * fastest)
             )
         }
         let slowest = groups.min { $0.profile.linkGBpsOneDirection < $1.profile.linkGBpsOneDirection }!.profile

@@ -67,7 +67,8 @@ struct SweepCommand: ParsableCommand {
             throw InputError(
                 key: "--from",
                 "the sweep \(counts.map(String.init).joined(separator: ", ")) has \(partial) GPUs, not a whole "
-                    + "number of \(perNode)-GPU nodes; use \(hint.isEmpty ? "a --from that doubles to whole nodes" : hint)"
+                    + "number of \(perNode)-GPU nodes; use "
+                    + (hint.isEmpty ? "a --from that doubles to whole nodes" : hint)
             )
         }
         let jobs = counts.map { count -> Comparison.Job in
