@@ -16,6 +16,13 @@ package enum ClusterFile {
                 message: "is a model key: this is a model file; pass it with --model, and a cluster with --cluster")
         }
         let grouped = yaml.contains("groups")
+        if grouped, let key = groupKeys.first(where: yaml.contains) {
+            throw yaml.error(
+                at: key,
+                message:
+                    "is set per group in a cluster with groups:; move it into each entry of groups (gpu, nodes, "
+                    + "gpus_per_node)")
+        }
         try yaml.requireKnownKeys(sharedKeys + (grouped ? ["groups"] : groupKeys))
         if let entries = try yaml.sequenceOfMappings("groups") {
             guard !entries.isEmpty else {
@@ -81,7 +88,8 @@ package enum ClusterFile {
                 at: "nvlink_domain_gpus",
                 message:
                     "\(domain) GPUs cannot share NVLink on \(narrowest.name), whose NVLink domain is at most "
-                    + "\(narrowest.nvlinkDomainGPUs) GPUs (its profile's nvlink_domain_gpus); use "
+                    + "\(narrowest.nvlinkDomainGPUs) GPU\(narrowest.nvlinkDomainGPUs == 1 ? "" : "s") (its profile's "
+                    + "nvlink_domain_gpus); use "
                     + "\(narrowest.nvlinkDomainGPUs) or fewer, or a profile whose hardware links more")
         }
         for (index, group) in groups.enumerated() {

@@ -26,7 +26,7 @@ extension BadFileTests {
         cluster(
             "a group key at the top of a grouped cluster",
             "name: x\nnodes: 4\ngroups:\n  - gpu: h100-sxm5-80gb\n    nodes: 1\n",
-            ["bad.yaml:2", "'nodes'", "is not a key of this file"]),
+            ["bad.yaml:2", "'nodes'", "is set per group", "move it into each entry of groups"]),
         cluster(
             "a misspelt group key", "name: x\ngroups:\n  - gpu: h100-sxm5-80gb\n    nodes: 1\n    gpu_per_node: 4\n",
             ["bad.yaml:5", "groups[0].gpu_per_node", "did you mean 'gpus_per_node'?"]),
@@ -46,7 +46,7 @@ extension BadFileTests {
             ["bad.yaml:5", "nvlink_domain_gpus", "h100-sxm5-80gb", "at most 8 GPUs", "use 8 or fewer"]),
         cluster(
             "an NVLink domain on PCIe cards", "name: x\ngpu: l40s\nnodes: 1\nnvlink_domain_gpus: 8\n",
-            ["nvlink_domain_gpus", "l40s", "at most 1 GPUs"]),
+            ["nvlink_domain_gpus", "l40s", "at most 1 GPU (its profile's"]),
         cluster(
             "NVLink bandwidth both directions", h100 + "intra_node_GBps: 900\n",
             ["bad.yaml:5", "intra_node_GBps", "(that is both directions)", "give 450 or less"]),
