@@ -70,6 +70,16 @@ struct CheckedFixTests {
         }
     }
 
+    /// When tp·pp does not divide the cluster no dp or cp can help, and the message says so
+    /// rather than offering one.
+    @Test func noDataDegreeWhenTensorTimesPipelineDoesNotDivide() throws {
+        let message = try Self.fails([
+            "evaluate", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--tp", "1", "--pp", "3", "--dp", "1",
+            "--mbs", "1",
+        ])
+        #expect(message.contains("(no dp does with tp·pp = 3, which does not divide 8)"), "\(message)")
+    }
+
     /// A configuration that does not fit memory: the message names the change that makes it fit.
     @Test func recomputeOrZeROThatFits() throws {
         let base = [

@@ -73,7 +73,7 @@ func largeConfigBenchmark() {
     FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     defer { try? FileManager.default.removeItem(atPath: path) }
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
     let before = usage.ru_maxrss
     var times: [Double] = []
     for _ in 0..<repetitions {
@@ -82,7 +82,7 @@ func largeConfigBenchmark() {
         times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
     times.sort()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
     print(
         "large config.json (\(text.utf8.count / 1_000_000) MB, 3M-element list in an unread key) | 1 | "
             + "\(times[times.count / 2]) | \(times[0]) | peak RSS grew \((usage.ru_maxrss - before) / 1024) MiB")
