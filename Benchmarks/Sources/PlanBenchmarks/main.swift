@@ -1,6 +1,6 @@
 import CostModel
-import Foundation
 import Dispatch
+import Foundation
 import PlanFiles
 import Planner
 
