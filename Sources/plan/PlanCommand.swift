@@ -13,7 +13,7 @@ struct PlanCommand: ParsableCommand {
             """,
         subcommands: [
             TrainCommand.self, InferCommand.self, EvaluateCommand.self, ValidateCommand.self, ExportCommand.self,
-            CompareCommand.self, SweepCommand.self,
+            CompareCommand.self, SweepCommand.self, CalibrateCommand.self,
         ],
         defaultSubcommand: nil)
 }
