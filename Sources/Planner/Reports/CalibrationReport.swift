@@ -42,7 +42,7 @@ package struct CalibrationReport: Encodable, Sendable {
     /// throughputs differ by more than this factor contradict each other.
     package static let contradictionRatio = 1.15
 
-    package init(runs: [PublishedRun], options: Calibration.Options = Calibration.Options()) throws {
+    package init(runs: [PublishedRun], options: Calibration.Options = .team) throws {
         guard let first = runs.first else { throw CalibrationRefusal("no runs given; list measured runs") }
         let profile = first.cluster.profile.name
         self.profile = profile
@@ -62,8 +62,13 @@ package struct CalibrationReport: Encodable, Sendable {
         var options = options
         var kept: [Kept] = []
         // GEMM shapes the runs span: without two, the maximum and the half-efficiency size trade off.
-        let shapes = Set(runs.map { [$0.model.hiddenSize, $0.model.ffnHiddenSize, $0.config.tensor,
-            $0.config.microbatchSize * $0.config.sequenceLength] })
+        let shapes = Set(
+            runs.map {
+                [
+                    $0.model.hiddenSize, $0.model.ffnHiddenSize, $0.config.tensor,
+                    $0.config.microbatchSize * $0.config.sequenceLength,
+                ]
+            })
         if shapes.count < 2 {
             options.parameters.removeAll { $0 == .gemmHalfGFLOP }
             kept.append(
@@ -127,7 +132,8 @@ package struct CalibrationReport: Encodable, Sendable {
     /// `contradictionRatio` apart: no efficiency explains both.
     static func checkContradictions(_ runs: [PublishedRun]) throws {
         for (i, a) in runs.enumerated() {
-            for b in runs[(i + 1)...] where a.model == b.model && a.config == b.config && a.cluster == b.cluster
+            for b in runs[(i + 1)...]
+            where a.model == b.model && a.config == b.config && a.cluster == b.cluster
                 && a.recomputeLayers == b.recomputeLayers
             {
                 let ratio =

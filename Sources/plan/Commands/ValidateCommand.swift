@@ -36,6 +36,12 @@ struct ValidateCommand: ParsableCommand {
                 + "out each source family in turn and predict it with a fit on the others: in-sample against "
                 + "cross-validated error per family, and the values fitted on all runs."))
     var crossValidate = false
+    @Flag(
+        name: .customLong("half-fit"),
+        help: ArgumentHelp(
+            "Per source family: start from the fit on the other families, calibrate on half of the family's runs "
+                + "(a fixed seed) and predict the other half, before and after: what `plan calibrate` buys."))
+    var halfFit = false
 
     @Option(
         help: ArgumentHelp(
@@ -63,6 +69,13 @@ struct ValidateCommand: ParsableCommand {
                         + "give --grid alone")
             }
             report = try gridReport(grid, data: data)
+        } else if halfFit {
+            if serving || searchUpTo != nil || crossValidate {
+                throw InputError(
+                    key: "--half-fit", "cannot be combined with --serving, --search-up-to or --cross-validate")
+            }
+            let files = try load(runs.isEmpty ? Self.bundledTrainingRuns : runs, data: data)
+            report = try HalfFitReport(runs: try trainingRuns(files, data: data))
         } else if crossValidate {
             if serving || searchUpTo != nil {
                 throw InputError(
