@@ -130,9 +130,10 @@ struct EvaluateCommand: ParsableCommand {
         let solver = TrainingPlanDocument.Solver(
             status: plan.splitStatus.rawValue, candidates: 1, milpsSolved: split == .optimal ? 1 : 0,
             pruned: 0, wallSeconds: Date().timeIntervalSince(started))
-        let document = TrainingPlanDocument(
+        var document = TrainingPlanDocument(
             plan: plan, model: loaded.model, cluster: loaded.cluster,
             framework: loaded.framework, solver: solver, alternatives: [])
+        document.attachUncertainty(DataDirectory().predictionIntervals())
         if !plan.estimate.fits {
             FileHandle.standardError.write(
                 Data(

@@ -67,9 +67,10 @@ struct TrainCommand: ParsableCommand {
         guard !result.plans.isEmpty else {
             throw InputError(Infeasibility.message(result: result, space: space, options: options))
         }
-        let document = TrainingPlanDocument(
+        var document = TrainingPlanDocument(
             result: result, model: loaded.model, cluster: loaded.cluster,
             framework: loaded.framework, wallSeconds: wall)
+        document.attachUncertainty(DataDirectory().predictionIntervals())
         if let emit {
             let plan = PlanDocument.training(document)
             try plan.check(origin: "plan train")
