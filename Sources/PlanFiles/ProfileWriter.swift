@@ -11,7 +11,8 @@ package enum ProfileWriter {
         lines += sources.map { "  \($0.key): \(quoted($0.text))" }
         lines.append("dense_peak_TFLOPS:")
         for precision in Precision.allCases {
-            if let peak = profile.densePeakTFLOPS[precision] { lines.append("  \(precision.rawValue): \(number(peak))") }
+            guard let peak = profile.densePeakTFLOPS[precision] else { continue }
+            lines.append("  \(precision.rawValue): \(number(peak))")
         }
         lines += [
             "memory_GiB: \(number(profile.memoryGiB))", "memory_TBps: \(number(profile.memoryTBps))",
