@@ -48,7 +48,8 @@ extension CrossValidationReport: Report {
                 + "fitted without it")
         lines.append(
             "(\(c.insideUnwidened) runs, \(share(c.insideUnwidened)), unwidened); the shipped intervals' factor, "
-                + "fitted on all families to hold \(Self.percent(c.target)) out of family: ×\(PlanTable.fmt(c.widthFactor))"
+                + "fitted on all families to hold \(Self.percent(c.target)) out of family: "
+                + "×\(PlanTable.fmt(c.widthFactor))"
         )
         lines.append("")
         lines.append(

@@ -24,7 +24,8 @@ enum PlanTable {
         )
         let interval =
             pred.uncertainty.map {
-                " (\(fmt($0.stepTimeSeconds[0]))–\(fmt($0.stepTimeSeconds[1])) s, \(Int(($0.coverage * 100).rounded()))% interval)"
+                let percent = Int(($0.coverage * 100).rounded())
+                return " (\(fmt($0.stepTimeSeconds[0]))–\(fmt($0.stepTimeSeconds[1])) s, \(percent)% interval)"
             } ?? ""
         lines.append(
             "step      \(fmt(pred.stepTimeSeconds)) s\(interval)   \(fmt(pred.tokensPerSecond)) tokens/s   "
