@@ -69,9 +69,10 @@ struct CompareCommand: ParsableCommand {
                 }
             }
         }
-        let comparison = Comparison.run(
+        var comparison = Comparison.run(
             jobs: jobs, trainingTokens: tokens,
             progress: Progress.reporter(total: jobs.count, show: isatty(2) != 0 && jobs.count > 1))
+        if let intervals = data.predictionIntervals() { comparison.attach(intervals, jobs: jobs) }
         Progress.clear(show: isatty(2) != 0 && jobs.count > 1)
         try Self.emit(
             comparison, format: format, out: out,

@@ -83,8 +83,9 @@ struct SweepCommand: ParsableCommand {
                 model: model, cluster: cluster, batch: globalBatch, sequence: sequence, precision: chosen[0],
                 framework: chosenFramework)
         }
-        let comparison = Comparison.run(
+        var comparison = Comparison.run(
             jobs: jobs, trainingTokens: tokens, progress: Progress.reporter(total: jobs.count, show: isatty(2) != 0))
+        if let intervals = data.predictionIntervals() { comparison.attach(intervals, jobs: jobs) }
         Progress.clear(show: isatty(2) != 0)
         try CompareCommand.emit(
             comparison, format: format, out: out,
