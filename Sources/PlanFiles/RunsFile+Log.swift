@@ -56,7 +56,8 @@ extension RunsFile {
             guard let local = log.localBatchSize, let sequence = log.sequenceLength else {
                 throw InputError(
                     file: path, key: "local batch size",
-                    "is not in the log (torchtitan prints \"local batch size N, … sequence length S\" when the trainer "
+                    "is not in the log (torchtitan prints \"local batch size N, … sequence length S\" when the "
+                        + "trainer "
                         + "starts); pass the log from the job's start")
             }
             let size = { (name: String) in log.mesh[name] ?? 1 }

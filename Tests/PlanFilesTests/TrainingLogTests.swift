@@ -22,7 +22,8 @@ struct TrainingLogTests {
         #expect(abs(log.median - 19.5269) < 1e-9)
         let run = try #require(
             try Self.runs(
-                "runs:\n  - id: a\n    log: megatron-llama3-8b-tp1-mbs1.log\n    cluster: {gpu: h100-sxm5-80gb, nodes: 1}\n"
+                "runs:\n  - id: a\n    log: megatron-llama3-8b-tp1-mbs1.log\n"
+                    + "    cluster: {gpu: h100-sxm5-80gb, nodes: 1}\n"
             ).first)
         #expect(abs(run.measuredTokensPerSecondPerDevice - 6712.4) < 0.05)
         #expect(run.model.layers == 32 && run.model.hiddenSize == 4096 && run.model.keyValueHeads == 8)
@@ -40,7 +41,8 @@ struct TrainingLogTests {
             + "intermediate_size: 14336, vocab_size: 128256, hidden_act: silu}"
         let run = try #require(
             try Self.runs(
-                "runs:\n  - id: t\n    log: torchtitan-llama3-8b-fsdp.log\n    cluster: {gpu: h100-sxm5-80gb, nodes: 1}\n    "
+                "runs:\n  - id: t\n    log: torchtitan-llama3-8b-fsdp.log\n"
+                    + "    cluster: {gpu: h100-sxm5-80gb, nodes: 1}\n    "
                     + model + "\n    config: {recompute: selective}\n"
             ).first)
         #expect(run.measuredTokensPerSecondPerDevice == 6519 && run.measuredMemoryGiB == 63.42)
@@ -75,7 +77,8 @@ struct TrainingLogTests {
             "\(String(describing: missing))")
         let noModel = #expect(throws: InputError.self) {
             try Self.runs(
-                "runs:\n  - id: t\n    log: torchtitan-llama3-8b-fsdp.log\n    cluster: {gpu: h100-sxm5-80gb, nodes: 1}\n"
+                "runs:\n  - id: t\n    log: torchtitan-llama3-8b-fsdp.log\n"
+                    + "    cluster: {gpu: h100-sxm5-80gb, nodes: 1}\n"
             )
         }
         #expect(noModel?.description.contains("a torchtitan log does not print the model's shape") == true)
