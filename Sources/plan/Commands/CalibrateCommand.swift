@@ -1,6 +1,7 @@
 import ArgumentParser
 import CostModel
 import Foundation
+import Launchers
 import PlanFiles
 import Planner
 
@@ -27,8 +28,22 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Write the calibrated profile (YAML) to this file.") var out: String?
     @Option(help: "The calibrated profile's name (default: the profile's name with -calibrated).") var name: String?
     @Option(help: "json or table.") var format: OutputFormat = .table
+    @Flag(
+        name: .customLong("emit-bench"),
+        help: "Write a PyTorch microbenchmark (GEMMs of the plan for --model on --cluster, HBM, NCCL) instead.")
+    var emitBench = false
+    @Option(
+        name: .customLong("from-bench"),
+        help: ArgumentHelp(
+            "Make the profile from the microbenchmark's results files instead of runs.", valueName: "results"))
+    var fromBench: [String] = []
+    @Option(help: "With --emit-bench: the model whose plan's GEMMs are measured.") var model: String = "llama3-70b"
+    @Option(help: "With --emit-bench: the cluster it is planned on.") var cluster: String = "dgx-h100-64"
+    @Option(help: "With --emit-bench: the precision of the GEMMs (bf16, fp16, fp8).") var precision: String = "bf16"
 
     func run() throws {
+        if emitBench { return try writeBench() }
+        if !fromBench.isEmpty { return try profileFromBench() }
         guard !runs.isEmpty else {
             throw InputError(key: "RUNS", "no runs file given; give the runs files with your measurements")
         }
@@ -96,4 +111,55 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     private func percent(_ fraction: Double) -> String { String(format: "%.1f%%", fraction * 100) }
+
+    /// The microbenchmark script for the best plan of --model on --cluster.
+    private func writeBench() throws {
+        let data = DataDirectory()
+        try OutPath.check(out)
+        let precisions = try PrecisionList.parse(precision, flag: "--precision")
+        let model = try data.model(self.model), cluster = try data.cluster(self.cluster)
+        let space = SearchSpace(
+            model: model, cluster: cluster, globalBatchSize: 128, sequenceLength: min(model.maxPositions, 8192),
+            precisions: precisions, framework: try data.framework(framework))
+        let config =
+            TrainingSearch.run(space: space, options: SearchOptions(top: 1)).plans.first?.config
+            ?? ParallelConfiguration(
+                globalBatchSize: 128, sequenceLength: min(model.maxPositions, 8192), precision: precisions[0])
+        let script = MicrobenchScript.text(
+            shapes: MicrobenchScript.shapes(model: model, config: config), dtype: precisions[0],
+            origin: "\(model.name) on \(cluster.name), \(config.degreeLabel())")
+        try OutputWriter.emit(script, to: out)
+    }
+
+    /// A profile from the microbenchmark's results, starting from --profile's values.
+    private func profileFromBench() throws {
+        guard let profile else {
+            throw InputError(
+                key: "--profile", "is needed with --from-bench: the bundled profile whose peaks to start from")
+        }
+        guard let out else { throw InputError(key: "--out", "is needed with --from-bench: the profile file to write") }
+        let data = DataDirectory()
+        try OutPath.check(out, inputs: fromBench)
+        guard var start = data.bundledProfiles().first(where: { $0.name == profile }) else {
+            throw InputError(key: "--profile", "'\(DisplayText.escaped(profile))' is not a bundled hardware profile")
+        }
+        let results = try fromBench.map(MicrobenchResults.load)
+        let (measured, sources) = try MicrobenchResults.apply(results, to: start, files: fromBench)
+        start = measured
+        let original = start.name
+        start.name = name ?? "\(original)-bench"
+        let text = ProfileWriter.yaml(
+            start,
+            sources: [
+                ("profile", "hardware-profiles/\(original).yaml: every value not listed here is that profile's")
+            ] + sources)
+        try OutputWriter.emit(text, to: out)
+        FileHandle.standardOutput.write(
+            Data(
+                (["wrote \(out) (profile \(start.name)) from \(fromBench.joined(separator: ", ")):"]
+                    + sources.map { "  \($0.key): \($0.text)" } + [
+                        "microbenchmarks are upper bounds of what a training step reaches: calibrate on runs "
+                            + "(plan calibrate RUNS) once there are any"
+                    ]).joined(separator: "\n").utf8 + Data("\n".utf8)))
+    }
 }
