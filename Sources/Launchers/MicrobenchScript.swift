@@ -41,11 +41,13 @@ package enum MicrobenchScript {
         let list = shapes.map { "(\($0.m), \($0.n), \($0.k))" }.joined(separator: ", ")
         return """
             #!/usr/bin/env python3
-            # Microbenchmark for `plan calibrate --from-bench` (written by plan calibrate --emit-bench for \(Quoting.comment(origin))).
+            # Microbenchmark for `plan calibrate --from-bench` (written by plan calibrate --emit-bench for \
+            \(Quoting.comment(origin))).
             # PyTorch only. One GPU:    python3 plan-bench.py --out results.json
             # Collectives (a node, then several):
             #   torchrun --nproc-per-node 8 plan-bench.py --collectives --out results-nccl.json
-            #   torchrun --nnodes 2 --nproc-per-node 8 --rdzv-endpoint HOST:29500 plan-bench.py --collectives --out results-2n.json
+            #   torchrun --nnodes 2 --nproc-per-node 8 --rdzv-endpoint HOST:29500 plan-bench.py --collectives \
+            --out results-2n.json
             # Bus bandwidth as nccl-tests defines it: all-reduce 2(n-1)/n, all-gather (n-1)/n times bytes/seconds.
             import argparse, json, os, time
             import torch

@@ -22,6 +22,11 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case json, table
 }
 
+/// What `train` and `evaluate` print: the plan's JSON, its table, or its picture.
+enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
+    case json, table, svg
+}
+
 /// Flags every training command shares: what to train and on what.
 struct WorkloadOptions: ParsableArguments {
     @Option(help: "Model: a file (YAML or Hugging Face config.json) or a bundled name in models/.")
