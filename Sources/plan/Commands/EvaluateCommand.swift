@@ -123,9 +123,15 @@ struct EvaluateCommand: ParsableCommand {
         } catch let error as SolverError {
             // A limit is not a failure, and neither says that the configuration does not fit.
             let what = error.kind == .limit ? "stopped before finding a split" : "failed"
-            throw InputError(
-                key: "--split",
-                "the split MILP \(what) for this configuration (\(error)); try --split uniform")
+            // The even split is offered only when it was evaluated and fits.
+            let uniform = try? TrainingSearch.evaluate(
+                model: loaded.model, cluster: loaded.cluster, config: config, framework: loaded.framework,
+                method: .uniform(recomputedPerStage: recomputeLayers))
+            let fix =
+                uniform.map { $0.estimate.fits } == true
+                ? "--split uniform gives a plan that fits (\(PlanTable.fmt(uniform!.estimate.stepSeconds)) s a step)"
+                : "the even split (--split uniform) does not fit either; change the degrees (plan train searches them)"
+            throw InputError(key: "--split", "the split MILP \(what) for this configuration (\(error)); \(fix)")
         }
         let solver = TrainingPlanDocument.Solver(
             status: plan.splitStatus.rawValue, candidates: 1, milpsSolved: split == .optimal ? 1 : 0,
