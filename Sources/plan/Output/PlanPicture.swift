@@ -26,6 +26,7 @@ struct PlanPicture {
 
     static let width = 1100.0, timelineLeft = 70.0, timelineWidth = 700.0, memoryLeft = 830.0, memoryWidth = 220.0
     static let top = 104.0, foldWidth = 36.0
+    static let timelineTitle = "one training step, per pipeline rank (time →)"
     static let colors = (
         forward: "#4c78a8", backward: "#f58518", recompute: "#b9461b", tail: "#54a24b", idle: "#e9e9e9",
         state: "#6b6ecf", activations: "#b5cf6b"
@@ -178,7 +179,8 @@ struct PlanPicture {
         if p.virtualStages > 1 { degrees += " vpp=\(p.virtualStages)" }
         let subtitle =
             "\(degrees), microbatch \(d.microbatch.size) × \(d.microbatch.count), recompute "
-            + "\(d.recompute.granularity.rawValue), ZeRO \(p.zeroStage.rawValue), \(d.precision.rawValue); global batch "
+            + "\(d.recompute.granularity.rawValue), ZeRO \(p.zeroStage.rawValue), \(d.precision.rawValue); "
+            + "global batch "
             + "\(d.workload.globalBatchSize) × \(d.workload.sequenceLength) tokens; step "
             + "\(PlanTable.fmt(d.prediction.stepTimeSeconds)) s"
             + (d.prediction.uncertainty.map {
@@ -200,7 +202,7 @@ struct PlanPicture {
             \(text(title, 20, 28, size: 16, weight: "bold"))\
             \(text(subtitle, 20, 48, size: 12))\
             \(text(note, 20, 64, size: 11, fill: "#b9461b"))\
-            \(text("one training step, per pipeline rank (time →)", Self.timelineLeft, Self.top - 24, size: 11, fill: "#555"))\
+            \(text(Self.timelineTitle, Self.timelineLeft, Self.top - 24, size: 11, fill: "#555"))\
             \(text("memory per GPU, GiB", Self.memoryLeft, Self.top - 24, size: 11, fill: "#555"))
 
             """
@@ -211,7 +213,7 @@ struct PlanPicture {
         end: Double, x: (Double) -> Double, fold: (from: Double, to: Double)?, bottom: Double
     ) -> String {
         var svg =
-            "<line x1=\(SVG.q(Self.timelineLeft)) y1=\(SVG.q(bottom)) x2=\(SVG.q(x(end))) y2=\(SVG.q(bottom)) stroke=\"black\"/>\n"
+            SVG.line(Self.timelineLeft, bottom, x(end), bottom)
         var lastRight = -Double.infinity
         let segments: [(Double, Double)] = fold.map { [(0.0, $0.from), ($0.to, end)] } ?? [(0, end)]
         let ticks = segments.flatMap { segment -> [Double] in
@@ -226,7 +228,7 @@ struct PlanPicture {
             guard position - half > lastRight + 4 else { continue }
             lastRight = position + half
             svg +=
-                "<line x1=\(SVG.q(position)) y1=\(SVG.q(bottom)) x2=\(SVG.q(position)) y2=\(SVG.q(bottom + 4)) stroke=\"black\"/>\n"
+                SVG.line(position, bottom, position, bottom + 4)
             svg += text(label, position, bottom + 16, anchor: "middle", size: 10)
         }
         return svg
@@ -248,10 +250,10 @@ struct PlanPicture {
         let bottom = y(table.pipeline) + 4
         let limit = Self.memoryLeft + usable * scale
         svg +=
-            "<line x1=\(SVG.q(limit)) y1=\(SVG.q(Self.top - 4)) x2=\(SVG.q(limit)) y2=\(SVG.q(bottom)) stroke=\"#d62728\" stroke-dasharray=\"4 3\"/>\n"
+            SVG.line(limit, Self.top - 4, limit, bottom, stroke: "#d62728", dash: "4 3")
         svg += text("usable \(PlanTable.fmt(usable))", limit, Self.top - 8, anchor: "end", size: 10, fill: "#d62728")
         svg +=
-            "<line x1=\(SVG.q(Self.memoryLeft)) y1=\(SVG.q(bottom)) x2=\(SVG.q(Self.memoryLeft + capacity * scale)) y2=\(SVG.q(bottom)) stroke=\"black\"/>\n"
+            SVG.line(Self.memoryLeft, bottom, Self.memoryLeft + capacity * scale, bottom)
         var lastRight = -Double.infinity
         for tick in Ticks.linear(from: 0, to: capacity, count: 4) where tick <= capacity {
             let position = Self.memoryLeft + tick * scale, label = Ticks.label(tick)

@@ -12,6 +12,14 @@ enum SVG {
     /// A coordinate with one decimal, in quotes for an attribute.
     static func q(_ value: Double) -> String { "\"\(String(format: "%.1f", value))\"" }
 
+    /// A line from (x1, y1) to (x2, y2).
+    static func line(
+        _ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String = "black", dash: String? = nil
+    ) -> String {
+        "<line x1=\(q(x1)) y1=\(q(y1)) x2=\(q(x2)) y2=\(q(y2)) stroke=\"\(stroke)\""
+            + (dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + "/>\n"
+    }
+
     /// Roughly how wide `text` is at `size` px in Helvetica: 0.58 em per character, an upper bound
     /// for the digits and lower-case letters labels hold. Used to keep labels apart and inside.
     static func width(_ text: String, size: Double) -> Double { Double(text.count) * size * 0.58 }
