@@ -17,6 +17,8 @@ package struct LaunchPlan {
     /// Where the plan came from, for messages and headers: a path, "standard input" or "plan train".
     var origin: String
     var modelName: String
+    /// The full model description, when the plan carries it (plans from before `model.*` grew do not).
+    var model: ModelDescription?
     var layers: Int
     var parameters: Double
     var activeParameters: Double
@@ -68,6 +70,7 @@ extension LaunchPlan {
     init(training plan: TrainingPlanDocument, origin: String) {
         self.origin = origin
         modelName = plan.model.name
+        model = plan.model.description
         parameters = plan.model.parameters
         activeParameters = plan.model.activeParameters
         layers = plan.model.layers

@@ -23,14 +23,6 @@ package struct TrainingPlanDocument: Codable, Sendable {
     package var whyNotOthers: [String]?
     package var alternatives: [TrainingPlanDocument]?
 
-    /// What was planned for: `activeParameters` differs from `parameters` for mixture-of-experts models.
-    package struct ModelSection: Codable, Sendable {
-        package var name: String
-        package var parameters: Double
-        package var activeParameters: Double
-        package var layers: Int
-    }
-
     /// `gpu` is the first device group's profile; `nvlinkDomainGPUs` the GPUs that share NVLink;
     /// `groups`, only for a cluster of several device types, each type's nodes (in file order).
     package struct ClusterSection: Codable, Sendable {
@@ -137,9 +129,7 @@ package struct TrainingPlanDocument: Codable, Sendable {
         whyNotOthers: [String]? = nil, alternatives: [TrainingPlanDocument]? = nil
     ) {
         let config = plan.config, estimate = plan.estimate, layout = estimate.layout
-        self.model = .init(
-            name: model.name, parameters: model.totalParameters, activeParameters: model.activeParameters,
-            layers: model.layers)
+        self.model = .init(model)
         self.cluster = .init(cluster)
         workload = .init(
             globalBatchSize: config.globalBatchSize, sequenceLength: config.sequenceLength,
