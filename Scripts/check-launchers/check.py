@@ -52,11 +52,18 @@ def captured(script, program, env=None):
         capture = os.path.join(bin_dir, "argv.json")
         stand_in = os.path.join(bin_dir, program)
         with open(stand_in, "w") as f:
-            f.write(f"#!{sys.executable}\nimport json, sys\njson.dump(sys.argv[1:], open({capture!r}, 'w'))\n")
+            f.write(f"#!{sys.executable}\nimport json, os, sys\n"
+                    f"json.dump([sys.argv[1:], dict(os.environ)], open({capture!r}, 'w'))\n")
         os.chmod(stand_in, 0o755)
         environment = dict(os.environ, PATH=bin_dir + ":" + os.environ["PATH"], NODE_RANK="0", **(env or {}))
+        environment.pop("CUDA_DEVICE_MAX_CONNECTIONS", None)
         subprocess.run(["bash", script], env=environment, check=True, capture_output=True, cwd=bin_dir)
-        return json.load(open(capture))
+        words, LAUNCH_ENVIRONMENT[program] = json.load(open(capture))
+        return words
+
+
+# The environment the launch script gave the launcher (CUDA_DEVICE_MAX_CONNECTIONS for Megatron).
+LAUNCH_ENVIRONMENT = {}
 
 
 def plan_stages(plan):
@@ -99,6 +106,16 @@ def megatron_arguments(argv, world_size):
     old_argv, old_env = sys.argv, dict(os.environ)
     sys.argv = ["pretrain_gpt.py"] + argv
     os.environ.update(WORLD_SIZE=str(world_size), RANK="0", LOCAL_RANK="0")
+    os.environ.pop("CUDA_DEVICE_MAX_CONNECTIONS", None)
+    launched = LAUNCH_ENVIRONMENT.get("torchrun", {})
+    if "CUDA_DEVICE_MAX_CONNECTIONS" in launched:
+        os.environ["CUDA_DEVICE_MAX_CONNECTIONS"] = launched["CUDA_DEVICE_MAX_CONNECTIONS"]
+    # validate_args reads the GPU's architecture (get_device_arch_version) for Megatron-FSDP stream priorities;
+    # on CPU it is answered as the bundled clusters' H100 (Hopper, major 9).
+    import torch
+
+    torch.cuda.get_device_properties = lambda *args, **kwargs: type("Properties", (), {"major": 9, "minor": 0})()
+    torch.cuda.get_device_capability = lambda *args, **kwargs: (9, 0)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             args = arguments.parse_args()
@@ -238,12 +255,18 @@ def check_deepspeed(name, plan, directory):
             specs = bounds["stop"] - bounds["start"]
             launched.append(specs - (stage == 0) - (stage == p["pipeline"] - 1))
         expect(launched == held, f"PipelineModule stages {launched}, the plan {held}", problems)
-        topology_text = f", PipelineModule stages {launched} on {topology}"
+        topology_text = f", PipelineModule stages {launched} on pipe {topology.get_dim('pipe')} x model " \
+            f"{topology.get_dim('model')} x data {data}"
+    # No process group on one CPU: DeepSpeedConfig's dist.get_rank() is answered 0 (else it falls back to a
+    # world of 1); the data-parallel size then comes from the model-parallel unit, as in a real launch.
+    import deepspeed.runtime.config as ds_config_module
+
+    ds_config_module.dist.get_rank = lambda *args, **kwargs: 0
     config = DeepSpeedConfig(config_path, mpu=ModelParallelUnit(data, p["tensor"], p["pipeline"]))
     expect(config.train_batch_size == config.train_micro_batch_size_per_gpu * config.gradient_accumulation_steps
            * data == plan["workload"]["globalBatchSize"], "batch identity", problems)
     expect(config.zero_optimization_stage == p["zeroStage"], "ZeRO stage", problems)
-    expect(config.bfloat16_enabled == (plan["precision"] in ("bf16", "fp8")), "bf16", problems)
+    expect(config.bfloat16_config.enabled == (plan["precision"] in ("bf16", "fp8")), "bf16", problems)
     return problems, f"runner parse_args + DeepSpeedConfig: train_batch {config.train_batch_size} = " \
         f"{config.train_micro_batch_size_per_gpu} x {config.gradient_accumulation_steps} x {data}{topology_text}"
 
@@ -398,7 +421,7 @@ def main():
     write_options()
     width = max(len(r[0]) for r in RESULTS)
     for plan, launcher, status, detail in RESULTS:
-        print(f"{plan:<{width}}  {launcher:<10}  {status:<8}  {detail}")
+        print(f"{plan:<{width}}  {launcher:<10}  {status:<8}  {detail[:200]}")
     failed = [r for r in RESULTS if r[2] == "FAILED"]
     print(f"{len(RESULTS)} exports: {sum(r[2] == 'ok' for r in RESULTS)} passed their launcher's validation, "
           f"{sum(r[2] == 'refused' for r in RESULTS)} refused by plan export, "
