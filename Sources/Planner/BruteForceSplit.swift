@@ -44,7 +44,7 @@ package enum BruteForceSplit {
         if table.recomputeLayers == .sameCount && table.groups.count == 1 && table.virtualStages == 1 {
             return table.recomputeLayers.admits(held: layers.map { $0[0] }, recomputed: recomputed.map { $0[0] })
         }
-        return recomputed == layers
+        return recomputed == layers || recomputed.allSatisfy { $0.allSatisfy { $0 == 0 } }
     }
 
     private static func recomputeChoices(_ layers: [[Int]], allowed: Bool) -> [[[Int]]] {

@@ -10,8 +10,7 @@ extension LayerSplitProgram {
     ///     k[r] ≤ N,  k[r] ≤ n[r],  k[r] ≥ N − L·b[r],  k[r] ≥ n[r] − L·(1 − b[r])
     ///
     /// Otherwise (two layer groups, or interleaved chunks, where min(N, chunk) is not linear in the rank's
-    /// totals) and for `all` (torchtitan, DeepSpeed): every layer is recomputed, k[r,g] = n[r,g]; a plan
-    /// recomputing none is the candidate with granularity none.
+    /// totals) and for `all` (torchtitan, DeepSpeed): every layer or none, k[r,g] = n[r,g]·z with one binary z.
     mutating func addLaunchableRecompute() {
         guard table.recomputeLayers != .any, recomputed.allSatisfy({ $0 != nil }) else { return }
         let total = Double(table.totalLayers)
@@ -28,9 +27,15 @@ extension LayerSplitProgram {
             }
             return
         }
+        // k[r,g] = n[r,g]·z with one binary z for the whole plan: k ≤ L·z, k ≥ n − L·(1 − z) (k ≤ n is row 5).
+        let every = program.addVariable("recomputesEveryLayer", .between(0, 1), integer: true)
         for r in 0..<ranks {
             for g in 0..<groupCount {
-                program.addRow("recomputeAll[\(r),\(g)]", [.init(recomputed[r]![g], 1), .init(layers[r][g], -1)], .exactly(0))
+                let k = recomputed[r]![g], n = layers[r][g]
+                program.addRow("everyOrNoneAtMost[\(r),\(g)]", [.init(k, 1), .init(every, -total)], .atMost(0))
+                program.addRow(
+                    "everyOrNoneAtLeast[\(r),\(g)]", [.init(k, 1), .init(n, -1), .init(every, -total)],
+                    .atLeast(-total))
             }
         }
     }
