@@ -24,7 +24,8 @@ enum DeepSpeedPipelineModule {
         return """
             # DeepSpeed PipelineModule for \(model) as planned: \(plan.pipeline) stages of \
             \(counts.map(String.init).joined(separator: ", ")) layers,
-            # tensor \(plan.tensor) × data \(plan.data). For deepspeed 0.19.x (deepspeed/runtime/pipe/module.py, topology.py).
+            # tensor \(plan.tensor) × data \(plan.data).
+            # For deepspeed 0.19.x (deepspeed/runtime/pipe/module.py, topology.py).
             # Written by `plan export --to deepspeed`; the layers, loss and data are yours: call build(...) with
             # your embedding, decoder-layer and head LayerSpecs and pass the module to deepspeed.initialize.
             from deepspeed.pipe import PipelineModule
@@ -39,7 +40,7 @@ enum DeepSpeedPipelineModule {
 
 
             def topology():
-                \"\"\"Pipeline × tensor × data, so that DeepSpeed's data-parallel size is the plan's \(plan.data).\"\"\"
+                \"\"\"Pipeline × tensor × data: DeepSpeed's data-parallel size is then the plan's \(plan.data).\"\"\"
                 return PipeModelDataParallelTopology(num_pp=PIPELINE, num_mp=TENSOR, num_dp=DATA)
 
 
@@ -48,14 +49,15 @@ enum DeepSpeedPipelineModule {
 
                 def _partition_layers(self, method="uniform"):
                     if len(self._layer_specs) != PARTS[-1]:
-                        raise ValueError(f"expected {PARTS[-1]} layer specs (embedding, layers, head), got {len(self._layer_specs)}")
+                        got = len(self._layer_specs)
+                        raise ValueError(f"expected {PARTS[-1]} layer specs (embedding, layers, head), got {got}")
                     self.parts = list(PARTS)
                     stage_id = self._topo.get_coord(self.global_rank).pipe
                     self._set_bounds(start=self.parts[stage_id], stop=self.parts[stage_id + 1])
 
 
             def build(embedding, layers, head, loss_fn):
-                \"\"\"The pipeline module: embedding, the \(plan.layers) decoder layers and the head, as LayerSpecs.\"\"\"
+                \"\"\"Embedding, \(plan.layers) decoder layers and head (LayerSpecs) as one pipeline module.\"\"\"
                 return PlannedPipelineModule(
                     layers=[embedding, *layers, head],
                     topology=topology(),

@@ -43,6 +43,8 @@ package struct LaunchPlan {
     /// GPUs per node, in node order, from `deviceMap[].node`.
     var gpusOnNode: [Int]
     var stepTimeSeconds: Double?
+    /// `launch.gradientReduceDtype` ("fp32", "bf16"), when the plan says.
+    var gradientReduceDtype: String?
 
     var nodes: Int { gpusOnNode.count }
     /// GPUs per node (torchrun, deepspeed and horovod take one number; the plan's nodes are alike).
@@ -100,5 +102,6 @@ extension LaunchPlan {
         for device in plan.deviceMap { perNode[device.node, default: 0] += 1 }
         gpusOnNode = perNode.keys.sorted().map { perNode[$0]! }
         stepTimeSeconds = plan.prediction.stepTimeSeconds
+        gradientReduceDtype = plan.launch?.gradientReduceDtype
     }
 }

@@ -16,12 +16,12 @@ import Foundation
 /// (--q-lora-rank, --kv-lora-rank, --qk-head-dim, --qk-pos-emb-head-dim, --v-head-dim).
 /// Tests/Fixtures/launcher-options/megatron.txt lists every option that parser accepts.
 enum MegatronModelFlags {
-    static func arguments(_ model: ModelDescription, sequenceLength: Int) -> [String] {
+    static func arguments(_ model: ModelDescription, sequenceLength: Int, tensor: Int) -> [String] {
         var items = shape(model, sequenceLength: sequenceLength)
         items += architecture(model)
         if let moe = model.moe { items += mixtureOfExperts(moe, layers: model.layers) }
         if let latent = model.latentAttention { items += latentAttention(latent) }
-        items += tokenizerNote(model)
+        items += tokenizerNote(model, tensor: tensor)
         return items
     }
 
@@ -123,13 +123,18 @@ enum MegatronModelFlags {
         return items
     }
 
-    /// The tokenizer is the user's: name it, and say whether Megatron's padding changes the vocabulary.
-    private static func tokenizerNote(_ model: ModelDescription) -> [String] {
+    /// The tokenizer is the user's: name it, and say what Megatron's padding makes of the vocabulary
+    /// (megatron/training/vocab_utils.py @ d98e8a64: a multiple of make_vocab_size_divisible_by × tensor).
+    private static func tokenizerNote(_ model: ModelDescription, tensor: Int) -> [String] {
         let source = model.architecture.sourceId.map { Quoting.comment($0) } ?? "<tokenizer of the model>"
-        let padded = model.vocabularySize % 128 == 0 ? "no padding" : "Megatron pads it to a multiple of 128 × tensor"
+        let multiple = 128 * max(tensor, 1), vocabulary = model.vocabularySize
+        let padded = (vocabulary + multiple - 1) / multiple * multiple
+        let padding =
+            padded == vocabulary
+            ? "no padding" : "Megatron pads it to \(padded), a multiple of 128 × tensor \(tensor), as planned without"
         return [
             "# tokenizer (yours to give): --tokenizer-type HuggingFaceTokenizer --tokenizer-model \(source)",
-            "#   vocabulary \(model.vocabularySize) (\(padded), --make-vocab-size-divisible-by 128)",
+            "#   vocabulary \(vocabulary) (\(padding); --make-vocab-size-divisible-by 128)",
         ]
     }
 

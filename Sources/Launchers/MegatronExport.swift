@@ -88,7 +88,10 @@ package struct MegatronExport {
     /// The model's shape and architecture (`MegatronModelFlags`); a plan written before the plan carried
     /// the model gets `# set:` lines to fill in from its config.json.
     private func modelArguments() -> [String] {
-        if let model = plan.model { return MegatronModelFlags.arguments(model, sequenceLength: plan.sequenceLength) }
+        if let model = plan.model {
+            return MegatronModelFlags.arguments(
+                model, sequenceLength: plan.sequenceLength, tensor: plan.tensor)
+        }
         return [
             "--num-layers \(plan.layers)",
             "# This plan does not carry the model (written before model.* existed): re-create it with `plan train`,",
@@ -202,11 +205,15 @@ package struct MegatronExport {
     /// _add_mixed_precision_args: --bf16 / --fp16; _add_transformer_engine_args: --fp8-format hybrid
     /// (E4M3 forward, E5M2 backward) on top of bf16 weights, as NVIDIA's FP8 recipes run.
     private func precisionArguments() -> [String] {
+        var items: [String]
         switch plan.precision {
-        case .bf16: return ["--bf16"]
-        case .fp16: return ["--fp16"]
-        case .fp8: return ["--bf16", "--fp8-format hybrid"]
-        default: return ["# fp32: Megatron's default, no precision flag"]
+        case .bf16: items = ["--bf16"]
+        case .fp16: items = ["--fp16"]
+        case .fp8: items = ["--bf16", "--fp8-format hybrid"]
+        default: items = ["# fp32: Megatron's default, no precision flag"]
         }
+        // The plan was costed with gradients reduced in bf16 (launch.gradientReduceDtype): _add_distributed_args.
+        if plan.gradientReduceDtype == "bf16" && plan.precision != .fp32 { items.append("--grad-reduce-in-bf16") }
+        return items
     }
 }

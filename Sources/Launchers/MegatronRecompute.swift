@@ -43,7 +43,8 @@ struct MegatronRecompute {
             ]
         case .firstLayers(let n):
             arguments = [
-                "# the first \(n) layer\(n == 1 ? "" : "s") of each chunk recomputed (\(planned.map(String.init).joined(separator: ", ")))",
+                "# the first \(n) layer\(n == 1 ? "" : "s") of each chunk recomputed "
+                    + "(\(planned.map(String.init).joined(separator: ", ")))",
                 "--recompute-granularity full", "--recompute-method block", "--recompute-num-layers \(n)",
             ]
         }

@@ -16,8 +16,10 @@ enum TorchtitanModelTable {
             ]
             return table
         }
-        let assets = "./assets/hf/" + (model.architecture.sourceId?.split(separator: "/").last.map(String.init)
-            ?? model.name)
+        let assets =
+            "./assets/hf/"
+            + (model.architecture.sourceId?.split(separator: "/").last.map(String.init)
+                ?? model.name)
         if let flavor = TorchtitanFlavor.matching(model) {
             table.set(
                 "name", .string(flavor.name),

@@ -32,12 +32,12 @@ package struct VLLMExport {
         var lines = ["#!/usr/bin/env bash"] + header(layout)
         lines += ["set -eo pipefail", ""]
         if nodes > 1 { lines.append(ExportText.nodeRankLine(nodes: nodes)) }
-        // make_arg_parser (vllm/entrypoints/common/cli_args.py (vLLM 0.33.0)): parser.add_argument("model_tag", type=str,
+        // make_arg_parser (vLLM 0.33.0 vllm/entrypoints/common/cli_args.py): parser.add_argument("model_tag",
         // nargs="?") is the MODEL of `vllm serve [model_tag] [options]` (vllm/entrypoints/cli/serve.py).
         if let sourceId = plan.sourceId {
             lines += [
-                "# MODEL: the Hugging Face repo id of \(Quoting.comment(plan.modelName)) (model.sourceId); set MODEL=PATH "
-                    + "for a local checkpoint.",
+                "# MODEL: the Hugging Face repo id of \(Quoting.comment(plan.modelName)) (model.sourceId); "
+                    + "set MODEL=PATH for a local checkpoint.",
                 Quoting.shellDefault("MODEL", sourceId),
             ]
         } else {

@@ -2,7 +2,8 @@ import CostModel
 
 /// Reads what a launcher needs beyond the model's shape (`ModelArchitecture`) from Hugging Face
 /// `config.json` names: `_name_or_path`, `model_type`, `hidden_act`, `rms_norm_eps` /
-/// `layer_norm_epsilon` / `layer_norm_eps` / `layernorm_epsilon`, `rmsnorm`, `rope_theta`, `position_embedding_type`, `alibi`.
+/// `layer_norm_epsilon` / `layer_norm_eps` / `layernorm_epsilon`, `rmsnorm`, `rope_theta`,
+/// `position_embedding_type`, `alibi`.
 /// Absent keys follow the model family, as transformers' configuration classes default them.
 extension ModelFile {
     static func architecture(_ yaml: YAMLMapping, activation: String) throws -> ModelArchitecture {
@@ -11,7 +12,9 @@ extension ModelFile {
         let ropeFamily = modelType.map(ModelArchitecture.ropeRMSNormTypes.contains) ?? false
         let rmsEpsilon = try present(yaml, "rms_norm_eps").map { try yaml.number($0, in: 0...1, fix: fix) } ?? nil
         let layerEpsilon =
-            try present(yaml, "layer_norm_epsilon", "layer_norm_eps", "layernorm_epsilon").map { try yaml.number($0, in: 0...1, fix: fix) }
+            try present(yaml, "layer_norm_epsilon", "layer_norm_eps", "layernorm_epsilon").map {
+                try yaml.number($0, in: 0...1, fix: fix)
+            }
             ?? nil
         // ChatGLM says `rmsnorm: true` beside `layernorm_epsilon`.
         let rmsFlag = try present(yaml, "rmsnorm").map { try yaml.bool($0) } ?? nil

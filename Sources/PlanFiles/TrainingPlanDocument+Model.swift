@@ -79,7 +79,8 @@ extension TrainingPlanDocument {
                 name: name, layers: layers, hiddenSize: hiddenSize, attentionHeads: attentionHeads,
                 keyValueHeads: keyValueHeads, headDim: headDim, ffnHiddenSize: ffnHiddenSize,
                 vocabularySize: vocabularySize, maxPositions: maxPositions, feedForward: feedForward,
-                tiedEmbeddings: tiedEmbeddings, attentionBias: attentionBias, moe: moe, latentAttention: latentAttention,
+                tiedEmbeddings: tiedEmbeddings, attentionBias: attentionBias, moe: moe,
+                latentAttention: latentAttention,
                 architecture: ModelArchitecture(
                     sourceId: sourceId, modelType: modelType, activation: activation ?? "gelu",
                     normalization: normalization, normEpsilon: normEpsilon, positionEmbedding: positionEmbedding,

@@ -15,6 +15,8 @@ package struct TrainingPlanDocument: Codable, Sendable {
     package var precision: Precision
     /// The framework the plan is costed for and kept to (frameworks/NAME.yaml).
     package var framework: String
+    /// The framework's choices its launch must repeat (absent in plans written before it existed).
+    package var launch: LaunchChoices?
     package var recompute: Recompute
     package var stages: [Stage]
     package var deviceMap: [Device]
@@ -141,6 +143,7 @@ package struct TrainingPlanDocument: Codable, Sendable {
         microbatch = .init(size: config.microbatchSize, count: config.microbatchCount)
         precision = config.precision
         self.framework = framework.name
+        launch = .init(framework)
         recompute = .init(
             granularity: config.recompute,
             layersPerStage: (0..<layout.chunks).map { layout.recomputedCount(chunk: $0) })

@@ -27,7 +27,7 @@ extension LayerSplitProgram {
             }
             return
         }
-        // k[r,g] = n[r,g]·z with one binary z for the whole plan: k ≤ L·z, k ≥ n − L·(1 − z) (k ≤ n is row 5).
+        // k[r,g] = n[r,g]·z, one binary z for the plan: k ≤ L·z, k ≥ n − L·(1 − z) (k ≤ n is row 5).
         let every = program.addVariable("recomputesEveryLayer", .between(0, 1), integer: true)
         for r in 0..<ranks {
             for g in 0..<groupCount {

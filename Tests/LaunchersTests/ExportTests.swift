@@ -134,7 +134,9 @@ struct ExportTests {
         let kvHeads = Self.int(plan, "model.keyValueHeads"), heads = Self.int(plan, "model.attentionHeads")
         #expect(megatron.has("--group-query-attention") == (kvHeads < heads))
         if kvHeads < heads { #expect(megatron.int("--num-query-groups") == kvHeads) }
-        #expect(megatron.has("--untie-embeddings-and-output-weights") == !(Contract.value(plan, "model.tiedEmbeddings") as? Bool ?? true))
+        #expect(
+            megatron.has("--untie-embeddings-and-output-weights")
+                == !(Contract.value(plan, "model.tiedEmbeddings") as? Bool ?? true))
     }
 
     /// Chunk sizes as Megatron would build them from the emitted flags.

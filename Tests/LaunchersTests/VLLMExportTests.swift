@@ -128,7 +128,8 @@ struct VLLMExportTests {
         #expect(gpusServed == gpusOnNode, "GPUs per node: served \(gpusServed), deviceMap \(gpusOnNode)")
         #expect(
             result.text.contains(
-                Self.value(plan, "model.sourceId") == nil ? "must be a Hugging Face repo id" : "the Hugging Face repo id"))
+                Self.value(plan, "model.sourceId") == nil
+                    ? "must be a Hugging Face repo id" : "the Hugging Face repo id"))
     }
 
     /// The mixed plan is mixed: two GPU groups, a comment and servers for each.
