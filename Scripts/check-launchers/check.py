@@ -332,23 +332,56 @@ def check_torchtitan(name, plan, directory):
 # MARK: Horovod, TensorFlow
 
 
-def check_horovod(name, plan, directory):
-    if version("horovod") is None:
-        return None, "horovod not installed"
+HOROVOD_PARSER = {}
+
+
+def horovod_arguments(words):
+    """horovodrun's parse_args (horovod/runner/launch.py, from horovod's sdist), keeping its parser."""
     from horovod.runner.launch import parse_args as horovod_parse_args
 
+    original = argparse.ArgumentParser.parse_args
+
+    def keep(self, *args, **kwargs):
+        HOROVOD_PARSER.setdefault("parser", self)
+        return original(self, *args, **kwargs)
+
+    argparse.ArgumentParser.parse_args = keep
+    old_argv, sys.argv = sys.argv, ["horovodrun"] + words
+    try:
+        return horovod_parse_args()
+    finally:
+        argparse.ArgumentParser.parse_args = original
+        sys.argv = old_argv
+
+
+def check_horovod(name, plan, directory):
+    try:
+        importlib.import_module("horovod.runner.launch")
+    except ImportError as error:
+        return None, f"horovodrun not importable ({error})"
     words = captured(os.path.join(directory, "launch.sh"), "horovodrun")
-    sys.argv = ["horovodrun"] + words
-    args = horovod_parse_args()
+    args = horovod_arguments(words)
     problems = []
-    expect(args.np == plan["cluster"]["devices"], "horovodrun -np", problems)
-    return problems, f"horovodrun parse_args: -np {args.np}"
+    slots = sum(int(host.split(":")[1]) for host in args.hosts.split(","))
+    expect(args.num_proc == plan["cluster"]["devices"] == slots, "horovodrun -np and -H slots", problems)
+    return problems, f"horovodrun parse_args: -np {args.num_proc} -H {args.hosts[:60]}"
 
 
 def check_tensorflow(name, plan, directory):
+    """Each worker's TF_CONFIG through TensorFlow's own TFConfigClusterResolver."""
     if version("tensorflow-cpu") is None and version("tensorflow") is None:
         return None, "tensorflow not installed"
-    return None, "tensorflow installed; TF_CONFIG check not written"
+    import tensorflow as tf
+
+    problems, nodes = [], len({device["node"] for device in plan["deviceMap"]})
+    for index in range(nodes):
+        os.environ["TF_CONFIG"] = open(os.path.join(directory, f"tf_config.worker-{index}.json")).read()
+        resolver = tf.distribute.cluster_resolver.TFConfigClusterResolver()
+        workers = resolver.cluster_spec().as_dict().get("worker", [])
+        expect(len(workers) == nodes and resolver.task_type == "worker" and resolver.task_id == index,
+               f"worker {index}", problems)
+    os.environ.pop("TF_CONFIG", None)
+    return problems, f"TFConfigClusterResolver: {nodes} workers, task ids 0..{nodes - 1}"
 
 
 CHECKS = {"megatron": check_megatron, "deepspeed": check_deepspeed, "torchtitan": check_torchtitan,
@@ -385,6 +418,10 @@ def write_options():
     argparse.ArgumentParser.parse_args = keep
     runner.parse_args(["train.py"])
     argparse.ArgumentParser.parse_args = original
+    if HOROVOD_PARSER.get("parser") is not None:
+        write("horovodrun.txt", [f"horovod {os.environ.get('HOROVOD_VERSION')} horovod/runner/launch.py parse_args "
+                                 "(from the sdist): every option string.", "Written by make check-launchers."],
+              [o for a in HOROVOD_PARSER["parser"]._actions for o in a.option_strings])
     write("deepspeed-runner.txt", [f"deepspeed {version('deepspeed')} deepspeed/launcher/runner.py parse_args: every "
                                    "option string.", "Written by make check-launchers."],
           [o for a in runner_parser["parser"]._actions for o in a.option_strings])

@@ -76,6 +76,20 @@ struct LauncherOptionsTests {
     }
 
     @Test(arguments: requests)
+    func horovodrunOptionsAreHorovodruns(_ request: PlanRequest) throws {
+        let directory = try Plans.scratch()
+        let (path, _) = try Plans.write(request, in: directory)
+        let export: LauncherExport
+        do { export = try Plans.export(path, as: .horovod) } catch { return }  // model parallel: refused
+        let line = export.text.split(separator: "\n").first { $0.hasPrefix("horovodrun ") }.map(String.init) ?? ""
+        let runner = line.components(separatedBy: " python ")[0]
+        let known = try Self.options("horovodrun.txt")
+        #expect(runner.hasPrefix("horovodrun -np ") && known.contains("-np") && known.contains("-H"))
+        let options = runner.split(separator: " ").map(String.init).filter { $0.hasPrefix("-") }
+        #expect(options.filter { !known.contains($0) }.isEmpty, "\(runner)")
+    }
+
+    @Test(arguments: requests)
     func deepspeedLaunchOptionsAreTheRunners(_ request: PlanRequest) throws {
         let directory = try Plans.scratch()
         let (path, _) = try Plans.write(request, in: directory)
