@@ -192,7 +192,8 @@ def check_megatron(name, plan, directory):
     expect(launched == recomputed or plan["recompute"]["granularity"] != "full",
            f"Megatron recomputes {launched}, the plan {recomputed}", problems)
     expect((args.recompute_granularity or "none") == plan["recompute"]["granularity"]
-           or (plan["recompute"]["granularity"] == "full" and set(recomputed) == {0}), "recompute granularity", problems)
+           or (plan["recompute"]["granularity"] == "full" and set(recomputed) == {0}),
+           "recompute granularity", problems)
     return problems, f"parse_args + validate_args: tp={args.tensor_model_parallel_size} " \
         f"pp={args.pipeline_model_parallel_size} dp={args.data_parallel_size} " \
         f"recompute={args.recompute_granularity}/{args.recompute_method}/{args.recompute_num_layers}"
@@ -398,7 +399,8 @@ def write_options():
     parser = MEGATRON_PARSER.get("parser")
     if parser is not None:
         write("megatron.txt", [f"NVIDIA/Megatron-LM {MEGATRON_COMMIT} megatron/training/arguments.py parse_args "
-                               "(megatron-core 0.20.0): every option string it accepts.", "Written by make check-launchers."],
+                               "(megatron-core 0.20.0): every option string it accepts.",
+                               "Written by make check-launchers."],
               [o for a in parser._actions for o in a.option_strings if o.startswith("--")])
     write("torchrun.txt", [f"torch {version('torch')} torch/distributed/run.py get_args_parser: every option string.",
                            "Written by make check-launchers."],
@@ -430,12 +432,14 @@ def write_options():
 def main():
     print(f"launchers: torch {version('torch')}, deepspeed {version('deepspeed')}, torchtitan {version('torchtitan')}, "
           f"Megatron-LM {MEGATRON_COMMIT[:12]}, horovod {version('horovod')}, "
-          f"tensorflow {version('tensorflow-cpu') or version('tensorflow')}, vllm {version('vllm')}")
+          f"tensorflow {version('tensorflow-cpu') or version('tensorflow')} (vLLM: check_vllm.py, its own environment)")
     for file in sorted(os.listdir(WORK)):
         if not file.endswith(".json"):
             continue
         name = file[:-5]
         plan = json.load(open(os.path.join(WORK, file)))
+        if plan["workload"]["mode"] == "inference":
+            continue  # vLLM's, in check_vllm.py
         for launcher, check in CHECKS.items():
             directory = os.path.join(WORK, name, launcher)
             refused = os.path.join(WORK, name, launcher + ".refused")

@@ -51,11 +51,31 @@ grep -v '^#' "$HERE/plans.txt" | while read -r name arguments; do
     # shellcheck disable=SC2086
     "$ROOT/.build/debug/plan" $arguments --out "$WORK/$name.json"
     mkdir -p "$WORK/$name"
-    for format in megatron deepspeed torchtitan horovod tensorflow; do
+    for format in megatron deepspeed torchtitan horovod tensorflow vllm; do
         # A refusal (the export says why it cannot launch the plan as predicted) is recorded, not fatal.
         "$ROOT/.build/debug/plan" export --to "$format" --out-dir "$WORK/$name/$format" "$WORK/$name.json" \
             2>"$WORK/$name/$format.refused" || true
     done
 done
+status=0
 PYTHONPATH="$MEGATRON_SRC:$HOROVOD_SRC:$HERE/stubs" HOROVOD_VERSION=0.28.1 MEGATRON_COMMIT="$MEGATRON_COMMIT" \
-    "$VENV/bin/python" "$HERE/check.py" "$WORK" "$ROOT/Tests/Fixtures/launcher-options"
+    "$VENV/bin/python" "$HERE/check.py" "$WORK" "$ROOT/Tests/Fixtures/launcher-options" || status=1
+
+# vLLM 0.33.0 in its own environment: the wheel without its dependencies (they pin CUDA torch 2.14), torch CPU
+# and the pure-Python packages its argument parser imports; VLLM_TARGET_DEVICE=cpu for its platform check.
+VLLM_VENV="$ROOT/.venv-launchers-vllm"
+if [ ! -x "$VLLM_VENV/bin/python" ]; then
+    python3 -m venv "$VLLM_VENV"
+    "$VLLM_VENV/bin/pip" install -q --upgrade pip
+fi
+VLLM_PIP="$VLLM_VENV/bin/pip"
+if "$VLLM_PIP" install -q "torch==2.13.0+cpu" 2>/dev/null && "$VLLM_PIP" install -q --no-deps vllm==0.33.0 &&
+    "$VLLM_PIP" install -q numpy packaging pydantic regex cbor2 psutil pyzmq urllib3 "transformers>=5.16.1,<5.21" \
+        aiohttp requests openai-harmony openai msgspec cloudpickle pillow pybase64 cachetools uvloop py-cpuinfo \
+        fastapi prometheus_client partial-json-parser xgrammar llguidance 2>/dev/null; then
+    VLLM_TARGET_DEVICE=cpu "$VLLM_VENV/bin/python" "$HERE/check_vllm.py" "$WORK" \
+        "$ROOT/Tests/Fixtures/launcher-options" 2>/dev/null || status=1
+else
+    echo "note: vllm 0.33.0 and its parser's dependencies did not install here; vLLM exports are not checked"
+fi
+exit $status

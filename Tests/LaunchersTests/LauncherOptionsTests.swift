@@ -89,6 +89,19 @@ struct LauncherOptionsTests {
         #expect(options.filter { !known.contains($0) }.isEmpty, "\(runner)")
     }
 
+    @Test(arguments: [VLLMExportTests.single, VLLMExportTests.fp8, VLLMExportTests.mixed, VLLMExportTests.spanning])
+    func vllmServeOptionsAreVLLMs(_ request: PlanRequest) throws {
+        let directory = try Plans.scratch()
+        let (path, _) = try Plans.write(request, in: directory)
+        let script = try Plans.export(path, as: .vllm).text
+        // The options of vllm serve lines and of the SERVE_ARGS arrays; ray's own (--head, --port=) are not vLLM's.
+        let lines = script.split(separator: "\n").map(String.init).filter { !$0.contains("ray start") }
+        let known = try Self.options("vllm-0.33.0.txt")
+        let flags = Self.flags(in: lines.joined(separator: "\n")).map { $0.split(separator: "=")[0] }.map(String.init)
+        #expect(!flags.isEmpty)
+        #expect(flags.filter { !known.contains($0) }.isEmpty, "\(flags.filter { !known.contains($0) })")
+    }
+
     @Test(arguments: requests)
     func deepspeedLaunchOptionsAreTheRunners(_ request: PlanRequest) throws {
         let directory = try Plans.scratch()
