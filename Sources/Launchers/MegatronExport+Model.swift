@@ -19,7 +19,10 @@ enum MegatronModelFlags {
     static func arguments(_ model: ModelDescription, sequenceLength: Int, tensor: Int) -> [String] {
         var items = shape(model, sequenceLength: sequenceLength)
         items += architecture(model)
-        if let moe = model.moe { items += mixtureOfExperts(moe, layers: model.layers) }
+        if let moe = model.moe {
+            items += mixtureOfExperts(moe, layers: model.layers)
+            if model.architecture.modelType == "deepseek_v3" { items += deepSeekRouting }
+        }
         if let latent = model.latentAttention { items += latentAttention(latent) }
         items += tokenizerNote(model, tensor: tensor)
         return items
@@ -109,6 +112,19 @@ enum MegatronModelFlags {
         }
         return items
     }
+
+    /// DeepSeek-V3's router (deepseek-ai/DeepSeek-V3 config.json: scoring_func sigmoid, topk_method noaux_tc,
+    /// n_group 8, topk_group 4, routed_scaling_factor 2.5), which plan does not read: Megatron's default is
+    /// softmax top-k with an auxiliary loss. The flags as NVIDIA/Megatron-LM @ d98e8a64
+    /// examples/megatron_fsdp/sbatch_mfsdp_deepseek_v3.sh sets them.
+    private static let deepSeekRouting = [
+        "# DeepSeek-V3 routing (its config.json: sigmoid scores, expert bias, 8 groups top-4, scale 2.5):",
+        "--moe-router-score-function sigmoid",
+        "--moe-router-enable-expert-bias",
+        "--moe-router-num-groups 8",
+        "--moe-router-group-topk 4",
+        "--moe-router-topk-scaling-factor 2.5",
+    ]
 
     /// DeepSeek's multi-head latent attention: ranks and the per-head sizes without and with positions.
     private static func latentAttention(_ latent: LatentAttention) -> [String] {

@@ -44,6 +44,11 @@ package enum BruteForceSplit {
         if table.recomputeLayers == .sameCount && table.groups.count == 1 && table.virtualStages == 1 {
             return table.recomputeLayers.admits(held: layers.map { $0[0] }, recomputed: recomputed.map { $0[0] })
         }
+        if table.recomputeLayers == .sameCount && table.groups.count == 1 {
+            // Interleaved: N in every chunk (N at most every chunk's size), or every layer.
+            let n = recomputed[0][0]
+            return recomputed == layers || zip(recomputed, layers).allSatisfy { $0[0] == n && n <= $1[0] }
+        }
         return recomputed == layers || recomputed.allSatisfy { $0.allSatisfy { $0 == 0 } }
     }
 

@@ -9,8 +9,14 @@ extension LayerSplitProgram {
     ///
     ///     k[r] ≤ N,  k[r] ≤ n[r],  k[r] ≥ N − L·b[r],  k[r] ≥ n[r] − L·(1 − b[r])
     ///
-    /// Otherwise (two layer groups, or interleaved chunks, where min(N, chunk) is not linear in the rank's
-    /// totals) and for `all` (torchtitan, DeepSpeed): every layer or none, k[r,g] = n[r,g]·z with one binary z.
+    /// Interleaved (v chunks per rank, one group): the rank's time and memory depend on its totals only, and
+    /// its chunks hold ⌊n[r]/v⌋ or ⌈n[r]/v⌉ layers, so N in every chunk is k[r] = v·N with v·N ≤ n[r]; or
+    /// every layer (z = 1). min(N, chunk) with N above some chunk's size is left out (not linear in n[r]).
+    ///
+    ///     k[r] ≥ n[r] − L·(1 − z),  |k[r] − v·N| ≤ L·z,  v·N − n[r] ≤ L·z
+    ///
+    /// Two layer groups (dense-first MoE), where the first N layers of a chunk mix the groups, and `all`
+    /// (torchtitan, DeepSpeed): every layer or none, k[r,g] = n[r,g]·z with one binary z.
     mutating func addLaunchableRecompute() {
         guard table.recomputeLayers != .any, recomputed.allSatisfy({ $0 != nil }) else { return }
         let total = Double(table.totalLayers)
@@ -27,6 +33,10 @@ extension LayerSplitProgram {
             }
             return
         }
+        if table.recomputeLayers == .sameCount && groupCount == 1 {
+            addSameCountInterleaved(total: total)
+            return
+        }
         // k[r,g] = n[r,g]·z, one binary z for the plan: k ≤ L·z, k ≥ n − L·(1 − z) (k ≤ n is row 5).
         let every = program.addVariable("recomputesEveryLayer", .between(0, 1), integer: true)
         for r in 0..<ranks {
@@ -37,6 +47,21 @@ extension LayerSplitProgram {
                     "everyOrNoneAtLeast[\(r),\(g)]", [.init(k, 1), .init(n, -1), .init(every, -total)],
                     .atLeast(-total))
             }
+        }
+    }
+
+    /// The interleaved `same_count` rows (see `addLaunchableRecompute`).
+    private mutating func addSameCountInterleaved(total: Double) {
+        let v = Double(table.virtualStages)
+        let count = program.addVariable("recomputeNumLayers", .between(0, total), integer: true)
+        let every = program.addVariable("recomputesEveryLayer", .between(0, 1), integer: true)
+        for r in 0..<ranks {
+            let k = recomputed[r]![0], n = layers[r][0]
+            program.addRow(
+                "everyLayer[\(r)]", [.init(k, 1), .init(n, -1), .init(every, -total)], .atLeast(-total))
+            program.addRow("perChunkAtMost[\(r)]", [.init(k, 1), .init(count, -v), .init(every, -total)], .atMost(0))
+            program.addRow("perChunkAtLeast[\(r)]", [.init(k, 1), .init(count, -v), .init(every, total)], .atLeast(0))
+            program.addRow("perChunkHeld[\(r)]", [.init(count, v), .init(n, -1), .init(every, -total)], .atMost(0))
         }
     }
 }

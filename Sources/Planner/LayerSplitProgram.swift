@@ -293,6 +293,13 @@ public struct LayerSplitProgram: Sendable {
             }
             for g in 0..<groupCount {
                 var budget = rankRecomputed[r][g]
+                if table.recomputeLayers == .sameCount && groupCount == 1 && v > 1 && budget < rankLayers[r][g] {
+                    // N in every chunk (row 13): the rank's v·N spread evenly over its chunks.
+                    for (i, c) in rankChunks.enumerated() {
+                        recomputed[c][g] = min(budget / v + (i < budget % v ? 1 : 0), layers[c][g])
+                    }
+                    continue
+                }
                 for c in rankChunks {
                     let k = min(budget, layers[c][g])
                     recomputed[c][g] = k

@@ -282,7 +282,13 @@ struct ExportTests {
 
     // MARK: torchtitan
 
-    @Test(arguments: [small, interleaved, contextParallel, mixtureFP8])
+    /// Interleaved and planned for torchtitan (ZeRO 2: FSDP without resharding, which it runs with pipelines).
+    static let interleavedTorchtitan = PlanRequest.evaluate(
+        .init(
+            model: "llama3-70b", cluster: "dgx-h100-64", tp: 4, pp: 4, dp: 4, mbs: 1, vpp: 2, recompute: .full,
+            zero: 2, framework: "torchtitan"))
+
+    @Test(arguments: [small, interleavedTorchtitan, contextParallel, mixtureFP8])
     func torchtitanTOMLMatchesThePlan(_ request: PlanRequest) throws {
         let directory = try Plans.scratch()
         let (path, plan) = try Plans.write(request, in: directory)
@@ -329,9 +335,11 @@ struct ExportTests {
             let interleaved = Self.int(plan, "parallelism.virtualStages") > 1
             #expect(parallelism["pipeline_parallel_schedule"] as? String == (interleaved ? "Interleaved1F1B" : "1F1B"))
         }
+        // full recompute of no layer (all-or-none, planned for torchtitan) is mode none.
+        let granularity = Contract.value(plan, "recompute.granularity") as? String
+        let none = (Contract.value(plan, "recompute.layersPerStage") as? [Int] ?? []).allSatisfy { $0 == 0 }
         #expect(
-            toml["activation_checkpoint"]?["mode"] as? String
-                == Contract.value(plan, "recompute.granularity") as? String)
+            toml["activation_checkpoint"]?["mode"] as? String == (granularity == "full" && none ? "none" : granularity))
         let fp8 = Contract.value(plan, "precision") as? String == "fp8"
         #expect((toml["model"]?["converters"] as? [String]) == (fp8 ? ["quantize.linear.float8"] : nil))
         #expect(toml["model"]?["tokenizer_path"] == nil && toml["model"]?["hf_assets_path"] != nil)
