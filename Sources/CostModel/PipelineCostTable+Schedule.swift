@@ -29,42 +29,60 @@ extension PipelineCostTable {
         return seconds
     }
 
+    /// Per pipeline rank, what its chunks add up to: time per microbatch, state and activation
+    /// bytes (activations of one microbatch), backward, sync and optimizer seconds.
+    struct RankTotals {
+        var times, stateBytes, activationBytes, backward, sync, optimizer: [Double]
+    }
+
+    func rankTotals(_ layout: StageLayout, chunkTimes: [Double]) -> RankTotals {
+        let zeros = Array(repeating: 0.0, count: pipeline)
+        var t = RankTotals(
+            times: zeros, stateBytes: Array(repeating: fixedBytesPerRank, count: pipeline), activationBytes: zeros,
+            backward: zeros, sync: zeros, optimizer: zeros)
+        for c in 0..<chunks {
+            let r = c % pipeline
+            t.times[r] += chunkTimes[c]
+            for (g, group) in groups.enumerated() {
+                let n = Double(layout.layers[c][g]), k = Double(layout.recomputed[c][g])
+                t.stateBytes[r] += n * group.cost.stateBytes
+                t.activationBytes[r] += (n - k) * group.cost.activationBytes + k * group.cost.checkpointBytes
+                t.backward[r] += n * (group.cost.backwardComputeSeconds + group.cost.backwardCommSeconds)
+                t.sync[r] += n * group.cost.gradientSyncSeconds
+                t.optimizer[r] += n * group.cost.optimizerSeconds
+            }
+            if c == 0 {
+                t.stateBytes[r] += firstChunkStateBytes
+                t.backward[r] += firstChunkBackwardSeconds
+                t.sync[r] += firstChunkSyncSeconds
+                t.optimizer[r] += firstChunkOptimizerSeconds
+            }
+            if c == chunks - 1 {
+                t.stateBytes[r] += lastChunkStateBytes + lastChunkActivationBytes
+                t.backward[r] += lastChunkBackwardSeconds
+                t.sync[r] += lastChunkSyncSeconds
+                t.optimizer[r] += lastChunkOptimizerSeconds
+            }
+        }
+        return t
+    }
+
+    /// Per pipeline rank, its state bytes (weights, gradients, optimizer state, buffers, logits) and
+    /// in-flight activation bytes under `layout`: the two parts of `PipelineSchedule.rankBytes`.
+    public func rankMemory(_ layout: StageLayout) -> [(stateBytes: Double, activationBytes: Double)] {
+        let t = rankTotals(layout, chunkTimes: Array(repeating: 0, count: chunks))
+        return (0..<pipeline).map { (t.stateBytes[$0], inFlight(rank: $0) * t.activationBytes[$0]) }
+    }
+
     /// Evaluates a split: per-chunk and per-rank times, memory per rank, step time.
     public func evaluate(_ layout: StageLayout) -> PipelineSchedule {
         precondition(layout.chunks == chunks, "layout has \(layout.chunks) chunks, table \(chunks)")
         let chunkTimes = (0..<chunks).map {
             chunkSeconds($0, layers: layout.layers[$0], recomputed: layout.recomputed[$0])
         }
-        var rankTimes = Array(repeating: 0.0, count: pipeline)
-        var stateBytes = Array(repeating: fixedBytesPerRank, count: pipeline)
-        var activation = Array(repeating: 0.0, count: pipeline)
-        var backward = Array(repeating: 0.0, count: pipeline)
-        var sync = Array(repeating: 0.0, count: pipeline)
-        var optimizer = Array(repeating: 0.0, count: pipeline)
-        for c in 0..<chunks {
-            let r = c % pipeline
-            rankTimes[r] += chunkTimes[c]
-            for (g, group) in groups.enumerated() {
-                let n = Double(layout.layers[c][g]), k = Double(layout.recomputed[c][g])
-                stateBytes[r] += n * group.cost.stateBytes
-                activation[r] += (n - k) * group.cost.activationBytes + k * group.cost.checkpointBytes
-                backward[r] += n * (group.cost.backwardComputeSeconds + group.cost.backwardCommSeconds)
-                sync[r] += n * group.cost.gradientSyncSeconds
-                optimizer[r] += n * group.cost.optimizerSeconds
-            }
-            if c == 0 {
-                stateBytes[r] += firstChunkStateBytes
-                backward[r] += firstChunkBackwardSeconds
-                sync[r] += firstChunkSyncSeconds
-                optimizer[r] += firstChunkOptimizerSeconds
-            }
-            if c == chunks - 1 {
-                stateBytes[r] += lastChunkStateBytes + lastChunkActivationBytes
-                backward[r] += lastChunkBackwardSeconds
-                sync[r] += lastChunkSyncSeconds
-                optimizer[r] += lastChunkOptimizerSeconds
-            }
-        }
+        let totals = rankTotals(layout, chunkTimes: chunkTimes)
+        let rankTimes = totals.times, stateBytes = totals.stateBytes, activation = totals.activationBytes
+        let backward = totals.backward, sync = totals.sync, optimizer = totals.optimizer
         let bytes = (0..<pipeline).map { stateBytes[$0] + inFlight(rank: $0) * activation[$0] }
         let tails = (0..<pipeline).map { optimizer[$0] + max(0, sync[$0] - (syncOverlapsBackward ? backward[$0] : 0)) }
         let v = Double(virtualStages), m = Double(microbatches)

@@ -153,6 +153,24 @@ public struct DataDirectory: Sendable {
     }
 
     func profile(named name: String, from yaml: YAMLMapping) throws -> HardwareProfile {
+        // A profile file's path (`plan calibrate --out team-h100.yaml` writes one): as given, or
+        // beside the cluster file.
+        if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+            let beside = URL(fileURLWithPath: yaml.file).deletingLastPathComponent().appendingPathComponent(name)
+            guard
+                let url = [URL(fileURLWithPath: name), beside].first(where: {
+                    FileManager.default.fileExists(atPath: $0.path)
+                })
+            else {
+                throw yaml.error(
+                    at: "gpu",
+                    message: "'\(YAMLMapping.clipped(name))' is not a file (looked for it as given and beside "
+                        + "\(yaml.file)); give a profile file's path or a name in hardware-profiles/")
+            }
+            return try ProfileFile.decode(
+                try YAMLMapping(contentsOf: url, shownAs: name, flag: yaml.keyPath("gpu")),
+                defaultName: url.deletingPathExtension().lastPathComponent)
+        }
         guard let root else {
             throw yaml.error(
                 "gpu", nil, "'\(name)' cannot be looked up: no hardware-profiles/ folder found (set PLAN_DATA_DIR)")

@@ -17,6 +17,10 @@ package enum RunsFile {
         }
         var frameworks: [String: Framework] = [:]
         return try runs.map { run in
+            if let log = try run.string("log") {
+                let named = try run.string("framework")
+                return try logRun(run, path: log, data: data, framework: try named.map { try data.framework($0) })
+            }
             let name = try run.string("framework") ?? defaultFramework
             if frameworks[name] == nil {
                 do {

@@ -99,6 +99,7 @@ package struct TrainingPlanDocument: Codable, Sendable {
         package var stepTimeSeconds, tokensPerSecond, tokensPerSecondPerDevice, modelTflopsPerDevice, mfu: Double
         package var memoryPerDeviceGiB: Memory
         package var breakdownSeconds: Breakdown
+        package var uncertainty: Uncertainty?
     }
 
     package struct Memory: Codable, Sendable {

@@ -13,13 +13,18 @@ struct PlanCommand: ParsableCommand {
             """,
         subcommands: [
             TrainCommand.self, InferCommand.self, EvaluateCommand.self, ValidateCommand.self, ExportCommand.self,
-            CompareCommand.self, SweepCommand.self,
+            CompareCommand.self, SweepCommand.self, CalibrateCommand.self,
         ],
         defaultSubcommand: nil)
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case json, table
+}
+
+/// What `train` and `evaluate` print: the plan's JSON, its table, or its picture.
+enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
+    case json, table, svg
 }
 
 /// Flags every training command shares: what to train and on what.

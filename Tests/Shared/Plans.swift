@@ -98,10 +98,10 @@ enum Plans {
             let options = SearchOptions(top: 4, solver: SolverOptions(timeLimitSeconds: 30))
             let result = TrainingSearch.run(space: space, options: options)
             guard !result.plans.isEmpty else { throw InputError("no configuration fits") }
-            return .training(
-                TrainingPlanDocument(
-                    result: result, model: model, cluster: cluster, framework: framework,
-                    wallSeconds: 0))
+            var document = TrainingPlanDocument(
+                result: result, model: model, cluster: cluster, framework: framework, wallSeconds: 0)
+            document.attachUncertainty(data.predictionIntervals())
+            return .training(document)
         case .evaluate(let e):
             let model = try data.model(e.model), cluster = try data.cluster(e.cluster)
             let framework = try data.framework(e.framework)
@@ -117,10 +117,10 @@ enum Plans {
             let solver = TrainingPlanDocument.Solver(
                 status: plan.splitStatus.rawValue, candidates: 1,
                 milpsSolved: e.uniform ? 0 : 1, pruned: 0, wallSeconds: 0)
-            return .training(
-                TrainingPlanDocument(
-                    plan: plan, model: model, cluster: cluster, framework: framework,
-                    solver: solver, alternatives: []))
+            var document = TrainingPlanDocument(
+                plan: plan, model: model, cluster: cluster, framework: framework, solver: solver, alternatives: [])
+            document.attachUncertainty(data.predictionIntervals())
+            return .training(document)
         case .infer(let i):
             return .inference(try inference(i, data: data))
         }

@@ -128,12 +128,13 @@ extension RandomWorkload {
             sequenceLength: sequenceLength, precisions: [.bf16], framework: framework)
         let options = SearchOptions(top: top, solver: SolverOptions(timeLimitSeconds: 30))
         let result = TrainingSearch.run(space: space, options: options)
-        let document =
+        var document =
             result.plans.isEmpty
             ? nil
             : TrainingPlanDocument(
                 result: result, model: model, cluster: cluster, framework: framework,
                 wallSeconds: 0)
+        document?.attachUncertainty(DataDirectory().predictionIntervals())
         return Answer(space: space, result: result, document: document)
     }
 }

@@ -107,6 +107,12 @@ package enum Calibration {
             self != .tensorCommOverlap || efficiency.tensorCommOverlap > 0
         }
 
+        /// How far `value` is from `start`, in the units the prior counts: |ln(value / start)| (a
+        /// factor of e is 1), or for a start of 0 the value over the grid's largest.
+        package func distance(_ value: Double, from start: Double) -> Double {
+            start > 0 && value > 0 ? abs(log(value / start)) : abs(value - start) / max(grid.last ?? 1, 1e-12)
+        }
+
         package static func < (lhs: Parameter, rhs: Parameter) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
         }
@@ -124,8 +130,20 @@ package enum Calibration {
         package var coarseStride = 5
         /// The values to fit (a subset of `Parameter.allCases`; tests fit one at a time).
         package var parameters = Parameter.allCases
+        /// How many runs' worth of evidence the starting values count as: the objective adds
+        /// `priorWeight / n` times each value's distance from its start (`Parameter.distance`), so a
+        /// fit on a few runs moves a value only as far as they agree it should. 0 (the published
+        /// profiles' fit over dozens of runs) adds nothing; `plan calibrate` uses 1.
+        package var priorWeight = 0.0
 
         package init() {}
+
+        /// A team's calibration (`plan calibrate`): the profile's values count as one run.
+        package static var team: Options {
+            var options = Options()
+            options.priorWeight = 1
+            return options
+        }
     }
 
     /// One fitted value of a profile.
@@ -208,9 +226,11 @@ package enum Calibration {
             var moved = false
             for parameter in free {
                 let affected = runs.indices.filter { parameter.affects(runs[$0]) }
+                let origin = parameter.value(in: start), weight = options.priorWeight
                 let (value, newTerms) = try lineSearch(
                     parameter, from: current, runs: runs, affected: affected,
-                    measured: measured, terms: terms, stride: options.coarseStride)
+                    measured: measured, terms: terms, stride: options.coarseStride,
+                    penalty: { weight * parameter.distance($0, from: origin) })
                 if value != parameter.value(in: current) {
                     parameter.set(value, in: &current)
                     for (slot, index) in affected.enumerated() { terms[index] = newTerms[slot] }
@@ -237,17 +257,21 @@ package enum Calibration {
     /// affected runs' terms there.
     static func lineSearch(
         _ parameter: Parameter, from current: Efficiency, runs: [PublishedRun], affected: [Int],
-        measured: [Double], terms: [Double], stride: Int
+        measured: [Double], terms: [Double], stride: Int, penalty: (Double) -> Double = { _ in 0 }
     ) throws -> (Double, [Double]) {
         let grid = parameter.grid
         let here = parameter.value(in: current)
-        var best = (value: here, sum: affected.reduce(0) { $0 + terms[$1] }, terms: affected.map { terms[$0] })
+        var best = (
+            value: here, sum: affected.reduce(0) { $0 + terms[$1] } + penalty(here), terms: affected.map { terms[$0] }
+        )
         guard !affected.isEmpty else { return (best.value, best.terms) }
         var scored: [Int: (sum: Double, terms: [Double])] = [:]
         func consider(_ indices: [Int]) throws {
             let fresh = indices.filter { scored[$0] == nil }
             let results = try score(fresh.map { grid[$0] }, parameter, current, runs, affected, measured)
-            for (index, result) in zip(fresh, results) { scored[index] = result }
+            for (index, result) in zip(fresh, results) {
+                scored[index] = (result.sum + penalty(grid[index]), result.terms)
+            }
         }
         var coarse = Array(Swift.stride(from: 0, to: grid.count, by: max(stride, 1)))
         if coarse.last != grid.count - 1 { coarse.append(grid.count - 1) }

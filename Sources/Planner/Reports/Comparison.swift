@@ -26,10 +26,18 @@ package struct Comparison: Encodable, Sendable {
         package var costUSD: Double?
         /// Throughput per device relative to the first row (sweeps: scaling efficiency).
         package var relativeEfficiency: Double?
+        /// The prediction's interval (`PredictionIntervals`): the time may be this fraction longer, or
+        /// 1/(1 + this) shorter.
+        package var intervalRelative: Double?
+        /// Whether this row's time to train and the fastest row's overlap within their intervals:
+        /// the prediction cannot tell the two apart.
+        package var withinIntervalOfFastest: Bool?
     }
 
     package var trainingTokens: Double
     package var rows: [Row]
+    /// The coverage of the rows' intervals, when they have any.
+    package var intervalCoverage: Double?
 
     /// One job of a comparison: a model on a cluster with its batch, sequence length and precision.
     package struct Job: Sendable {
@@ -70,6 +78,24 @@ package struct Comparison: Encodable, Sendable {
             }
         }
         return Comparison(trainingTokens: trainingTokens, rows: rows)
+    }
+
+    /// The rows with the intervals of their predictions, and which cannot be told apart from the
+    /// fastest: their [days / (1 + r), days · (1 + r)] ranges overlap the fastest row's.
+    package mutating func attach(_ intervals: PredictionIntervals, jobs: [Job]) {
+        intervalCoverage = intervals.coverage
+        for (index, job) in zip(rows.indices, jobs) where rows[index].fits {
+            let interval = intervals.interval(
+                profile: job.cluster.profile.name, framework: job.framework.name, precision: job.precision,
+                devices: job.cluster.devices, parameters: job.model.totalParameters)
+            rows[index].intervalRelative = interval.relative
+        }
+        let timed = rows.indices.filter { rows[$0].daysToTrain != nil && rows[$0].intervalRelative != nil }
+        guard let fastest = timed.min(by: { rows[$0].daysToTrain! < rows[$1].daysToTrain! }) else { return }
+        let best = rows[fastest].daysToTrain! * (1 + rows[fastest].intervalRelative!)
+        for index in timed {
+            rows[index].withinIntervalOfFastest = rows[index].daysToTrain! / (1 + rows[index].intervalRelative!) <= best
+        }
     }
 
     /// The best plan for one job, or why there is none.

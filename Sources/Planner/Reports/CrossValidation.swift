@@ -85,6 +85,23 @@ package struct CrossValidationReport: Encodable, Sendable {
     /// All runs, then the fully specified ones.
     package var overall: [Overall]
     package var rows: [Row]
+    /// The prediction intervals these cross-validated errors give (`PredictionIntervals`), and how
+    /// many runs fall inside the interval built without their own family.
+    package var intervals: PredictionIntervals
+    package var intervalCoverage: Coverage
+
+    package struct Coverage: Encodable, Sendable {
+        package var claimed: Double
+        /// The out-of-family share the width factor was fitted to (`PredictionIntervals.calibrated`).
+        package var target: Double
+        /// `PredictionIntervals.widthFactor` fitted on all families.
+        package var widthFactor: Double
+        /// Runs inside the interval built without their family, its width factor fitted without it too.
+        package var inside: Int
+        /// The same with no widening (factor 1).
+        package var insideUnwidened: Int
+        package var runs: Int
+    }
 
     /// Fits on all runs, then once per family on the others (only the profiles that family's runs use:
     /// the fits are per profile, so the rest would be the all-runs fit again).
@@ -139,6 +156,12 @@ package struct CrossValidationReport: Encodable, Sendable {
                 inSample: Errors(members.map { ($0.id, $0.inSampleError) }),
                 crossValidated: Errors(members.map { ($0.id, $0.crossValidatedError) }))
         }
+        let calibrated = PredictionIntervals.calibrated(runs: runs, predicted: crossValidated)
+        intervals = calibrated.intervals
+        let raw = PredictionIntervals.heldOutCoverage(runs: runs, predicted: crossValidated, widthFactor: 1)
+        intervalCoverage = Coverage(
+            claimed: intervals.coverage, target: calibrated.target, widthFactor: intervals.widthFactor,
+            inside: calibrated.inside, insideUnwidened: raw, runs: runs.count)
         overall = [("all", rows), ("fully specified", rows.filter(\.fullySpecified))].map { scope, members in
             Overall(
                 scope: scope, fileValues: Errors(members.map { ($0.id, $0.fileValuesError) }),

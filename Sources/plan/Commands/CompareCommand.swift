@@ -69,9 +69,10 @@ struct CompareCommand: ParsableCommand {
                 }
             }
         }
-        let comparison = Comparison.run(
+        var comparison = Comparison.run(
             jobs: jobs, trainingTokens: tokens,
             progress: Progress.reporter(total: jobs.count, show: isatty(2) != 0 && jobs.count > 1))
+        if let intervals = data.predictionIntervals() { comparison.attach(intervals, jobs: jobs) }
         Progress.clear(show: isatty(2) != 0 && jobs.count > 1)
         try Self.emit(
             comparison, format: format, out: out,
@@ -88,9 +89,18 @@ struct CompareCommand: ParsableCommand {
                     title: withCost
                         ? "Cost against time to train \(Comparison.tokens(tokens))"
                         : "Throughput against time to train \(Comparison.tokens(tokens))",
+                    subtitle: Self.subtitle(comparison),
                     xLabel: "days to train", yLabel: withCost ? "cost (USD)" : "tokens/s", logX: false,
                     series: [.init(name: "best plan per job", points: points, line: false)])
             })
+    }
+
+    /// The workload of a comparison's rows, and the jobs that have no plan (no point to draw).
+    static func subtitle(_ comparison: Comparison) -> String {
+        let workloads = Set(comparison.rows.map { "\($0.globalBatchSize) × \($0.sequenceLength)" }).sorted()
+        let none = comparison.rows.filter { !$0.fits }.map { "\($0.model) on \($0.cluster)" }
+        return "global batch \(workloads.joined(separator: ", ")) tokens"
+            + (none.isEmpty ? "" : "; no plan (not drawn): \(none.joined(separator: ", "))")
     }
 
     static func list(_ text: String, flag: String) throws -> [String] {

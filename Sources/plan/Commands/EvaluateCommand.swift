@@ -34,7 +34,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "optimal (the split MILP) or uniform (even layers, Megatron's default).") var split: SplitChoice =
         .optimal
     @Option(help: "Write the plan to this file (atomically) instead of standard output.") var out: String?
-    @Option(help: "json or table.") var format: OutputFormat = .json
+    @Option(help: "json, table or svg (a picture of the step and the memory per rank).") var format: PlanFormat = .json
 
     enum SplitChoice: String, ExpressibleByArgument { case optimal, uniform }
 
@@ -130,9 +130,10 @@ struct EvaluateCommand: ParsableCommand {
         let solver = TrainingPlanDocument.Solver(
             status: plan.splitStatus.rawValue, candidates: 1, milpsSolved: split == .optimal ? 1 : 0,
             pruned: 0, wallSeconds: Date().timeIntervalSince(started))
-        let document = TrainingPlanDocument(
+        var document = TrainingPlanDocument(
             plan: plan, model: loaded.model, cluster: loaded.cluster,
             framework: loaded.framework, solver: solver, alternatives: [])
+        document.attachUncertainty(DataDirectory().predictionIntervals())
         if !plan.estimate.fits {
             FileHandle.standardError.write(
                 Data(
@@ -144,6 +145,11 @@ struct EvaluateCommand: ParsableCommand {
         switch format {
         case .json: try OutputWriter.emit(try document.prettyJSON(), to: out)
         case .table: try OutputWriter.emit(PlanTable.text(document), to: out)
+        case .svg:
+            let picture = PlanPicture(
+                document: document, plan: plan, model: loaded.model, cluster: loaded.cluster,
+                framework: loaded.framework)
+            try OutputWriter.emit(picture.render(), to: out)
         }
     }
 

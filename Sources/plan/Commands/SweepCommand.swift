@@ -14,8 +14,14 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Cluster whose nodes are repeated: a file or a bundled name.") var cluster: String = "dgx-h100-64"
     @Option(help: "Fewest devices.") var from: Int = 8
     @Option(help: "Most devices.") var to: Int = 1024
-    @Option(name: .customLong("global-batch"), help: "Sequences per optimizer step, the same at every size.")
-    var globalBatch: Int = 1024
+    @Option(
+        name: .customLong("global-batch"),
+        help: ArgumentHelp(
+            "Sequences per optimizer step, the same at every size (default 1024, not train's 128: 1,024 GPUs need "
+                + "room for data parallelism)."))
+    var globalBatchOption: Int?
+    var globalBatch: Int { globalBatchOption ?? 1024 }
+    var globalBatchGiven: Bool { globalBatchOption != nil }
     @Option(name: .customLong("seq-len"), help: "Tokens per sequence (default: the model's, at most 8192).")
     var sequenceLength: Int?
     @Option(help: "bf16, fp16 or fp8.") var precision: String = "bf16"
@@ -83,8 +89,9 @@ struct SweepCommand: ParsableCommand {
                 model: model, cluster: cluster, batch: globalBatch, sequence: sequence, precision: chosen[0],
                 framework: chosenFramework)
         }
-        let comparison = Comparison.run(
+        var comparison = Comparison.run(
             jobs: jobs, trainingTokens: tokens, progress: Progress.reporter(total: jobs.count, show: isatty(2) != 0))
+        if let intervals = data.predictionIntervals() { comparison.attach(intervals, jobs: jobs) }
         Progress.clear(show: isatty(2) != 0)
         try CompareCommand.emit(
             comparison, format: format, out: out,
@@ -101,11 +108,16 @@ struct SweepCommand: ParsableCommand {
                             name: "linear scaling from \(Int(first.x)) GPUs",
                             points: measured.map { (x: $0.x, y: first.y * $0.x / first.x, label: nil) }, line: true))
                 }
+                let missing = comparison.rows.filter { !$0.fits }.map {
+                    (x: Double($0.devices), label: $0.degrees.hasPrefix("does not fit") ? "does not fit" : "no plan")
+                }
                 return SVGChart(
-                    title:
-                        "\(model.name) on \(base.profile.name): tokens/s against GPUs (batch \(globalBatch) × "
-                        + "\(sequence))",
-                    xLabel: "GPUs (log scale)", yLabel: "tokens/s", logX: true, series: series)
+                    title: "\(model.name) on \(base.profile.name): tokens/s against GPUs",
+                    subtitle:
+                        "global batch \(globalBatch) × \(sequence) tokens"
+                        + (globalBatchGiven ? "" : " (sweep's default; train uses 128)")
+                        + ", \(chosen[0].rawValue), \(chosenFramework.name); crosses: sizes with no plan",
+                    xLabel: "GPUs (log scale)", yLabel: "tokens/s", logX: true, series: series, missing: missing)
             })
     }
 }

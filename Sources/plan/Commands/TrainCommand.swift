@@ -21,8 +21,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Write the plan to this file (atomically) instead of standard output.")
     var out: String?
 
-    @Option(help: "json or table.")
-    var format: OutputFormat = .json
+    @Option(help: "json, table or svg (a picture of the step and the memory per rank).")
+    var format: PlanFormat = .json
 
     @Option(name: .customLong("time-limit"), help: "Seconds GLPK may spend on one split MILP.")
     var timeLimit: Double = 30
@@ -41,8 +41,8 @@ struct TrainCommand: ParsableCommand {
             throw InputError(key: "--time-limit", "must be more than 0 and at most 3600 seconds, got \(timeLimit)")
         }
         try OutPath.check(out, inputs: workload.inputPaths)
-        if emit != nil && format == .table {
-            throw InputError(key: "--emit", "cannot be given with --format table; give one")
+        if emit != nil && format != .json {
+            throw InputError(key: "--emit", "cannot be given with --format \(format.rawValue); give one")
         }
         let precisions = try PrecisionList.parse(precision, flag: "--precision")
         let loaded = try LoadedWorkload(workload)
@@ -67,9 +67,10 @@ struct TrainCommand: ParsableCommand {
         guard !result.plans.isEmpty else {
             throw InputError(Infeasibility.message(result: result, space: space, options: options))
         }
-        let document = TrainingPlanDocument(
+        var document = TrainingPlanDocument(
             result: result, model: loaded.model, cluster: loaded.cluster,
             framework: loaded.framework, wallSeconds: wall)
+        document.attachUncertainty(DataDirectory().predictionIntervals())
         if let emit {
             let plan = PlanDocument.training(document)
             try plan.check(origin: "plan train")
@@ -80,6 +81,11 @@ struct TrainCommand: ParsableCommand {
         switch format {
         case .json: try OutputWriter.emit(try document.prettyJSON(), to: out)
         case .table: try OutputWriter.emit(PlanTable.text(document), to: out)
+        case .svg:
+            let picture = PlanPicture(
+                document: document, plan: result.plans[0], model: loaded.model, cluster: loaded.cluster,
+                framework: loaded.framework)
+            try OutputWriter.emit(picture.render(), to: out)
         }
     }
 }

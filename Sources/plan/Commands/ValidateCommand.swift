@@ -36,6 +36,18 @@ struct ValidateCommand: ParsableCommand {
                 + "out each source family in turn and predict it with a fit on the others: in-sample against "
                 + "cross-validated error per family, and the values fitted on all runs."))
     var crossValidate = false
+    @Flag(
+        name: .customLong("half-fit"),
+        help: ArgumentHelp(
+            "Per source family: start from the fit on the other families, calibrate on half of the family's runs "
+                + "(a fixed seed) and predict the other half, before and after: what `plan calibrate` buys."))
+    var halfFit = false
+    @Option(
+        name: .customLong("write-intervals"),
+        help: ArgumentHelp(
+            "With --cross-validate: also write the prediction intervals its errors give (JSON; the bundled "
+                + "validation/prediction-intervals.json is this file for the bundled runs)."))
+    var writeIntervals: String?
 
     @Option(
         help: ArgumentHelp(
@@ -54,6 +66,10 @@ struct ValidateCommand: ParsableCommand {
             out,
             inputs: runs + Self.bundledTrainingRuns.compactMap { data.url($0)?.path } + [grid].compactMap { $0 }
                 + [framework.flatMap { data.inputPath($0, in: "frameworks") }].compactMap { $0 })
+        if writeIntervals != nil && !crossValidate {
+            throw InputError(key: "--write-intervals", "needs --cross-validate, whose errors the intervals come from")
+        }
+        try OutPath.check(writeIntervals, inputs: runs + Self.bundledTrainingRuns.compactMap { data.url($0)?.path })
         let report: any Report
         if let grid {
             if !runs.isEmpty || serving || searchUpTo != nil || crossValidate {
@@ -63,6 +79,13 @@ struct ValidateCommand: ParsableCommand {
                         + "give --grid alone")
             }
             report = try gridReport(grid, data: data)
+        } else if halfFit {
+            if serving || searchUpTo != nil || crossValidate {
+                throw InputError(
+                    key: "--half-fit", "cannot be combined with --serving, --search-up-to or --cross-validate")
+            }
+            let files = try load(runs.isEmpty ? Self.bundledTrainingRuns : runs, data: data)
+            report = try HalfFitReport(runs: try trainingRuns(files, data: data))
         } else if crossValidate {
             if serving || searchUpTo != nil {
                 throw InputError(
@@ -73,7 +96,11 @@ struct ValidateCommand: ParsableCommand {
             if try files.contains(where: { try ServingRunsFile.isServing($0.yaml) }) {
                 throw InputError(key: "--cross-validate", "fits training runs; a serving runs file was given")
             }
-            report = try CrossValidationReport(runs: try trainingRuns(files, data: data))
+            let crossValidation = try CrossValidationReport(runs: try trainingRuns(files, data: data))
+            if let writeIntervals {
+                try OutputWriter.emit(try crossValidation.intervals.prettyJSON(), to: writeIntervals)
+            }
+            report = crossValidation
         } else {
             let files = try load(
                 runs.isEmpty ? [serving ? "validation/serving-runs.yaml" : Self.bundledTrainingRuns[0]] : runs,

@@ -6,14 +6,23 @@ extension Comparison {
     func table() -> String {
         let header = [
             "model", "cluster", "GPUs", "prec", "seq", "plan", "step s", "tokens/s", "tok/s/GPU", "MFU", "GiB/GPU",
-            "days for \(Self.tokens(trainingTokens))", "cost USD", "rel.",
+            "days for \(Self.tokens(trainingTokens))", "±", "cost USD", "rel.",
         ]
         let cells = rows.map(Self.cells)
         let widths = header.indices.map { i in ([header[i]] + cells.map { $0[i] }).map(\.count).max()! + 2 }
         let line = { (row: [String]) in
             row.enumerated().map { PlanTable.pad($1, widths[$0]) }.joined().trimmingCharacters(in: .whitespaces)
         }
-        return ([line(header)] + cells.map(line)).joined(separator: "\n") + "\n"
+        var lines = [line(header)] + cells.map(line)
+        let close = rows.indices.filter { rows[$0].withinIntervalOfFastest == true }
+        if close.count > 1 {
+            lines.append("")
+            lines.append(
+                "rows \(close.map { String($0 + 1) }.joined(separator: ", ")) differ by less than their "
+                    + "\(Int(((intervalCoverage ?? 0) * 100).rounded()))% intervals "
+                    + "(±: how much longer the time may be): the prediction cannot rank them")
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     private static func cells(_ r: Row) -> [String] {
@@ -28,6 +37,7 @@ extension Comparison {
         cells.append(r.mfu.map { String(format: "%.1f%%", $0 * 100) } ?? dash)
         cells.append(r.memoryPerDeviceGiB.map(PlanTable.fmt) ?? dash)
         cells.append(r.daysToTrain.map(PlanTable.fmt) ?? dash)
+        cells.append(r.intervalRelative.map { String(format: "%.0f%%", $0 * 100) } ?? dash)
         cells.append(r.costUSD.map { String(format: "%.0f", $0) } ?? dash)
         cells.append(r.relativeEfficiency.map { String(format: "%.2f", $0) } ?? dash)
         return cells

@@ -40,6 +40,18 @@ extension CrossValidationReport: Report {
             "the fit on the other families, each fold starting from uncalibrated values (used as they are where\n"
                 + "holding the family out leaves its profile under 3 runs).")
         lines.append("")
+        let c = intervalCoverage
+        func share(_ inside: Int) -> String { Self.percent(Double(inside) / Double(max(c.runs, 1))) }
+        lines.append(
+            "prediction intervals (prediction.uncertainty), \(Self.percent(c.claimed)) claimed: built without each "
+                + "family, they hold \(c.inside) of \(c.runs) runs (\(share(c.inside))) with the width factor also "
+                + "fitted without it")
+        lines.append(
+            "(\(c.insideUnwidened) runs, \(share(c.insideUnwidened)), unwidened); the shipped intervals' factor, "
+                + "fitted on all families to hold \(Self.percent(c.target)) out of family: "
+                + "×\(PlanTable.fmt(c.widthFactor))"
+        )
+        lines.append("")
         lines.append(
             "fitted on all runs (hardware-profiles/*.yaml `efficiency:` keys; values in parentheses kept from "
                 + "the file):")

@@ -22,8 +22,13 @@ enum PlanTable {
             "          microbatch \(plan.microbatch.size) × \(plan.microbatch.count), recompute "
                 + "\(plan.recompute.granularity), ZeRO \(p.zeroStage)\(p.sequenceParallel ? ", sequence parallel" : "")"
         )
+        let interval =
+            pred.uncertainty.map {
+                let percent = Int(($0.coverage * 100).rounded())
+                return " (\(fmt($0.stepTimeSeconds[0]))–\(fmt($0.stepTimeSeconds[1])) s, \(percent)% interval)"
+            } ?? ""
         lines.append(
-            "step      \(fmt(pred.stepTimeSeconds)) s   \(fmt(pred.tokensPerSecond)) tokens/s   "
+            "step      \(fmt(pred.stepTimeSeconds)) s\(interval)   \(fmt(pred.tokensPerSecond)) tokens/s   "
                 + "\(fmt(pred.tokensPerSecondPerDevice)) tokens/s/GPU   \(fmt(pred.modelTflopsPerDevice)) "
                 + "TFLOP/s/GPU   MFU \(fmt(pred.mfu * 100))%"
         )
