@@ -147,7 +147,8 @@ enum MegatronModelFlags {
         let padded = (vocabulary + multiple - 1) / multiple * multiple
         let padding =
             padded == vocabulary
-            ? "no padding" : "Megatron pads it to \(padded), a multiple of 128 × tensor \(tensor), as planned without"
+            ? "no padding"
+            : "Megatron pads it to \(padded), a multiple of 128 × tensor \(tensor); the plan counts \(vocabulary)"
         return [
             "# tokenizer (yours to give): --tokenizer-type HuggingFaceTokenizer --tokenizer-model \(source)",
             "#   vocabulary \(vocabulary) (\(padding); --make-vocab-size-divisible-by 128)",
