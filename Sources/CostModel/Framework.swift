@@ -23,6 +23,8 @@ public struct Framework: Sendable, Hashable, Codable {
     public var recompute: [RecomputeGranularity]
     /// Whether a launch can recompute a different number of layers on different pipeline stages.
     public var perStageRecompute: Bool
+    /// The per-chunk recompute counts a launch can express (`any` exactly when `perStageRecompute`).
+    public var recomputeLayers: RecomputeLayers
 
     // MARK: Mechanisms
 
@@ -59,7 +61,7 @@ public struct Framework: Sendable, Hashable, Codable {
         tensorCommOverlap: Bool, gradientAccumulationBytes: Double, gradientReduceBytes: Double,
         gradientReduceOverlap: Bool, parameterGatherOverlap: Bool, masterWeightsBytes: Double,
         optimizerStateBytes: Double, weightsBytes: Double,
-        fusedKernels: Set<FusedKernel>, shardsUnderPipeline: Bool = true
+        fusedKernels: Set<FusedKernel>, shardsUnderPipeline: Bool = true, recomputeLayers: RecomputeLayers? = nil
     ) {
         self.name = name
         self.interleavedSchedule = interleavedSchedule
@@ -72,6 +74,7 @@ public struct Framework: Sendable, Hashable, Codable {
         self.sequenceParallel = sequenceParallel
         self.recompute = recompute
         self.perStageRecompute = perStageRecompute
+        self.recomputeLayers = recomputeLayers ?? (perStageRecompute ? .any : .sameCount)
         self.tensorCommOverlap = tensorCommOverlap
         self.gradientAccumulationBytes = gradientAccumulationBytes
         self.gradientReduceBytes = gradientReduceBytes

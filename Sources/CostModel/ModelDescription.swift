@@ -23,12 +23,15 @@ public struct ModelDescription: Sendable, Hashable, Codable {
     public var attentionBias: Bool
     public var moe: MixtureOfExperts?
     public var latentAttention: LatentAttention?
+    /// Normalisation, positions, activation name and source id: what a launcher needs beyond the shape.
+    public var architecture: ModelArchitecture
 
     public init(
         name: String, layers: Int, hiddenSize: Int, attentionHeads: Int, keyValueHeads: Int? = nil,
         headDim: Int? = nil, ffnHiddenSize: Int, vocabularySize: Int, maxPositions: Int = 2048,
         feedForward: FeedForward = .twoMatrices, tiedEmbeddings: Bool = true, attentionBias: Bool = false,
-        moe: MixtureOfExperts? = nil, latentAttention: LatentAttention? = nil
+        moe: MixtureOfExperts? = nil, latentAttention: LatentAttention? = nil,
+        architecture: ModelArchitecture = ModelArchitecture()
     ) {
         self.name = name
         self.layers = layers
@@ -44,6 +47,7 @@ public struct ModelDescription: Sendable, Hashable, Codable {
         self.attentionBias = attentionBias
         self.moe = moe
         self.latentAttention = latentAttention
+        self.architecture = architecture
     }
 
     /// Layers whose FFN is dense (all of them without MoE; the first k with `first_k_dense_replace`).

@@ -41,6 +41,8 @@ public struct PipelineCostTable: Sendable, Hashable {
     /// Whether the data-parallel sync runs behind the last microbatch's backward pass (bucketed
     /// overlap, as Megatron's --overlap-grad-reduce does) rather than after it.
     public var syncOverlapsBackward: Bool = true
+    /// The per-chunk recompute counts the framework's launch expresses; the split keeps to them.
+    public var recomputeLayers: RecomputeLayers = .any
 
     public var chunks: Int { pipeline * virtualStages }
     public var totalLayers: Int { groups.reduce(0) { $0 + $1.count } }

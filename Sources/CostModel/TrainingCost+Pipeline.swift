@@ -44,6 +44,7 @@ extension TrainingCost {
                 denseParameters: outputDeviceParameters == 0 ? 0 : outputParameters, expertParameters: 0),
             capacityBytes: usableBytes,
             allowsFullRecompute: config.recompute == .full,
-            syncOverlapsBackward: framework.gradientReduceOverlap)
+            syncOverlapsBackward: framework.gradientReduceOverlap,
+            recomputeLayers: framework.recomputeLayers)
     }
 }

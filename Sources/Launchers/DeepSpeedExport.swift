@@ -86,6 +86,7 @@ package struct DeepSpeedExport {
                     + "ZeRO-3, so re-plan with `plan evaluate ... --zero 1` or export --to megatron"
             )
         }
+        try checkPipeline()
         var notes: [String] = []
         let config = makeConfig(notes: &notes)
         let launch = launchCommand()
@@ -109,6 +110,9 @@ package struct DeepSpeedExport {
             .init(name: "launch.sh", contents: Data((script.joined(separator: "\n") + "\n").utf8), executable: true),
         ]
         if let hostfile { files.append(.init(name: "hostfile", contents: Data(hostfile.utf8))) }
+        if plan.pipeline > 1 {
+            files.append(.init(name: "pipeline_module.py", contents: Data(DeepSpeedPipelineModule.source(plan).utf8)))
+        }
         return LauncherExport(document: try ExportText.json(document), files: files)
     }
 
@@ -141,6 +145,13 @@ package struct DeepSpeedExport {
         }
         if plan.tensor > 1 {
             config.tensorParallel = .init(autotpSize: plan.tensor)  // config-json "Tensor Parallel (AutoTP)"
+            // TPTrainingConfig.dtype (deepspeed/runtime/tensor_parallel/config.py) is a torch.dtype defaulting to
+            // float16 that JSON cannot set; the engine trains in the bf16/fp16 section's precision regardless.
+            notes.append(
+                "tensor_parallel.dtype reads back as torch.float16 (a torch.dtype JSON cannot set); the engine "
+                    + "does not use it for training: precision is the \(plan.precision == .fp16 ? "fp16" : "bf16") "
+                    + "section"
+            )
         }
         if plan.expert > 1 {
             if plan.tensor > 1 {
@@ -161,22 +172,35 @@ package struct DeepSpeedExport {
             )
         }
         if plan.pipeline > 1 {
-            let perRank = (0..<plan.pipeline).map { rank in
-                plan.chunks.filter { $0.rank == rank }.reduce(0) { $0 + $1.layerCount }
-            }
             notes.append(
-                "pipeline parallelism \(plan.pipeline) is set in code: deepspeed.pipe.PipelineModule(..., "
-                    + "num_stages=\(plan.pipeline)); the plan's stages hold "
-                    + "\(perRank.map(String.init).joined(separator: ", ")) layers"
+                "pipeline parallelism \(plan.pipeline): build the model with pipeline_module.py (--out-dir), whose "
+                    + "topology is pipeline \(plan.pipeline) × tensor \(plan.tensor) × data \(plan.data) and whose "
+                    + "stages hold \(plan.layerCounts.map(String.init).joined(separator: ", ")) layers as planned"
             )
-            if plan.virtualStages > 1 {
-                notes.append(
-                    "DeepSpeed's pipeline engine has no interleaved schedule; the plan's \(plan.virtualStages) "
-                        + "virtual stages per rank run as one, with more bubble than predicted"
-                )
-            }
         }
         return config
+    }
+
+    /// DeepSpeed's pipeline engine runs one stage per rank (TrainSchedule in deepspeed/runtime/pipe/schedule.py)
+    /// and PipelineModule's activation_checkpoint_interval recomputes every layer or none.
+    private func checkPipeline() throws {
+        guard plan.pipeline > 1 else { return }
+        if plan.virtualStages > 1 {
+            throw InputError(
+                file: plan.origin, key: "parallelism.virtualStages",
+                "is \(plan.virtualStages); DeepSpeed's pipeline engine has no interleaved schedule, so it would run "
+                    + "another plan; re-plan with `plan train --framework deepspeed` or export --to megatron"
+            )
+        }
+        let recomputed = plan.chunks.map(\.recomputedLayers)
+        if plan.recompute == .full && recomputed != plan.layerCounts && recomputed.contains(where: { $0 > 0 }) {
+            throw InputError(
+                file: plan.origin, key: "recompute.layersPerStage",
+                "is \(recomputeCounts()) for stages of \(plan.layerCounts.map(String.init).joined(separator: ", ")) "
+                    + "layers; DeepSpeed's activation_checkpoint_interval recomputes every layer or none, so it would "
+                    + "run another plan; re-plan with `plan train --framework deepspeed`"
+            )
+        }
     }
 
     private func recomputeCounts() -> String {

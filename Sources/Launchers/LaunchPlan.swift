@@ -17,6 +17,8 @@ package struct LaunchPlan {
     /// Where the plan came from, for messages and headers: a path, "standard input" or "plan train".
     var origin: String
     var modelName: String
+    /// The full model description, when the plan carries it (plans from before `model.*` grew do not).
+    var model: ModelDescription?
     var layers: Int
     var parameters: Double
     var activeParameters: Double
@@ -41,6 +43,8 @@ package struct LaunchPlan {
     /// GPUs per node, in node order, from `deviceMap[].node`.
     var gpusOnNode: [Int]
     var stepTimeSeconds: Double?
+    /// `launch.gradientReduceDtype` ("fp32", "bf16"), when the plan says.
+    var gradientReduceDtype: String?
 
     var nodes: Int { gpusOnNode.count }
     /// GPUs per node (torchrun, deepspeed and horovod take one number; the plan's nodes are alike).
@@ -68,6 +72,7 @@ extension LaunchPlan {
     init(training plan: TrainingPlanDocument, origin: String) {
         self.origin = origin
         modelName = plan.model.name
+        model = plan.model.description
         parameters = plan.model.parameters
         activeParameters = plan.model.activeParameters
         layers = plan.model.layers
@@ -97,5 +102,6 @@ extension LaunchPlan {
         for device in plan.deviceMap { perNode[device.node, default: 0] += 1 }
         gpusOnNode = perNode.keys.sorted().map { perNode[$0]! }
         stepTimeSeconds = plan.prediction.stepTimeSeconds
+        gradientReduceDtype = plan.launch?.gradientReduceDtype
     }
 }

@@ -4,9 +4,10 @@ import PlanFiles
 /// A bash script that runs Megatron-LM / Megatron-Core `pretrain_gpt.py` under `torchrun` with the
 /// plan's degrees, batch, layer split, recompute, optimizer sharding and precision.
 ///
-/// Every Megatron flag is one that `megatron/training/arguments.py` (NVIDIA/Megatron-LM, main) defines;
-/// the function defining it is named where it is emitted. The plan carries only the layer count of the
-/// model, so the other shape flags are left as `# set:` lines to fill in from the model's config.json.
+/// Every Megatron flag is one that `megatron/training/arguments.py` (NVIDIA/Megatron-LM @ d98e8a64,
+/// megatron-core 0.20.0) defines; the function defining it is named where it is emitted, and
+/// Tests/Fixtures/launcher-options/megatron.txt lists them all. The model's shape and architecture come
+/// from the plan (`MegatronModelFlags`); data, tokenizer, optimizer and checkpoints are the user's.
 /// Standard output (or `--out FILE`) gets the script; `--out-dir DIR` writes it as launch.sh.
 package struct MegatronExport {
     var plan: LaunchPlan
@@ -31,7 +32,7 @@ package struct MegatronExport {
         lines += ExportText.bashArray("MODEL_ARGS", modelArguments())
         lines += ExportText.bashArray("PARALLEL_ARGS", parallelArguments())
         lines += ExportText.bashArray("BATCH_ARGS", batchArguments())
-        lines += ExportText.bashArray("RECOMPUTE_ARGS", recomputeArguments())
+        lines += ExportText.bashArray("RECOMPUTE_ARGS", try recomputeArguments())
         lines += ExportText.bashArray("PRECISION_ARGS", precisionArguments())
         lines.append("")
         // torchrun options: get_args_parser in torch/distributed/run.py (--nnodes, --nproc-per-node,
@@ -84,27 +85,20 @@ package struct MegatronExport {
         return []
     }
 
-    /// _add_network_size_args: --num-layers from the plan; the shape flags the plan does not carry.
+    /// The model's shape and architecture (`MegatronModelFlags`); a plan written before the plan carried
+    /// the model gets `# set:` lines to fill in from its config.json.
     private func modelArguments() -> [String] {
-        var items = [
-            "--num-layers \(plan.layers)",
-            "# The plan carries the layer count only; copy the rest of the shape from "
-                + "\(Quoting.comment(plan.modelName))'s config.json:",
-            "# set: --hidden-size <hidden_size> --num-attention-heads <num_attention_heads>",
-            "# set: --ffn-hidden-size <intermediate_size>",
-            "# set: --group-query-attention --num-query-groups <num_key_value_heads>   (when it is below "
-                + "num_attention_heads)",
-            "# set: --swiglu   (SiLU-gated FFN: hidden_act silu, as in Llama, Mistral, Qwen)",
-            "# set: --max-position-embeddings <max_position_embeddings>   (at least \(plan.sequenceLength))",
-        ]
-        if plan.isMixtureOfExperts || plan.expert > 1 {
-            // _add_moe_args: --num-experts, --moe-router-topk, --moe-ffn-hidden-size.
-            items.append(
-                "# set: --num-experts <num_local_experts> --moe-router-topk <num_experts_per_tok> "
-                    + "--moe-ffn-hidden-size <moe_intermediate_size>"
-            )
+        if let model = plan.model {
+            return MegatronModelFlags.arguments(
+                model, sequenceLength: plan.sequenceLength, tensor: plan.tensor)
         }
-        return items
+        return [
+            "--num-layers \(plan.layers)",
+            "# This plan does not carry the model (written before model.* existed): re-create it with `plan train`,",
+            "# or copy the rest of the shape from \(Quoting.comment(plan.modelName))'s config.json:",
+            "# set: --hidden-size <hidden_size> --num-attention-heads <num_attention_heads>",
+            "# set: --ffn-hidden-size <intermediate_size> --max-position-embeddings <max_position_embeddings>",
+        ]
     }
 
     /// _add_distributed_args and _add_moe_args: degrees, sequence parallelism, the layer split and the
@@ -198,44 +192,28 @@ package struct MegatronExport {
         ]
     }
 
-    /// _add_training_args: --recompute-granularity, --recompute-method, --recompute-num-layers. Megatron
-    /// takes one count for every model chunk, so per-chunk counts that differ use the largest.
-    private func recomputeArguments() -> [String] {
+    /// _add_training_args: --recompute-granularity, --recompute-method, --recompute-num-layers, exactly as
+    /// planned (`MegatronRecompute`); a per-chunk recompute Megatron cannot run is refused in `render`.
+    private func recomputeArguments() throws -> [String] {
         switch plan.recompute {
-        case .none:
-            return []
-        case .selective:
-            return ["--recompute-granularity selective"]
-        case .full:
-            let recomputed = plan.chunks.map(\.recomputedLayers)
-            if plan.chunks.allSatisfy({ $0.recomputedLayers == $0.layerCount }) {
-                return [
-                    "# every layer of every stage recomputed", "--recompute-granularity full",
-                    "--recompute-method uniform", "--recompute-num-layers 1",
-                ]
-            }
-            let most = recomputed.max() ?? 0
-            guard most > 0 else { return ["# the plan recomputes no layer, so no recompute flags"] }
-            var items = ["--recompute-granularity full", "--recompute-method block", "--recompute-num-layers \(most)"]
-            if Set(recomputed).count > 1 {
-                items.insert(
-                    "# the plan recomputes \(recomputed.map(String.init).joined(separator: ", ")) layers per stage; "
-                        + "Megatron takes one count for all, the largest (more recompute than planned, never more "
-                        + "memory)",
-                    at: 0)
-            }
-            return items
+        case .none: return []
+        case .selective: return ["--recompute-granularity selective"]
+        case .full: return try MegatronRecompute(plan: plan).arguments
         }
     }
 
     /// _add_mixed_precision_args: --bf16 / --fp16; _add_transformer_engine_args: --fp8-format hybrid
     /// (E4M3 forward, E5M2 backward) on top of bf16 weights, as NVIDIA's FP8 recipes run.
     private func precisionArguments() -> [String] {
+        var items: [String]
         switch plan.precision {
-        case .bf16: return ["--bf16"]
-        case .fp16: return ["--fp16"]
-        case .fp8: return ["--bf16", "--fp8-format hybrid"]
-        default: return ["# fp32: Megatron's default, no precision flag"]
+        case .bf16: items = ["--bf16"]
+        case .fp16: items = ["--fp16"]
+        case .fp8: items = ["--bf16", "--fp8-format hybrid"]
+        default: items = ["# fp32: Megatron's default, no precision flag"]
         }
+        // The plan was costed with gradients reduced in bf16 (launch.gradientReduceDtype): _add_distributed_args.
+        if plan.gradientReduceDtype == "bf16" && plan.precision != .fp32 { items.append("--grad-reduce-in-bf16") }
+        return items
     }
 }

@@ -12,6 +12,8 @@ package struct ServingLaunchPlan {
     /// Where the plan came from, for messages and the header: a path or "standard input".
     var origin: String
     var modelName: String
+    /// `model.sourceId`: the Hugging Face id the model file names (`_name_or_path`), when it has one.
+    var sourceId: String?
     var clusterName: String
     /// `cluster.gpu`: the first device group's GPU, whose replicas `deviceMap` lists first.
     var gpu: String?
@@ -32,6 +34,7 @@ package struct ServingLaunchPlan {
     init(_ plan: InferencePlanDocument, origin: String) {
         self.origin = origin
         modelName = plan.model.name
+        sourceId = plan.model.sourceId
         clusterName = plan.cluster.name
         gpu = plan.cluster.gpu
         devices = plan.cluster.devices

@@ -1,26 +1,34 @@
 import Foundation
 import PlanFiles
 
-/// A torchtitan job config (TOML, read with `--job.config_file`) and its `torchrun` line.
+/// A torchtitan 0.2.x job config (TOML, read with `--job.config_file`) and its `torchrun` line.
 ///
-/// Keys: torchtitan/config/job_config.py (pytorch/torchtitan; the `Training`, `Parallelism`,
-/// `ActivationCheckpoint`, `Model` and `Float8` dataclasses of the TOML-configured releases). Newer
-/// torchtitan builds its config in Python but keeps these names for its `--section.key` flags.
+/// Keys: torchtitan 0.2.2 torchtitan/config/job_config.py (PyPI torchtitan==0.2.2; tag v0.2.2,
+/// 73a0e6979dd10b6b1904098eb3c8f62c18ab87ce): the `Model`, `Training`, `Parallelism` and
+/// `ActivationCheckpoint` dataclasses, which its `ConfigManager` checks key by key (0.1.0's
+/// `pipeline_parallel_split_points` is gone; the split is `module_fqns_per_model_part`).
+/// Tests/Fixtures/launcher-options/torchtitan-0.2.2.txt lists every key it accepts. torchtitan 0.3
+/// reads Python configs instead of TOML and is not this format.
 /// Standard output (or `--out FILE`) gets the TOML; `--out-dir DIR` writes job.toml and launch.sh.
 package struct TorchtitanExport {
     var plan: LaunchPlan
     var hosts: HostNames
 
     enum Value {
-        case int(Int), string(String), bool(Bool), strings([String])
+        case int(Int), string(String), bool(Bool), strings([String]), nested([[String]])
 
         var toml: String {
             switch self {
             case .int(let number): "\(number)"
             case .bool(let flag): flag ? "true" : "false"
             case .string(let text): Quoting.toml(text)
-            case .strings(let texts): "[" + texts.map(Quoting.toml).joined(separator: ", ") + "]"
+            case .strings(let texts): Value.list(texts)
+            case .nested(let lists): "[" + lists.map(Value.list).joined(separator: ", ") + "]"
             }
+        }
+
+        private static func list(_ texts: [String]) -> String {
+            "[" + texts.map(Quoting.toml).joined(separator: ", ") + "]"
         }
     }
 
@@ -51,14 +59,17 @@ package struct TorchtitanExport {
                     + "--precision bf16 or export --to megatron"
             )
         }
+        try TorchtitanRecompute.check(plan)
         var lines = ExportText.header("torchtitan job config", plan: plan, format: .torchtitan)
         lines += [
-            "# Keys: pytorch/torchtitan torchtitan/config/job_config.py. Launch from the torchtitan checkout "
-                + "\(ExportText.whereToRun(nodes: plan.nodes)):",
+            "# For torchtitan 0.2.x (keys of torchtitan 0.2.2 torchtitan/config/job_config.py; 0.3 reads Python "
+                + "configs, not TOML).",
+            "# Launch from a torchtitan 0.2.x checkout \(ExportText.whereToRun(nodes: plan.nodes)):",
             "#   \(launchCommand(configPath: "job.toml"))",
-            "# [job], [optimizer], [checkpoint] and the data settings of [training] are yours to add.",
+            "# Yours to add: [job] dump_folder, [optimizer] and [lr_scheduler], [checkpoint], and in [training] "
+                + "dataset, dataset_path and steps.",
         ]
-        for table in tables() {
+        for table in try tables() {
             lines.append("")
             lines += table.lines
         }
@@ -90,24 +101,16 @@ package struct TorchtitanExport {
             + "\(configPath)"
     }
 
-    func tables() -> [Table] {
-        // Model: the plan names the model but not torchtitan's model and flavor for it.
-        var model = Table(
-            name: "model",
-            notes: [
-                "set: name, flavor and tokenizer_path for \(Quoting.comment(plan.modelName)) (the plan does not "
-                    + "carry them), for example",
-                "name = \"llama3\"",
-                "flavor = \"8B\"",
-            ])
+    func tables() throws -> [Table] {
+        var model = TorchtitanModelTable.table(plan)
         var result = [model, training(), parallelism(), activationCheckpoint()]
         if plan.precision == .fp8 {
-            // Model.converters: "float8" swaps nn.Linear for torchao's Float8Linear; Float8 options below.
-            model.set(
-                "converters", .strings(["float8"]),
-                "fp8: torchao float8 linears (later releases name this converter \"quantize.linear.float8\")")
+            // Model.converters: "quantize.linear.float8" swaps nn.Linear for torchao's Float8Linear
+            // (0.2.2 torchtitan/components/quantization/float8.py registers that name); its options are
+            // the Float8Linear dataclass under [quantize.linear.float8].
+            model.set("converters", .strings(["quantize.linear.float8"]), "fp8: torchao float8 linears")
             result[0] = model
-            var float8 = Table(name: "float8")
+            var float8 = Table(name: "quantize.linear.float8")
             float8.set("enable_fsdp_float8_all_gather", .bool(plan.data > 1))
             float8.set("precompute_float8_dynamic_scale_for_fsdp", .bool(plan.data > 1))
             result.append(float8)
@@ -172,10 +175,12 @@ package struct TorchtitanExport {
             // Looped schedules need pipeline_parallel_degree ranks and (stages - 1) split points; a
             // split point names the module that begins a stage (the embedding stays with the first).
             table.set("pipeline_parallel_schedule", .string(plan.virtualStages > 1 ? "Interleaved1F1B" : "1F1B"))
-            let splits = plan.chunks.dropFirst().map { "layers.\($0.firstLayer)" }
+            // module_fqns_per_model_part: one list of module names per chunk, in chunk order; the
+            // embedding opens the first, the final norm and output layer close the last (llama3 and
+            // deepseek_v3 module names: tok_embeddings, layers.N, norm, output).
             table.set(
-                "pipeline_parallel_split_points", .strings(splits),
-                "stages of \(plan.layerCounts.map(String.init).joined(separator: ", ")) layers")
+                "module_fqns_per_model_part", .nested(moduleNamesPerChunk()),
+                "chunks of \(plan.layerCounts.map(String.init).joined(separator: ", ")) layers, as planned")
         }
         table.set("pipeline_parallel_microbatch_size", .int(plan.microbatchSize))
         table.set("context_parallel_degree", .int(plan.context))
@@ -185,8 +190,19 @@ package struct TorchtitanExport {
         return table
     }
 
+    /// The module names of each chunk, in chunk order.
+    func moduleNamesPerChunk() -> [[String]] {
+        plan.chunks.enumerated().map { c, chunk in
+            var names = (chunk.firstLayer..<(chunk.firstLayer + chunk.layerCount)).map { "layers.\($0)" }
+            if c == 0 { names.insert("tok_embeddings", at: 0) }
+            if c == plan.chunks.count - 1 { names += ["norm", "output"] }
+            return names
+        }
+    }
+
     /// ActivationCheckpoint.mode: "none", "selective" (op-level: matmul and attention outputs kept,
-    /// the rest recomputed, the nearest to Megatron's selective) or "full" (every layer).
+    /// the rest recomputed, the nearest to Megatron's selective) or "full" (every layer; a plan that
+    /// recomputes only some layers is refused by `TorchtitanRecompute`).
     private func activationCheckpoint() -> Table {
         var table = Table(name: "activation_checkpoint")
         switch plan.recompute {
@@ -195,16 +211,31 @@ package struct TorchtitanExport {
         case .selective:
             table.set("mode", .string("selective"))
             table.set("selective_ac_option", .string("op"))
+        case .full where plan.chunks.allSatisfy({ $0.recomputedLayers == 0 }):
+            table.set("mode", .string("none"), "the plan's full recompute recomputes no layer")
         case .full:
-            let partial = plan.chunks.contains { $0.recomputedLayers < $0.layerCount }
-            table.set(
-                "mode", .string("full"),
-                partial
-                    ? "the plan recomputes "
-                        + "\(plan.chunks.map { String($0.recomputedLayers) }.joined(separator: ", ")) layers per "
-                        + "stage; torchtitan's full mode recomputes every layer (slower, never more memory)"
-                    : nil)
+            table.set("mode", .string("full"), "every layer of every chunk recomputed, as planned")
         }
         return table
+    }
+}
+
+/// Full recompute as torchtitan runs it: `mode = "full"` wraps every transformer block
+/// (torchtitan 0.2.2 torchtitan/distributed/activation_checkpoint.py), so a plan recomputing only
+/// some layers would run slower than predicted; plans for torchtitan keep to all or none
+/// (`recompute_layers_per_stage: all` in frameworks/torchtitan.yaml).
+enum TorchtitanRecompute {
+    static func check(_ plan: LaunchPlan) throws {
+        let recomputed = plan.chunks.map(\.recomputedLayers)
+        guard plan.recompute == .full, recomputed != plan.layerCounts, recomputed.contains(where: { $0 > 0 }) else {
+            return
+        }
+        throw InputError(
+            file: plan.origin, key: "recompute.layersPerStage",
+            "is \(plan.chunks.map { String($0.recomputedLayers) }.joined(separator: ", ")) for chunks of "
+                + "\(plan.layerCounts.map(String.init).joined(separator: ", ")) layers; torchtitan's full activation "
+                + "checkpointing recomputes every layer, so it would run another plan; re-plan with `plan train "
+                + "--framework torchtitan` (which keeps to what torchtitan runs)"
+        )
     }
 }

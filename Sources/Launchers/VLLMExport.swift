@@ -7,7 +7,7 @@ import PlanFiles
 ///
 /// Every engine argument is one that vllm-project/vllm `vllm/engine/arg_utils.py` registers in
 /// `EngineArgs.add_cli_args`, and every server argument one of `make_arg_parser` /
-/// `FrontendArgs` in `vllm/entrypoints/openai/cli_args.py`; the line checked is cited where each is
+/// `FrontendArgs` in `vllm/entrypoints/common/cli_args.py (vLLM 0.33.0)`; the line checked is cited where each is
 /// emitted. Replicas of one configuration are one data-parallel deployment (`--data-parallel-size`
 /// = their count): on one node a single command, over several nodes one command per node
 /// (docs/serving/data_parallel_deployment.md, "Internal Load Balancing"), and with replicas larger
@@ -32,14 +32,23 @@ package struct VLLMExport {
         var lines = ["#!/usr/bin/env bash"] + header(layout)
         lines += ["set -eo pipefail", ""]
         if nodes > 1 { lines.append(ExportText.nodeRankLine(nodes: nodes)) }
-        // make_arg_parser (vllm/entrypoints/openai/cli_args.py): parser.add_argument("model_tag", type=str,
+        // make_arg_parser (vLLM 0.33.0 vllm/entrypoints/common/cli_args.py): parser.add_argument("model_tag",
         // nargs="?") is the MODEL of `vllm serve [model_tag] [options]` (vllm/entrypoints/cli/serve.py).
-        lines += [
-            "# MODEL must be a Hugging Face repo id (org/name) or the path of a local checkpoint: "
-                + "\(Quoting.comment(plan.modelName)) is the",
-            "# planner's name for the model, not necessarily either. Set MODEL=... when running this script.",
-            Quoting.shellDefault("MODEL", plan.modelName),
-        ]
+        if let sourceId = plan.sourceId {
+            lines += [
+                "# MODEL: the Hugging Face repo id of \(Quoting.comment(plan.modelName)) (model.sourceId); "
+                    + "set MODEL=PATH for a local checkpoint.",
+                Quoting.shellDefault("MODEL", sourceId),
+            ]
+        } else {
+            lines += [
+                "# MODEL must be a Hugging Face repo id (org/name) or the path of a local checkpoint: "
+                    + "\(Quoting.comment(plan.modelName)) is the",
+                "# planner's name for the model (its file names no _name_or_path). Set MODEL=... when running this "
+                    + "script.",
+                Quoting.shellDefault("MODEL", plan.modelName),
+            ]
+        }
         for configuration in layout.configurations {
             lines.append("")
             lines += describe(configuration, of: layout.configurations.count)
@@ -67,7 +76,7 @@ package struct VLLMExport {
                 + ", \(plan.promptTokens) prompt + \(plan.outputTokens) output tokens per request"
                 + "; predicted \(Self.number(plan.outputTokensPerSecond)) output tokens/s.",
             "# Arguments: vllm-project/vllm vllm/engine/arg_utils.py (EngineArgs.add_cli_args) and",
-            "# vllm/entrypoints/openai/cli_args.py (model_tag, --headless, --port); multi-node recipes:",
+            "# vllm/entrypoints/common/cli_args.py (vLLM 0.33.0) (model_tag, --headless, --port); multi-node recipes:",
             "# docs/serving/data_parallel_deployment.md and docs/serving/distributed_serving.md.",
             "# --gpu-memory-utilization 0.9: the plan fits weights, activations and KV cache in 90% of each GPU.",
         ]

@@ -10,6 +10,8 @@ package enum FrameworkFile {
         "interleaved_schedule", "zero_stages", "zero_stages_with_pipeline", "tensor_parallel", "pipeline_parallel",
         "context_parallel", "expert_parallel", "sequence_parallel", "recompute", "per_stage_recompute",
     ]
+    /// Optional `supports:` keys (with a `source:` when given).
+    static let optionalSupportKeys = ["recompute_layers_per_stage"]
     static let mechanismKeys = [
         "tensor_comm_overlap", "gradient_accumulation_bytes", "gradient_reduce_bytes", "gradient_reduce_overlap",
         "parameter_gather_overlap", "master_weights_bytes", "optimizer_state_bytes", "weights_bytes",
@@ -25,10 +27,10 @@ package enum FrameworkFile {
             try block.requireKnownKeys(keys)
             return block
         }
-        let supports = try section("supports", supportKeys)
+        let supports = try section("supports", supportKeys + optionalSupportKeys)
         let mechanisms = try section("mechanisms", mechanismKeys)
-        let sources = try section("source", supportKeys + mechanismKeys)
-        for key in supportKeys + mechanismKeys {
+        let sources = try section("source", supportKeys + optionalSupportKeys + mechanismKeys)
+        for key in supportKeys + mechanismKeys + optionalSupportKeys.filter(supports.contains) {
             let text = try sources.string(key)
             if text.map(YAMLMapping.isBlank) ?? true {
                 throw sources.error(key, nil, "is missing; every value of a framework file carries its source")
@@ -89,7 +91,26 @@ package enum FrameworkFile {
             optimizerStateBytes: try bytes("optimizer_state_bytes"),
             weightsBytes: try bytes("weights_bytes"),
             fusedKernels: try fusedKernels(mechanisms),
-            shardsUnderPipeline: try flag(mechanisms, "shards_under_pipeline"))
+            shardsUnderPipeline: try flag(mechanisms, "shards_under_pipeline"),
+            recomputeLayers: try recomputeLayers(supports))
+    }
+
+    /// `recompute_layers_per_stage: any | same_count | all` (frameworks/README.md); when absent, `any` if
+    /// `per_stage_recompute` is true and `same_count` if not. It must agree with `per_stage_recompute`.
+    static func recomputeLayers(_ supports: YAMLMapping) throws -> RecomputeLayers {
+        let perStage = try supports.bool("per_stage_recompute") ?? false
+        guard let name = try supports.string("recompute_layers_per_stage") else { return perStage ? .any : .sameCount }
+        let names = RecomputeLayers.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let value = RecomputeLayers(rawValue: name) else {
+            throw supports.error(
+                "recompute_layers_per_stage", nil, "'\(YAMLMapping.clipped(name))' is not one of \(names)")
+        }
+        guard (value == .any) == perStage else {
+            throw supports.error(
+                "recompute_layers_per_stage", nil,
+                "\(name) contradicts per_stage_recompute \(perStage); use any exactly when per_stage_recompute is true")
+        }
+        return value
     }
 
     /// `fused_kernels: [norm, activation, rotary]`: the layer kernels the framework fuses ([] for none).

@@ -64,9 +64,7 @@ package struct InferencePlanDocument: Codable, Sendable {
         let primary = plan.primary, config = primary.config
         let profile = cluster.groups[primary.group].profile
         let round = Rounded.six, gib = Rounded.gib
-        self.model = .init(
-            name: model.name, parameters: model.totalParameters, activeParameters: model.activeParameters,
-            layers: model.layers)
+        self.model = .init(model)
         self.cluster = .init(cluster)
         workload = .init(promptTokens: config.promptTokens, outputTokens: config.outputTokens)
         parallelism = .init(data: plan.replicaCount, tensor: config.tensor, pipeline: config.pipeline)

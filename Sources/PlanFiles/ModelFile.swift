@@ -113,6 +113,7 @@ package enum ModelFile {
             name: try yaml.string("name") ?? defaultName, layers: layers, hiddenSize: hidden, attentionHeads: heads,
             keyValueHeads: kvHeads, headDim: headDim, ffnHiddenSize: ffn, vocabularySize: vocab,
             maxPositions: positions, feedForward: gated ? .gated : .twoMatrices, tiedEmbeddings: tied,
-            attentionBias: bias, moe: moe, latentAttention: latent)
+            attentionBias: bias, moe: moe, latentAttention: latent,
+            architecture: try architecture(yaml, activation: activation))
     }
 }

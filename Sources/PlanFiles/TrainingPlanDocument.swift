@@ -15,6 +15,8 @@ package struct TrainingPlanDocument: Codable, Sendable {
     package var precision: Precision
     /// The framework the plan is costed for and kept to (frameworks/NAME.yaml).
     package var framework: String
+    /// The framework's choices its launch must repeat (absent in plans written before it existed).
+    package var launch: LaunchChoices?
     package var recompute: Recompute
     package var stages: [Stage]
     package var deviceMap: [Device]
@@ -22,14 +24,6 @@ package struct TrainingPlanDocument: Codable, Sendable {
     package var solver: Solver
     package var whyNotOthers: [String]?
     package var alternatives: [TrainingPlanDocument]?
-
-    /// What was planned for: `activeParameters` differs from `parameters` for mixture-of-experts models.
-    package struct ModelSection: Codable, Sendable {
-        package var name: String
-        package var parameters: Double
-        package var activeParameters: Double
-        package var layers: Int
-    }
 
     /// `gpu` is the first device group's profile; `nvlinkDomainGPUs` the GPUs that share NVLink;
     /// `groups`, only for a cluster of several device types, each type's nodes (in file order).
@@ -138,9 +132,7 @@ package struct TrainingPlanDocument: Codable, Sendable {
         whyNotOthers: [String]? = nil, alternatives: [TrainingPlanDocument]? = nil
     ) {
         let config = plan.config, estimate = plan.estimate, layout = estimate.layout
-        self.model = .init(
-            name: model.name, parameters: model.totalParameters, activeParameters: model.activeParameters,
-            layers: model.layers)
+        self.model = .init(model)
         self.cluster = .init(cluster)
         workload = .init(
             globalBatchSize: config.globalBatchSize, sequenceLength: config.sequenceLength,
@@ -152,6 +144,7 @@ package struct TrainingPlanDocument: Codable, Sendable {
         microbatch = .init(size: config.microbatchSize, count: config.microbatchCount)
         precision = config.precision
         self.framework = framework.name
+        launch = .init(framework)
         recompute = .init(
             granularity: config.recompute,
             layersPerStage: (0..<layout.chunks).map { layout.recomputedCount(chunk: $0) })

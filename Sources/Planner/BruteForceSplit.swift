@@ -26,7 +26,8 @@ package enum BruteForceSplit {
                 layers.append(counts)
                 start += size
             }
-            for recomputed in recomputeChoices(layers, allowed: table.allowsFullRecompute) {
+            for recomputed in recomputeChoices(layers, allowed: table.allowsFullRecompute)
+            where launchable(recomputed, layers: layers, table: table) {
                 let layout = StageLayout(layers: layers, recomputed: recomputed)
                 let schedule = table.evaluate(layout)
                 guard schedule.rankBytes.allSatisfy({ $0 <= table.capacityBytes }) else { continue }
@@ -34,6 +35,21 @@ package enum BruteForceSplit {
             }
         }
         return best
+    }
+
+    /// The MILP's row (13): counts the framework's launch expresses; `same_count` is exact with one group
+    /// and one chunk per rank, and every layer or none otherwise (LayerSplitProgram+Launchable.swift).
+    private static func launchable(_ recomputed: [[Int]], layers: [[Int]], table: PipelineCostTable) -> Bool {
+        guard table.allowsFullRecompute, table.recomputeLayers != .any else { return true }
+        if table.recomputeLayers == .sameCount && table.groups.count == 1 && table.virtualStages == 1 {
+            return table.recomputeLayers.admits(held: layers.map { $0[0] }, recomputed: recomputed.map { $0[0] })
+        }
+        if table.recomputeLayers == .sameCount && table.groups.count == 1 {
+            // Interleaved: N in every chunk (N at most every chunk's size), or every layer.
+            let n = recomputed[0][0]
+            return recomputed == layers || zip(recomputed, layers).allSatisfy { $0[0] == n && n <= $1[0] }
+        }
+        return recomputed == layers || recomputed.allSatisfy { $0.allSatisfy { $0 == 0 } }
     }
 
     private static func recomputeChoices(_ layers: [[Int]], allowed: Bool) -> [[[Int]]] {

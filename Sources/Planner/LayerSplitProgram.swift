@@ -27,11 +27,13 @@ import CostModel
 ///     N ≥ Σ_g n[r,g], τ ≥ N·min_g μ_g + min_r extras_r                          (10) cut: the fullest rank
 ///     objective ≤ cutoff (the best plan known so far), when given                (11)
 ///     n[r] ≥ n[r+1] for interchangeable middle ranks (one group)                  (12) symmetry
+///     k[r] = min(N, n[r]), or k[r,g] = n[r,g] everywhere        (13) recompute the launcher can express
 public struct LayerSplitProgram: Sendable {
     public let table: PipelineCostTable
-    public private(set) var program = LinearProgram()
-    private var layers: [[Int]] = []
-    private var recomputed: [[Int]?] = []
+    public internal(set) var program = LinearProgram()
+    /// Variable indices of n[r,g] and k[r,g] (nil: no full recompute).
+    private(set) var layers: [[Int]] = []
+    private(set) var recomputed: [[Int]?] = []
     private var firstChunkMoE: [Int] = []
 
     /// Bytes are expressed in GiB inside the program to keep coefficients well scaled.
@@ -53,8 +55,8 @@ public struct LayerSplitProgram: Sendable {
         program.addRow("cutoff", terms, .atMost(cutoff * (1 + 1e-9) - program.objectiveConstant))
     }
 
-    private var groupCount: Int { table.groups.count }
-    private var ranks: Int { table.pipeline }
+    var groupCount: Int { table.groups.count }
+    var ranks: Int { table.pipeline }
 
     private mutating func build() {
         let v = Double(table.virtualStages), m = Double(table.microbatches)
@@ -76,6 +78,7 @@ public struct LayerSplitProgram: Sendable {
         addEveryLayerPlaced()
         addNoEmptyChunk()
         addRecomputeWithinHeld()
+        addLaunchableRecompute()
         addSlowestRank(slowest)
         addMemoryPerRank()
         addTail(tail)
@@ -290,6 +293,13 @@ public struct LayerSplitProgram: Sendable {
             }
             for g in 0..<groupCount {
                 var budget = rankRecomputed[r][g]
+                if table.recomputeLayers == .sameCount && groupCount == 1 && v > 1 && budget < rankLayers[r][g] {
+                    // N in every chunk (row 13): the rank's v·N spread evenly over its chunks.
+                    for (i, c) in rankChunks.enumerated() {
+                        recomputed[c][g] = min(budget / v + (i < budget % v ? 1 : 0), layers[c][g])
+                    }
+                    continue
+                }
                 for c in rankChunks {
                     let k = min(budget, layers[c][g])
                     recomputed[c][g] = k

@@ -87,6 +87,11 @@ extension TrainingSearch {
             }
             if excess > 0 { return nil }
         }
+        // A launch that cannot recompute these counts (row 13 of the split MILP) recomputes every layer.
+        if table.recomputeLayers != .any && layout.recomputed.contains(where: { $0.contains { $0 > 0 } }) {
+            layout.recomputed = layout.layers
+            guard table.evaluate(layout).rankBytes.allSatisfy({ $0 <= table.capacityBytes }) else { return nil }
+        }
         return layout
     }
 }

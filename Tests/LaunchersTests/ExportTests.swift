@@ -103,14 +103,13 @@ struct ExportTests {
             #expect(!megatron.has("--recompute-method"))
         default:
             #expect(megatron.value("--recompute-granularity") == "full")
+            // What Megatron recomputes per chunk (megatron/core/recompute.py): uniform with 1, every layer;
+            // block with N, the first min(N, held) layers. It must be the plan's recompute.layersPerStage.
             let perStage = Contract.value(plan, "recompute.layersPerStage") as? [Int] ?? []
-            if perStage == Self.layerCounts(plan) {
-                #expect(megatron.value("--recompute-method") == "uniform")
-                #expect(megatron.int("--recompute-num-layers") == 1)
-            } else {
-                #expect(megatron.value("--recompute-method") == "block")
-                #expect(megatron.int("--recompute-num-layers") == perStage.max())
-            }
+            let held = Self.layerCounts(plan), n = megatron.int("--recompute-num-layers")
+            let launched =
+                megatron.value("--recompute-method") == "uniform" && n == 1 ? held : held.map { min(n, $0) }
+            #expect(launched == perStage)
         }
         switch Self.int(plan, "parallelism.zeroStage") {
         case 0: #expect(!megatron.has("--use-distributed-optimizer") && !megatron.has("--use-megatron-fsdp"))
@@ -127,10 +126,17 @@ struct ExportTests {
         case "fp16": #expect(megatron.has("--fp16"))
         default: break
         }
-        // Shape flags the plan does not carry are left for the user, not invented.
-        let text = result.text
-        #expect(text.contains("# set: --hidden-size"))
-        #expect(!megatron.has("--hidden-size"))
+        // The shape is the plan's model.*, nothing left to fill in.
+        #expect(!result.text.contains("# set:"))
+        #expect(megatron.int("--hidden-size") == Self.int(plan, "model.hiddenSize"))
+        #expect(megatron.int("--ffn-hidden-size") == Self.int(plan, "model.ffnHiddenSize"))
+        #expect(megatron.int("--num-attention-heads") == Self.int(plan, "model.attentionHeads"))
+        let kvHeads = Self.int(plan, "model.keyValueHeads"), heads = Self.int(plan, "model.attentionHeads")
+        #expect(megatron.has("--group-query-attention") == (kvHeads < heads))
+        if kvHeads < heads { #expect(megatron.int("--num-query-groups") == kvHeads) }
+        #expect(
+            megatron.has("--untie-embeddings-and-output-weights")
+                == !(Contract.value(plan, "model.tiedEmbeddings") as? Bool ?? true))
     }
 
     /// Chunk sizes as Megatron would build them from the emitted flags.
@@ -191,7 +197,34 @@ struct ExportTests {
 
     // MARK: DeepSpeed
 
-    @Test(arguments: [small, interleaved, bloom, contextParallel, mixtureFP8])
+    /// Pipeline without interleaving, uneven stages from the split MILP: DeepSpeed's PipelineModule stub.
+    static let unevenPipeline = PlanRequest.evaluate(
+        .init(model: "llama3-70b", cluster: "dgx-h100-64", tp: 4, pp: 4, dp: 4, mbs: 1, recompute: .none))
+
+    @Test func deepspeedRefusesInterleaving() throws {
+        let directory = try Plans.scratch()
+        let (path, _) = try Plans.write(Self.interleaved, in: directory)
+        let message = Self.refusal { _ = try Plans.export(path, as: .deepspeed) }
+        #expect(message.contains("virtualStages") && message.contains("no interleaved schedule"), "\(message)")
+    }
+
+    /// The stub's stage boundaries over [embedding, layers, head] give back the plan's stages, and its
+    /// topology has the tensor axis, so DeepSpeed's data-parallel size is the plan's.
+    @Test func deepspeedPipelineModuleRealisesTheSplit() throws {
+        let directory = try Plans.scratch()
+        let (path, plan) = try Plans.write(Self.unevenPipeline, in: directory)
+        let out = directory.appendingPathComponent("ds")
+        try Plans.export(path, as: .deepspeed).write(into: out.path)
+        let source = try String(contentsOf: out.appendingPathComponent("pipeline_module.py"), encoding: .utf8)
+        let counts = Self.layerCounts(plan)
+        #expect(counts == [18, 21, 21, 20], "the MILP's split for this plan, by hand in the plan file")
+        #expect(source.contains("PARTS = [0, 19, 40, 61, 82]"))
+        #expect(source.contains("PIPELINE, TENSOR, DATA = 4, 4, 4"))
+        #expect(source.contains("PipeModelDataParallelTopology(num_pp=PIPELINE, num_mp=TENSOR, num_dp=DATA)"))
+        #expect(source.contains("ACTIVATION_CHECKPOINT_INTERVAL = 0"))
+    }
+
+    @Test(arguments: [small, unevenPipeline, bloom, contextParallel, mixtureFP8])
     func deepspeedConfigHoldsTheBatchIdentity(_ request: PlanRequest) throws {
         let directory = try Plans.scratch()
         let (path, plan) = try Plans.write(request, in: directory)
@@ -249,7 +282,13 @@ struct ExportTests {
 
     // MARK: torchtitan
 
-    @Test(arguments: [small, interleaved, contextParallel, mixtureFP8])
+    /// Interleaved and planned for torchtitan (ZeRO 2: FSDP without resharding, which it runs with pipelines).
+    static let interleavedTorchtitan = PlanRequest.evaluate(
+        .init(
+            model: "llama3-70b", cluster: "dgx-h100-64", tp: 4, pp: 4, dp: 4, mbs: 1, vpp: 2, recompute: .full,
+            zero: 2, framework: "torchtitan"))
+
+    @Test(arguments: [small, interleavedTorchtitan, contextParallel, mixtureFP8])
     func torchtitanTOMLMatchesThePlan(_ request: PlanRequest) throws {
         let directory = try Plans.scratch()
         let (path, plan) = try Plans.write(request, in: directory)
@@ -284,17 +323,34 @@ struct ExportTests {
         #expect(training["seq_len"] as? Int == Self.int(plan, "workload.sequenceLength"))
 
         if pp > 1 {
-            let firsts = (plan["stages"] as? [[String: Any]] ?? []).dropFirst()
-                .map { "layers.\($0["firstLayer"] as? Int ?? -1)" }
-            #expect(parallelism["pipeline_parallel_split_points"] as? [String] == firsts)
+            // Each chunk holds exactly the plan's layers: the embedding first, the norm and output layer last.
+            let stages = plan["stages"] as? [[String: Any]] ?? []
+            let expected = stages.enumerated().map { c, stage -> [String] in
+                let first = stage["firstLayer"] as? Int ?? -1, count = stage["layerCount"] as? Int ?? -1
+                return (c == 0 ? ["tok_embeddings"] : []) + (first..<(first + count)).map { "layers.\($0)" }
+                    + (c == stages.count - 1 ? ["norm", "output"] : [])
+            }
+            #expect(parallelism["module_fqns_per_model_part"] as? [[String]] == expected)
+            #expect(parallelism["pipeline_parallel_split_points"] == nil)
             let interleaved = Self.int(plan, "parallelism.virtualStages") > 1
             #expect(parallelism["pipeline_parallel_schedule"] as? String == (interleaved ? "Interleaved1F1B" : "1F1B"))
         }
+        // full recompute of no layer (all-or-none, planned for torchtitan) is mode none.
+        let granularity = Contract.value(plan, "recompute.granularity") as? String
+        let none = (Contract.value(plan, "recompute.layersPerStage") as? [Int] ?? []).allSatisfy { $0 == 0 }
         #expect(
-            toml["activation_checkpoint"]?["mode"] as? String
-                == Contract.value(plan, "recompute.granularity") as? String)
+            toml["activation_checkpoint"]?["mode"] as? String == (granularity == "full" && none ? "none" : granularity))
         let fp8 = Contract.value(plan, "precision") as? String == "fp8"
-        #expect((toml["model"]?["converters"] as? [String]) == (fp8 ? ["float8"] : nil))
+        #expect((toml["model"]?["converters"] as? [String]) == (fp8 ? ["quantize.linear.float8"] : nil))
+        #expect(toml["model"]?["tokenizer_path"] == nil && toml["model"]?["hf_assets_path"] != nil)
+        // The flavor is the one torchtitan 0.2.2 registers with this shape, or the model's own name to define.
+        let flavor = toml["model"]?["flavor"] as? String
+        switch Contract.value(plan, "model.name") as? String {
+        case "llama3-8b": #expect(toml["model"]?["name"] as? String == "llama3" && flavor == "8B")
+        case "llama3-70b": #expect(toml["model"]?["name"] as? String == "llama3" && flavor == "70B")
+        case "mixtral-8x7b": #expect(toml["model"]?["name"] as? String == "mixtral" && flavor == "mixtral-8x7b")
+        default: break
+        }
         #expect(training["mixed_precision_param"] as? String == "bfloat16")
     }
 
@@ -470,6 +526,26 @@ enum TOMLSubset {
         if text.hasPrefix("["), text.hasSuffix("]") {
             let body = text.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
             if body.isEmpty { return [String]() }
+            if body.hasPrefix("[") {
+                // An array of string arrays (module_fqns_per_model_part): split at the top-level commas.
+                var items: [String] = [], depth = 0, current = ""
+                for character in body {
+                    if character == "[" { depth += 1 }
+                    if character == "]" { depth -= 1 }
+                    if character == "," && depth == 0 {
+                        items.append(current)
+                        current = ""
+                    } else {
+                        current.append(character)
+                    }
+                }
+                items.append(current)
+                return try items.map { item -> [String] in
+                    guard let list = try parseValue(item.trimmingCharacters(in: .whitespaces), line: line) as? [String]
+                    else { throw Problem(description: "line \(line): nested item \(item) is not a string array") }
+                    return list
+                }
+            }
             return try body.split(separator: ",").map { item -> String in
                 let value = try parseValue(item.trimmingCharacters(in: .whitespaces), line: line)
                 guard let string = value as? String else {

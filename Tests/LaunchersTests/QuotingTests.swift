@@ -147,6 +147,7 @@ struct QuotingTests {
         }
         var modelRow = plan["model"] as? [String: Any] ?? [:]
         modelRow["name"] = model
+        modelRow["sourceId"] = model
         edited["model"] = modelRow
         var clusterRow = plan["cluster"] as? [String: Any] ?? [:]
         clusterRow["name"] = cluster
@@ -171,7 +172,7 @@ struct QuotingTests {
     static let dataParallel = PlanRequest.evaluate(
         .init(
             model: "llama3-8b", cluster: "dgx-h100-64", globalBatch: 512,
-            tp: 1, pp: 1, dp: 64, mbs: 1, recompute: .full))
+            tp: 1, pp: 1, dp: 64, mbs: 1, recompute: .full, uniform: true))
 
     @Test(arguments: [ExportFormat.megatron, .deepspeed, .torchtitan, .horovod, .tensorflow])
     func hostileNamesStayDataInTrainingExports(_ format: ExportFormat) throws {
@@ -221,7 +222,7 @@ struct QuotingTests {
             // Every line of the TOML is a comment, a table or a key; tomllib reads it all.
             let toml = try TOMLSubset.parse(result.text)
             #expect(toml["training"]?["seq_len"] as? Int == 8192)
-            #expect(result.text.contains("tokenizer_path for \(Quoting.comment(plan.model)) (the plan"))
+            #expect(result.text.contains("--repo_id \(Quoting.comment(plan.model)) --assets tokenizer"))
             if Python.hasTOMLLib {
                 let file = out.appendingPathComponent("job.toml")
                 let parsed = try Python.tomlAsJSON(file) as? [String: Any] ?? [:]

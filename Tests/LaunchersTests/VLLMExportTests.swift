@@ -68,8 +68,9 @@ struct VLLMExportTests {
 
         for serve in serves {
             #expect(serve.words.first == "serve")
-            // The MODEL argument is the plan's model name (to be replaced by a repo id or a path).
-            #expect(serve.words.dropFirst().first == Self.value(plan, "model.name") as? String)
+            // The MODEL argument is the model's Hugging Face id when the plan carries one, else its name.
+            let model = (Self.value(plan, "model.sourceId") ?? Self.value(plan, "model.name")) as? String
+            #expect(serve.words.dropFirst().first == model)
         }
         for (index, replica) in replicas.enumerated() {
             // Each configuration is its own endpoint on port 8000 + index when there are several.
@@ -125,7 +126,10 @@ struct VLLMExportTests {
         }
         // Every GPU the plan uses gets a server, node by node.
         #expect(gpusServed == gpusOnNode, "GPUs per node: served \(gpusServed), deviceMap \(gpusOnNode)")
-        #expect(result.text.contains("must be a Hugging Face repo id"))
+        #expect(
+            result.text.contains(
+                Self.value(plan, "model.sourceId") == nil
+                    ? "must be a Hugging Face repo id" : "the Hugging Face repo id"))
     }
 
     /// The mixed plan is mixed: two GPU groups, a comment and servers for each.

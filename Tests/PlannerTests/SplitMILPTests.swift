@@ -9,7 +9,7 @@ struct SplitMILPTests {
     /// that the memory rows bind and recompute matters.
     static func table(
         layers: Int, stages: Int, virtual: Int = 1, microbatches: Int, recompute: RecomputeGranularity,
-        capacityFraction: Double, denseFirst: Int = 0, seed: Int
+        capacityFraction: Double, denseFirst: Int = 0, seed: Int, recomputeLayers: RecomputeLayers = .sameCount
     ) -> PipelineCostTable {
         let moe =
             denseFirst > 0
@@ -33,6 +33,7 @@ struct SplitMILPTests {
         tight.recomputed = tight.layers
         let least = table.evaluate(tight).peakBytes
         table.capacityBytes = least + capacityFraction * (loose - least)
+        table.recomputeLayers = recomputeLayers
         return table
     }
 
@@ -42,9 +43,11 @@ struct SplitMILPTests {
         var capacityFraction: Double
         var denseFirst: Int
         var seed: Int
+        /// What the launcher can express (Megatron's same_count, the test framework's default).
+        var recomputeLayers: RecomputeLayers = .sameCount
         var description: String {
             "L=\(layers) p=\(stages) v=\(virtual) m=\(microbatches) \(recompute) cap=\(capacityFraction) "
-                + "dense=\(denseFirst) seed=\(seed)"
+                + "dense=\(denseFirst) seed=\(seed) \(recomputeLayers.rawValue)"
         }
     }
 
@@ -88,6 +91,15 @@ struct SplitMILPTests {
                     layers: layers, stages: stages, virtual: virtual, microbatches: stages * 4, recompute: .full,
                     capacityFraction: 0.4, denseFirst: 0, seed: seed))
         }
+        // Any count per chunk (no launcher limit) and every-layer-or-none (torchtitan, DeepSpeed), on the
+        // full-recompute cases that brute force covers quickly.
+        for base in all where base.recompute == .full && base.layers <= 7 {
+            for kind in [RecomputeLayers.any, .all] {
+                var variant = base
+                variant.recomputeLayers = kind
+                all.append(variant)
+            }
+        }
         return all
     }()
 
@@ -95,7 +107,8 @@ struct SplitMILPTests {
     func milpEqualsBruteForce(_ c: Case) throws {
         let table = Self.table(
             layers: c.layers, stages: c.stages, virtual: c.virtual, microbatches: c.microbatches,
-            recompute: c.recompute, capacityFraction: c.capacityFraction, denseFirst: c.denseFirst, seed: c.seed)
+            recompute: c.recompute, capacityFraction: c.capacityFraction, denseFirst: c.denseFirst, seed: c.seed,
+            recomputeLayers: c.recomputeLayers)
         let brute = BruteForceSplit.best(table)
         // Only a proven infeasibility may stand for "no split": a limit or a failure fails the test.
         var milp: (layout: StageLayout, schedule: PipelineSchedule, status: LinearProgramSolution.Status)?
@@ -127,6 +140,10 @@ struct SplitMILPTests {
             + "\(solved.layout.recomputed)"
         #expect(relative < 1e-9, "\(detail)")
         #expect(solved.schedule.rankBytes.allSatisfy { $0 <= table.capacityBytes * (1 + 1e-12) }, "\(c)")
+        // The split is one the launcher runs as planned (per chunk, all layer groups together).
+        let held = solved.layout.layers.map { $0.reduce(0, +) }
+        let recomputed = solved.layout.recomputed.map { $0.reduce(0, +) }
+        #expect(table.recomputeLayers.admits(held: held, recomputed: recomputed), "\(c): \(held) \(recomputed)")
     }
 
     /// 126 layers on 16 stages (Llama 3.1 405B): layer counts need not divide.
