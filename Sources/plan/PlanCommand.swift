@@ -44,8 +44,8 @@ struct WorkloadOptions: ParsableArguments {
     @Option(
         help:
             ArgumentHelp(
-                "The framework that runs the plan: a bundled name in frameworks/ (megatron, torchtitan, deepspeed, "
-                    + "nanotron) or a file.")
+                "The framework that runs the plan: a bundled name in frameworks/ (megatron, nemo, torchtitan, "
+                    + "deepspeed, nanotron, metaseq, horovod, tensorflow) or a file.")
     )
     var framework: String = "megatron"
 

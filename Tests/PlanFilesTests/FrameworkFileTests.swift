@@ -16,6 +16,7 @@ struct FrameworkFileTests {
         arguments: [
             ("megatron", [FusedKernel.norm, .activation, .rotary]), ("nemo", [.norm, .activation, .rotary]),
             ("torchtitan", []), ("deepspeed", []), ("nanotron", [.norm, .rotary]), ("metaseq", [.norm]),
+            ("horovod", []), ("tensorflow", []),
         ] as [(String, [FusedKernel])])
     func bundledFrameworksLoad(name: String, fused: [FusedKernel]) throws {
         let framework = try DataDirectory().framework(name)
