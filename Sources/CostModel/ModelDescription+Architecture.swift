@@ -26,11 +26,15 @@ public struct ModelArchitecture: Sendable, Hashable, Codable {
     public var positionEmbedding: PositionEmbedding
     /// `rope_theta`, the rotary base, when the file gives it (Llama 3: 500000; Megatron's default is 10000).
     public var ropeTheta: Double?
+    /// `rope_scaling.rope_type` when the file gives one ("llama3" for Llama 3.1 and later), and its `factor`.
+    public var ropeScaling: String?
+    public var ropeScalingFactor: Double?
 
     public init(
         sourceId: String? = nil, modelType: String? = nil, activation: String = "gelu",
         normalization: Normalization = .layerNorm, normEpsilon: Double? = nil,
-        positionEmbedding: PositionEmbedding = .learned, ropeTheta: Double? = nil
+        positionEmbedding: PositionEmbedding = .learned, ropeTheta: Double? = nil, ropeScaling: String? = nil,
+        ropeScalingFactor: Double? = nil
     ) {
         self.sourceId = sourceId
         self.modelType = modelType
@@ -39,6 +43,8 @@ public struct ModelArchitecture: Sendable, Hashable, Codable {
         self.normEpsilon = normEpsilon
         self.positionEmbedding = positionEmbedding
         self.ropeTheta = ropeTheta
+        self.ropeScaling = ropeScaling
+        self.ropeScalingFactor = ropeScalingFactor
     }
 
     /// `model_type`s of the Llama lineage: RMSNorm and rotary positions even when the file omits

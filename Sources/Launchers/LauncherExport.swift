@@ -5,6 +5,8 @@ import PlanFiles
 /// (`plan infer`); the others train and take a training plan (`plan train`, `plan evaluate`).
 package enum ExportFormat: String, CaseIterable, Sendable {
     case megatron, deepspeed, torchtitan, horovod, tensorflow, vllm
+    /// torchtitan 0.3.x: `--module/--config` and option overrides instead of 0.2.x's TOML.
+    case torchtitan03 = "torchtitan-0.3"
 }
 
 /// A plan turned into a launcher's configuration: one `document` for standard output or `--out FILE`,
@@ -53,6 +55,7 @@ extension LauncherExport {
             case .megatron: return try MegatronExport(plan: plan, hosts: hosts).render()
             case .deepspeed: return try DeepSpeedExport(plan: plan, hosts: hosts).render()
             case .torchtitan: return try TorchtitanExport(plan: plan, hosts: hosts).render()
+            case .torchtitan03: return try Torchtitan03Export(plan: plan, hosts: hosts).render()
             case .horovod: return try HorovodExport(plan: plan, hosts: hosts).render()
             case .tensorflow: return try TensorFlowExport(plan: plan, hosts: hosts).render()
             case .vllm: preconditionFailure("handled above")

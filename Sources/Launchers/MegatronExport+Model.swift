@@ -60,6 +60,15 @@ enum MegatronModelFlags {
             // --rotary-base is type=int; rope_theta is a whole number in every bundled model.
             let theta = architecture.ropeTheta ?? 10_000
             items.append("--rotary-base \(Int(theta.rounded()))")
+            // Llama 3.1's rope_scaling (rope_type llama3): --use-rope-scaling and --rope-scaling-factor
+            // (_add_network_size_args; Megatron applies Llama 3.1's low/high frequency factors 1 and 4 and
+            // original length 8192, the values of every Llama 3.1 and 3.2 config.json).
+            if architecture.ropeScaling == "llama3" {
+                items.append("--use-rope-scaling")
+                if let factor = architecture.ropeScalingFactor {
+                    items.append("--rope-scaling-factor \(Self.number(factor))")
+                }
+            }
         case .learned:
             items.append("--position-embedding-type learned_absolute")
         case .alibi:

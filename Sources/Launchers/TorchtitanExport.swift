@@ -8,7 +8,7 @@ import PlanFiles
 /// `ActivationCheckpoint` dataclasses, which its `ConfigManager` checks key by key (0.1.0's
 /// `pipeline_parallel_split_points` is gone; the split is `module_fqns_per_model_part`).
 /// Tests/Fixtures/launcher-options/torchtitan-0.2.2.txt lists every key it accepts. torchtitan 0.3
-/// reads Python configs instead of TOML and is not this format.
+/// reads Python configs instead of TOML: that is `Torchtitan03Export` (`--to torchtitan-0.3`).
 /// Standard output (or `--out FILE`) gets the TOML; `--out-dir DIR` writes job.toml and launch.sh.
 package struct TorchtitanExport {
     var plan: LaunchPlan
@@ -103,7 +103,7 @@ package struct TorchtitanExport {
 
     func tables() throws -> [Table] {
         var model = TorchtitanModelTable.table(plan)
-        var result = [model, training(), parallelism(), activationCheckpoint()]
+        var result = [model, trainingTable(), parallelismTable(), activationCheckpoint()]
         if plan.precision == .fp8 {
             // Model.converters: "quantize.linear.float8" swaps nn.Linear for torchao's Float8Linear
             // (0.2.2 torchtitan/components/quantization/float8.py registers that name); its options are
@@ -122,7 +122,7 @@ package struct TorchtitanExport {
     /// global_batch_size / (local_batch_size × data-parallel degree) steps (Trainer.__init__ in
     /// torchtitan/train.py); with pipeline parallelism the local batch is cut into
     /// pipeline_parallel_microbatch_size microbatches instead, so it holds all of them.
-    private func training() -> Table {
+    func trainingTable() -> Table {
         var table = Table(name: "training")
         let local = plan.pipeline > 1 ? plan.microbatchSize * plan.microbatchCount : plan.microbatchSize
         let how =
@@ -142,7 +142,7 @@ package struct TorchtitanExport {
     /// supported > 1D parallelism", models/llama3/infra/parallelize.py), so ZeRO 0 with model
     /// parallelism is sharded instead. ZeRO 1 and 2 keep gathered weights through the step
     /// (fsdp_reshard_after_forward = "never"), ZeRO 3 reshards them.
-    private func parallelism() -> Table {
+    func parallelismTable() -> Table {
         var table = Table(name: "parallelism")
         let modelParallel = plan.tensor > 1 || plan.pipeline > 1 || plan.context > 1 || plan.expert > 1
         if plan.zeroStage == 0 && !modelParallel {

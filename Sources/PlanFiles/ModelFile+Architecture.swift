@@ -24,11 +24,15 @@ extension ModelFile {
             try present(yaml, "rope_theta").map {
                 try yaml.number($0, in: 1...1e15, fix: "give the rotary base, e.g. 500000")
             } ?? nil
+        // rope_scaling: {rope_type: llama3, factor: 8, ...} (Llama 3.1), or null.
+        let scaling = try yaml.mapping("rope_scaling")
+        let scalingType = try scaling?.string("rope_type", "type")
+        let scalingFactor = try scaling?.number("factor", in: 1...1e6, fix: "give the rope scaling factor, e.g. 8")
         return ModelArchitecture(
             sourceId: sourceId.flatMap { $0.isEmpty ? nil : $0 }, modelType: modelType, activation: activation,
             normalization: normalization, normEpsilon: rmsEpsilon ?? layerEpsilon,
             positionEmbedding: try positions(yaml, modelType: modelType, ropeFamily: ropeFamily, ropeTheta: ropeTheta),
-            ropeTheta: ropeTheta)
+            ropeTheta: ropeTheta, ropeScaling: scalingType, ropeScalingFactor: scalingFactor)
     }
 
     private static let fix = "give the normalisation epsilon, e.g. 1e-05"

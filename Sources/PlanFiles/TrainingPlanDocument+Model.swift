@@ -37,6 +37,9 @@ extension TrainingPlanDocument {
         package var positionEmbedding: ModelArchitecture.PositionEmbedding?
         /// The rotary base (`rope_theta`) when the file gives it.
         package var ropeTheta: Double?
+        /// `rope_scaling.rope_type` and `factor` when the file gives them (Llama 3.1: "llama3", 8).
+        package var ropeScaling: String?
+        package var ropeScalingFactor: Double?
         /// Routed and shared experts (mixture-of-experts models only).
         package var moe: MixtureOfExperts?
         /// Multi-head latent attention ranks and head sizes (DeepSeek-V2/V3 only).
@@ -65,6 +68,8 @@ extension TrainingPlanDocument {
             normEpsilon = architecture.normEpsilon
             positionEmbedding = architecture.positionEmbedding
             ropeTheta = architecture.ropeTheta
+            ropeScaling = architecture.ropeScaling
+            ropeScalingFactor = architecture.ropeScalingFactor
             moe = model.moe
             latentAttention = model.latentAttention
         }
@@ -84,7 +89,7 @@ extension TrainingPlanDocument {
                 architecture: ModelArchitecture(
                     sourceId: sourceId, modelType: modelType, activation: activation ?? "gelu",
                     normalization: normalization, normEpsilon: normEpsilon, positionEmbedding: positionEmbedding,
-                    ropeTheta: ropeTheta))
+                    ropeTheta: ropeTheta, ropeScaling: ropeScaling, ropeScalingFactor: ropeScalingFactor))
         }
     }
 }

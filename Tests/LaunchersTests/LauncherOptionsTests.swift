@@ -75,6 +75,28 @@ struct LauncherOptionsTests {
         #expect(Self.flags(in: launch).filter { !torchrun.contains($0) }.isEmpty)
     }
 
+    /// torchtitan 0.3.0's options (Scripts/check-launchers/check_torchtitan03.sh) after `-m torchtitan.train`,
+    /// torchrun's before it, and an activation-checkpoint subcommand 0.3.0 defines.
+    @Test(arguments: requests)
+    func torchtitan03OptionsAreConfigManagers(_ request: PlanRequest) throws {
+        let directory = try Plans.scratch()
+        let (path, _) = try Plans.write(request, in: directory)
+        let export: LauncherExport
+        do { export = try Plans.export(path, as: .torchtitan03) } catch { return }  // refused: nothing launched
+        let known = try Self.options("torchtitan-0.3.0.txt"), torchrun = try Self.options("torchrun.txt")
+        // The torchrun line is its first two lines; every other option is torchtitan's.
+        let lines = export.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let start = lines.firstIndex { $0.hasPrefix("torchrun ") } ?? lines.count
+        let launcher = Self.flags(in: lines[start...].prefix(2).joined(separator: "\n"))
+        let trainer = Self.flags(in: (lines[..<start] + lines[start...].dropFirst(2)).joined(separator: "\n"))
+        #expect(!trainer.isEmpty)
+        #expect(launcher.filter { !torchrun.contains($0) }.isEmpty, "\(launcher)")
+        #expect(trainer.filter { !known.contains($0) }.isEmpty, "\(trainer.filter { !known.contains($0) })")
+        let subcommands = export.text.split(separator: "\n").filter { $0.hasPrefix("AC_ARGS=(") }
+        #expect(subcommands.count == 1)
+        #expect(subcommands.allSatisfy { known.contains(String($0.dropFirst("AC_ARGS=(".count).dropLast())) })
+    }
+
     @Test(arguments: requests)
     func horovodrunOptionsAreHorovodruns(_ request: PlanRequest) throws {
         let directory = try Plans.scratch()

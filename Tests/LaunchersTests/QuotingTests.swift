@@ -174,7 +174,7 @@ struct QuotingTests {
             model: "llama3-8b", cluster: "dgx-h100-64", globalBatch: 512,
             tp: 1, pp: 1, dp: 64, mbs: 1, recompute: .full, uniform: true))
 
-    @Test(arguments: [ExportFormat.megatron, .deepspeed, .torchtitan, .horovod, .tensorflow])
+    @Test(arguments: [ExportFormat.megatron, .deepspeed, .torchtitan, .torchtitan03, .horovod, .tensorflow])
     func hostileNamesStayDataInTrainingExports(_ format: ExportFormat) throws {
         let directory = try Plans.scratch()
         let marker = directory.appendingPathComponent("pwned-\(UUID().uuidString)").path
@@ -197,7 +197,7 @@ struct QuotingTests {
             out.appendingPathComponent("launch.sh"), environment: ["NODE_RANK": "0", "WORKER_INDEX": "0"])
         #expect(!Self.ran(marker, in: out), "a name ran as code")
         switch format {
-        case .megatron, .torchtitan:
+        case .megatron, .torchtitan, .torchtitan03:
             let torchrun = calls.first { $0.program == "torchrun" }
             #expect(torchrun.map { Flags($0.words).value("--master-addr") } == hosts[0])
         case .deepspeed:
@@ -294,6 +294,7 @@ struct QuotingTests {
         case .megatron: "Megatron-LM launch"
         case .deepspeed: "DeepSpeed launch"
         case .torchtitan: "torchtitan launch"
+        case .torchtitan03: "torchtitan 0.3.0 launch"
         case .horovod: "Horovod launch"
         case .tensorflow: "TensorFlow MultiWorkerMirroredStrategy launch"
         case .vllm: "vLLM serving launch"

@@ -15,7 +15,9 @@ struct ExportCommand: ParsableCommand {
                           shape flags the plan does not carry are `# set:` lines
               deepspeed   JSON {"ds_config": {...}, "launch": "deepspeed ...",
                           "hostfile": "..." (several nodes), "notes": [...]}
-              torchtitan  job TOML for --job.config_file, torchrun line in a comment
+              torchtitan  0.2.x TOML for --job.config_file, torchrun line in a comment
+              torchtitan-0.3  bash script: torchrun around torchtitan 0.3.0's train
+                          module, --module/--config and --section.key options
               horovod     bash script with the horovodrun line
               tensorflow  JSON {"workers": [{"host", "TF_CONFIG"}, ...], "notes": [...]},
                           one TF_CONFIG per worker for MultiWorkerMirroredStrategy
@@ -23,7 +25,7 @@ struct ExportCommand: ParsableCommand {
                           plans from `plan infer`)
             horovod and tensorflow take pure data-parallel plans only (tp=pp=cp=ep=1).
             --out-dir DIR writes the launcher's own files instead:
-              megatron, horovod  launch.sh
+              megatron, horovod, torchtitan-0.3  launch.sh
               deepspeed          ds_config.json, launch.sh, hostfile (several nodes)
               torchtitan         job.toml, launch.sh
               tensorflow         tf_config.worker-N.json per worker, launch.sh
