@@ -29,12 +29,16 @@ public struct ModelArchitecture: Sendable, Hashable, Codable {
     /// `rope_scaling.rope_type` when the file gives one ("llama3" for Llama 3.1 and later), and its `factor`.
     public var ropeScaling: String?
     public var ropeScalingFactor: Double?
+    /// `sliding_window`: how many of the latest tokens each query attends to in the layers that use
+    /// local attention (Mistral 7B v0.1: every layer; Gemma 2: every other layer, from the first),
+    /// nil when every layer attends to the whole sequence (`use_sliding_window: false` in Qwen2).
+    public var slidingWindow: Int?
 
     public init(
         sourceId: String? = nil, modelType: String? = nil, activation: String = "gelu",
         normalization: Normalization = .layerNorm, normEpsilon: Double? = nil,
         positionEmbedding: PositionEmbedding = .learned, ropeTheta: Double? = nil, ropeScaling: String? = nil,
-        ropeScalingFactor: Double? = nil
+        ropeScalingFactor: Double? = nil, slidingWindow: Int? = nil
     ) {
         self.sourceId = sourceId
         self.modelType = modelType
@@ -45,6 +49,7 @@ public struct ModelArchitecture: Sendable, Hashable, Codable {
         self.ropeTheta = ropeTheta
         self.ropeScaling = ropeScaling
         self.ropeScalingFactor = ropeScalingFactor
+        self.slidingWindow = slidingWindow
     }
 
     /// `model_type`s of the Llama lineage: RMSNorm and rotary positions even when the file omits

@@ -77,6 +77,15 @@ enum MegatronModelFlags {
                     + "positions")
             items.append("--position-embedding-type learned_absolute")
         }
+        // Sliding-window attention: --window-size LEFT,RIGHT (_add_network_size_args, tuple_type) is
+        // Transformer Engine's (left, right) window; a decoder attending to its latest W tokens, itself
+        // included, is (W - 1, 0), as vLLM's attention backends convert sliding_window for decoders.
+        // Gemma 2 alternates local and global layers from a local one: --window-attn-skip-freq 2
+        // (one full-attention layer after every local one).
+        if let window = architecture.slidingWindow {
+            items.append("--window-size \(max(window - 1, 0)),0")
+            if architecture.modelType == "gemma2" { items.append("--window-attn-skip-freq 2") }
+        }
         items.append("--normalization \(architecture.normalization == .rmsNorm ? "RMSNorm" : "LayerNorm")")
         if let epsilon = architecture.normEpsilon { items.append("--norm-epsilon \(Self.number(epsilon))") }
         items += activation(model)

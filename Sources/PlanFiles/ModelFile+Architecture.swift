@@ -28,11 +28,20 @@ extension ModelFile {
         let scaling = try yaml.mapping("rope_scaling")
         let scalingType = try scaling?.string("rope_type", "type")
         let scalingFactor = try scaling?.number("factor", in: 1...1e6, fix: "give the rope scaling factor, e.g. 8")
+        // sliding_window counts for Mistral-style models, and for Qwen2 only with use_sliding_window.
+        let useWindow = try present(yaml, "use_sliding_window").map { try yaml.bool($0) } ?? nil
+        let window =
+            useWindow == false
+            ? nil
+            : try present(yaml, "sliding_window").map {
+                try yaml.integer($0, maximum: 100_000_000)
+            } ?? nil
         return ModelArchitecture(
             sourceId: sourceId.flatMap { $0.isEmpty ? nil : $0 }, modelType: modelType, activation: activation,
             normalization: normalization, normEpsilon: rmsEpsilon ?? layerEpsilon,
             positionEmbedding: try positions(yaml, modelType: modelType, ropeFamily: ropeFamily, ropeTheta: ropeTheta),
-            ropeTheta: ropeTheta, ropeScaling: scalingType, ropeScalingFactor: scalingFactor)
+            ropeTheta: ropeTheta, ropeScaling: scalingType, ropeScalingFactor: scalingFactor,
+            slidingWindow: window ?? nil)
     }
 
     private static let fix = "give the normalisation epsilon, e.g. 1e-05"

@@ -40,6 +40,8 @@ extension TrainingPlanDocument {
         /// `rope_scaling.rope_type` and `factor` when the file gives them (Llama 3.1: "llama3", 8).
         package var ropeScaling: String?
         package var ropeScalingFactor: Double?
+        /// `sliding_window` when the model's local-attention layers use one (Mistral 7B v0.1, Gemma 2).
+        package var slidingWindow: Int?
         /// Routed and shared experts (mixture-of-experts models only).
         package var moe: MixtureOfExperts?
         /// Multi-head latent attention ranks and head sizes (DeepSeek-V2/V3 only).
@@ -70,6 +72,7 @@ extension TrainingPlanDocument {
             ropeTheta = architecture.ropeTheta
             ropeScaling = architecture.ropeScaling
             ropeScalingFactor = architecture.ropeScalingFactor
+            slidingWindow = architecture.slidingWindow
             moe = model.moe
             latentAttention = model.latentAttention
         }
@@ -89,7 +92,8 @@ extension TrainingPlanDocument {
                 architecture: ModelArchitecture(
                     sourceId: sourceId, modelType: modelType, activation: activation ?? "gelu",
                     normalization: normalization, normEpsilon: normEpsilon, positionEmbedding: positionEmbedding,
-                    ropeTheta: ropeTheta, ropeScaling: ropeScaling, ropeScalingFactor: ropeScalingFactor))
+                    ropeTheta: ropeTheta, ropeScaling: ropeScaling, ropeScalingFactor: ropeScalingFactor,
+                    slidingWindow: slidingWindow))
         }
     }
 }
