@@ -5,9 +5,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # check-launchers: every export of Scripts/check-launchers/plans.txt through the launchers' own parsers
 # (a virtual environment .venv-launchers, outside git); writes Tests/Fixtures/launcher-options/.
 # MEGATRON_SRC=DIR or MEGATRON_GIT_DIR=DIR for Megatron-LM without cloning; CHECK_LAUNCHERS_OPTIONAL= skips vllm etc.
+# torchtitan 0.3.0 runs in its own environment (VENV=DIR, default .venv-torchtitan03).
 .PHONY: check-launchers
 check-launchers: deps
 	Scripts/check-launchers/check.sh
+	Scripts/check-launchers/check_torchtitan03.sh
 
 .PHONY: deps plan test test-asan test-tsan validate bench fuzz fuzz-build fuzz-corpus fuzz-libfuzzer fuzz-repro format lint
 
