@@ -60,13 +60,6 @@ package struct Torchtitan03Export {
     /// precision other than the config function's: its `model_spec` converters decide float8, and
     /// only llama3_405b (always float8) and deepseek_v3_671b_float8 convert.
     private func checkSupported(_ flavor: TorchtitanFlavor?) throws {
-        guard plan.precision != .fp16 else {
-            throw InputError(
-                file: plan.origin, key: "precision",
-                "is fp16; torchtitan trains in bf16 or fp32 only (training.mixed_precision_param), so re-plan with "
-                    + "--precision bf16 or export --to megatron"
-            )
-        }
         try TorchtitanRecompute.check(plan)
         guard let flavor else { return }
         let fp8 = plan.precision == .fp8

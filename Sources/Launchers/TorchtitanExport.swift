@@ -51,14 +51,6 @@ package struct TorchtitanExport {
     }
 
     func render() throws -> LauncherExport {
-        guard plan.precision != .fp16 else {
-            // Training.mixed_precision_param accepts bfloat16 or float32 only.
-            throw InputError(
-                file: plan.origin, key: "precision",
-                "is fp16; torchtitan trains in bf16 or fp32 only (training.mixed_precision_param), so re-plan with "
-                    + "--precision bf16 or export --to megatron"
-            )
-        }
         try TorchtitanRecompute.check(plan)
         var lines = ExportText.header("torchtitan job config", plan: plan, format: .torchtitan)
         lines += [
@@ -225,7 +217,16 @@ package struct TorchtitanExport {
 /// some layers would run slower than predicted; plans for torchtitan keep to all or none
 /// (`recompute_layers_per_stage: all` in frameworks/torchtitan.yaml).
 enum TorchtitanRecompute {
+    /// Refuses what no torchtitan version runs as planned: fp16 (training.mixed_precision_param takes
+    /// bfloat16 or float32 only) and full recompute of some layers of a chunk.
     static func check(_ plan: LaunchPlan) throws {
+        guard plan.precision != .fp16 else {
+            throw InputError(
+                file: plan.origin, key: "precision",
+                "is fp16; torchtitan trains in bf16 or fp32 only (training.mixed_precision_param), so re-plan with "
+                    + "--precision bf16 or export --to megatron"
+            )
+        }
         let recomputed = plan.chunks.map(\.recomputedLayers)
         guard plan.recompute == .full, recomputed != plan.layerCounts, recomputed.contains(where: { $0 > 0 }) else {
             return

@@ -77,6 +77,12 @@ public struct DataDirectory: Sendable {
         argument == "-" ? nil : (try? resolve(argument, in: folder, flag: ""))?.url.path
     }
 
+    /// The files these model, cluster and framework arguments name (`inputPath`), those that resolve.
+    package func inputPaths(models: [String] = [], clusters: [String] = [], frameworks: [String] = []) -> [String] {
+        models.compactMap { inputPath($0, in: "models") } + clusters.compactMap { inputPath($0, in: "clusters") }
+            + frameworks.compactMap { inputPath($0, in: "frameworks") }
+    }
+
     /// The model file at a path, or the bundled one of that name in models/ (`llama3-70b`), or
     /// standard input for `-`. Near-miss keys (see `YAMLMapping.nearMisses()`) are warned about on
     /// standard error.

@@ -51,10 +51,7 @@ struct WorkloadOptions: ParsableArguments {
 
     /// The files these options read, which `--out` must not replace.
     var inputPaths: [String] {
-        let data = DataDirectory()
-        return [(model, "models"), (cluster, "clusters"), (framework, "frameworks")].compactMap {
-            data.inputPath($0, in: $1)
-        }
+        DataDirectory().inputPaths(models: [model], clusters: [cluster], frameworks: [framework])
     }
 
     /// Values that parse but mean nothing: an `InputError` (exit status 1) from `run()`, not a

@@ -48,7 +48,7 @@ struct CalibrateCommand: ParsableCommand {
             throw InputError(key: "RUNS", "no runs file given; give the runs files with your measurements")
         }
         let data = DataDirectory()
-        try OutPath.check(out, inputs: runs + [data.inputPath(framework, in: "frameworks")].compactMap { $0 })
+        try OutPath.check(out, inputs: runs + data.inputPaths(frameworks: [framework]))
         var all: [PublishedRun] = []
         for path in runs {
             let yaml = try YAMLMapping(contentsOf: URL(fileURLWithPath: path), shownAs: path, flag: "RUNS")

@@ -33,9 +33,9 @@ struct CompareCommand: ParsableCommand {
         let data = DataDirectory()
         try OutPath.check(
             out,
-            inputs: (try Self.list(model, flag: "--model").compactMap { data.inputPath($0, in: "models") })
-                + (try Self.list(cluster, flag: "--cluster").compactMap { data.inputPath($0, in: "clusters") })
-                + [data.inputPath(framework, in: "frameworks")].compactMap { $0 })
+            inputs: data.inputPaths(
+                models: try Self.list(model, flag: "--model"), clusters: try Self.list(cluster, flag: "--cluster"),
+                frameworks: [framework]))
         let chosenFramework = try data.framework(framework)
         let models = try Self.list(model, flag: "--model").map(data.model)
         let clusters = try Self.list(cluster, flag: "--cluster").map(data.cluster)

@@ -39,10 +39,7 @@ struct InferCommand: ParsableCommand {
             }
         }
         let data = DataDirectory()
-        try OutPath.check(
-            out,
-            inputs: [data.inputPath(self.model, in: "models"), data.inputPath(self.cluster, in: "clusters")]
-                .compactMap { $0 })
+        try OutPath.check(out, inputs: data.inputPaths(models: [self.model], clusters: [self.cluster]))
         let model = try data.model(self.model)
         let cluster = try data.cluster(self.cluster)
         let formats = try PrecisionList.parse(

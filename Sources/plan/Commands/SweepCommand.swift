@@ -43,12 +43,7 @@ struct SweepCommand: ParsableCommand {
             throw InputError(key: "--tokens", "must be a positive number of tokens, got \(tokens)")
         }
         let data = DataDirectory()
-        try OutPath.check(
-            out,
-            inputs: [
-                data.inputPath(model, in: "models"), data.inputPath(cluster, in: "clusters"),
-                data.inputPath(framework, in: "frameworks"),
-            ].compactMap { $0 })
+        try OutPath.check(out, inputs: data.inputPaths(models: [model], clusters: [cluster], frameworks: [framework]))
         let chosenFramework = try data.framework(framework)
         let model = try data.model(self.model)
         let base = try data.cluster(self.cluster)

@@ -65,7 +65,7 @@ struct ValidateCommand: ParsableCommand {
         try OutPath.check(
             out,
             inputs: runs + Self.bundledTrainingRuns.compactMap { data.url($0)?.path } + [grid].compactMap { $0 }
-                + [framework.flatMap { data.inputPath($0, in: "frameworks") }].compactMap { $0 })
+                + data.inputPaths(frameworks: [framework].compactMap { $0 }))
         if writeIntervals != nil && !crossValidate {
             throw InputError(key: "--write-intervals", "needs --cross-validate, whose errors the intervals come from")
         }
