@@ -25,6 +25,8 @@ public struct Framework: Sendable, Hashable, Codable {
     public var perStageRecompute: Bool
     /// The per-chunk recompute counts a launch can express (`any` exactly when `perStageRecompute`).
     public var recomputeLayers: RecomputeLayers
+    /// How it splits layers over pipeline stages by itself, and whether a launch may choose another.
+    public var pipelineSplit: PipelineSplit
 
     // MARK: Mechanisms
 
@@ -61,7 +63,8 @@ public struct Framework: Sendable, Hashable, Codable {
         tensorCommOverlap: Bool, gradientAccumulationBytes: Double, gradientReduceBytes: Double,
         gradientReduceOverlap: Bool, parameterGatherOverlap: Bool, masterWeightsBytes: Double,
         optimizerStateBytes: Double, weightsBytes: Double,
-        fusedKernels: Set<FusedKernel>, shardsUnderPipeline: Bool = true, recomputeLayers: RecomputeLayers? = nil
+        fusedKernels: Set<FusedKernel>, shardsUnderPipeline: Bool = true, recomputeLayers: RecomputeLayers? = nil,
+        pipelineSplit: PipelineSplit = .even
     ) {
         self.name = name
         self.interleavedSchedule = interleavedSchedule
@@ -85,6 +88,7 @@ public struct Framework: Sendable, Hashable, Codable {
         self.weightsBytes = weightsBytes
         self.fusedKernels = fusedKernels
         self.shardsUnderPipeline = shardsUnderPipeline
+        self.pipelineSplit = pipelineSplit
     }
 
     /// Whether the framework can run `config` at all (degrees, schedule, sharding, recompute); the

@@ -43,6 +43,9 @@ public struct PipelineCostTable: Sendable, Hashable {
     public var syncOverlapsBackward: Bool = true
     /// The per-chunk recompute counts the framework's launch expresses; the split keeps to them.
     public var recomputeLayers: RecomputeLayers = .any
+    /// The split the framework always runs (nanotron's, `PipelineSplit.costThresholds`), nothing
+    /// recomputed; nil when a launch can give any split, so the planner chooses one.
+    public var fixedLayout: StageLayout?
 
     public var chunks: Int { pipeline * virtualStages }
     public var totalLayers: Int { groups.reduce(0) { $0 + $1.count } }

@@ -22,7 +22,7 @@ extension TrainingCost {
             * tensorLink.allReduceSeconds(
                 bytes: tokens * 4 * Assumption.lossAllReducesPerMicrobatch, group: config.tensor)
         let outputParameters = model.embeddingParameters / t
-        return PipelineCostTable(
+        var table = PipelineCostTable(
             groups: groups,
             pipeline: config.pipeline,
             virtualStages: config.virtualStages,
@@ -46,5 +46,19 @@ extension TrainingCost {
             allowsFullRecompute: config.recompute == .full,
             syncOverlapsBackward: framework.gradientReduceOverlap,
             recomputeLayers: framework.recomputeLayers)
+        if framework.pipelineSplit == .costThresholds {
+            table.fixedLayout = StageLayout.costThresholds(
+                groups: groups.map(\.count), layerCosts: groups.map { _ in nanotronLayerCost },
+                headCost: model.embeddingParameters, chunks: table.chunks)
+        }
+        return table
+    }
+
+    /// nanotron's cost of one decoder layer for its pipeline split (`get_block_compute_costs`,
+    /// src/nanotron/models/llama.py): 4·heads·head_dim·h for attention and 3·ffn·h for the gated MLP.
+    /// The LM head's is vocab·h, `model.embeddingParameters`.
+    var nanotronLayerCost: Double {
+        let h = Double(model.hiddenSize)
+        return 4 * Double(model.attentionHeads * model.headDim) * h + 3 * Double(model.ffnHiddenSize) * h
     }
 }

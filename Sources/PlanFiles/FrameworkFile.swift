@@ -11,7 +11,7 @@ package enum FrameworkFile {
         "context_parallel", "expert_parallel", "sequence_parallel", "recompute", "per_stage_recompute",
     ]
     /// Optional `supports:` keys (with a `source:` when given).
-    static let optionalSupportKeys = ["recompute_layers_per_stage"]
+    static let optionalSupportKeys = ["recompute_layers_per_stage", "pipeline_split"]
     static let mechanismKeys = [
         "tensor_comm_overlap", "gradient_accumulation_bytes", "gradient_reduce_bytes", "gradient_reduce_overlap",
         "parameter_gather_overlap", "master_weights_bytes", "optimizer_state_bytes", "weights_bytes",
@@ -92,7 +92,18 @@ package enum FrameworkFile {
             weightsBytes: try bytes("weights_bytes"),
             fusedKernels: try fusedKernels(mechanisms),
             shardsUnderPipeline: try flag(mechanisms, "shards_under_pipeline"),
-            recomputeLayers: try recomputeLayers(supports))
+            recomputeLayers: try recomputeLayers(supports),
+            pipelineSplit: try pipelineSplit(supports))
+    }
+
+    /// `pipeline_split: even | cost_thresholds` (frameworks/README.md); even when absent.
+    static func pipelineSplit(_ supports: YAMLMapping) throws -> PipelineSplit {
+        guard let name = try supports.string("pipeline_split") else { return .even }
+        guard let value = PipelineSplit(rawValue: name) else {
+            let names = PipelineSplit.allCases.map(\.rawValue).joined(separator: ", ")
+            throw supports.error("pipeline_split", nil, "'\(YAMLMapping.clipped(name))' is not one of \(names)")
+        }
+        return value
     }
 
     /// `recompute_layers_per_stage: any | same_count | all` (frameworks/README.md); when absent, `any` if

@@ -35,6 +35,8 @@ public struct LayerSplitProgram: Sendable {
     private(set) var layers: [[Int]] = []
     private(set) var recomputed: [[Int]?] = []
     private var firstChunkMoE: [Int] = []
+    /// The best step time a split must reach (∞: any).
+    private var cutoff = Double.infinity
 
     /// Bytes are expressed in GiB inside the program to keep coefficients well scaled.
     private static let bytesUnit = 1_073_741_824.0
@@ -42,8 +44,12 @@ public struct LayerSplitProgram: Sendable {
     /// Builds the program. With `cutoff`, a row keeps the objective at or below it, so that branch and
     /// bound drops every node that cannot beat a plan already found: a candidate that cannot beat
     /// it comes back `.infeasible` after its root relaxation instead of a full search.
+    /// A table with a `fixedLayout` (the framework splits by itself) builds no program: `solve` checks
+    /// that split against memory and the cutoff instead.
     public init(table: PipelineCostTable, cutoff: Double? = nil) {
         self.table = table
+        if let cutoff, cutoff.isFinite { self.cutoff = cutoff }
+        guard table.fixedLayout == nil else { return }
         build()
         if let cutoff, cutoff.isFinite { addCutoff(cutoff) }
     }
@@ -262,6 +268,17 @@ public struct LayerSplitProgram: Sendable {
     public func solve(
         options: SolverOptions = SolverOptions()
     ) throws(SolverError) -> (layout: StageLayout, schedule: PipelineSchedule, status: LinearProgramSolution.Status) {
+        if let fixed = table.fixedLayout {
+            // The framework's split, recomputing no layer or (under full recompute) every layer,
+            // the only two choices such a framework offers (nanotron's recompute_layer).
+            var options = [fixed]
+            if table.allowsFullRecompute { options.append(StageLayout(layers: fixed.layers, recomputed: fixed.layers)) }
+            let best = options.map { ($0, table.evaluate($0)) }
+                .filter { $0.1.peakBytes <= table.capacityBytes && $0.1.stepSeconds <= cutoff * (1 + 1e-9) }
+                .min { $0.1.stepSeconds < $1.1.stepSeconds }
+            guard let best else { throw .infeasible }
+            return (best.0, best.1, .optimal)
+        }
         let solution = try program.solve(options: options)
         let value = { (index: Int) in Int(solution.values[index].rounded()) }
         let rankLayers = layers.map { $0.map(value) }

@@ -4,8 +4,9 @@ import CostModel
 public enum SplitMethod: Sendable, Hashable {
     /// The split MILP decides layers and recomputed layers per stage.
     case optimal
-    /// Layers as even as possible (Megatron's default); under full recompute, `recomputedPerStage`
-    /// layers of each stage (nil: all of them).
+    /// The framework's own split: layers as even as possible (Megatron's default), or the split the
+    /// framework always runs (`PipelineCostTable.fixedLayout`, nanotron's); under full recompute,
+    /// `recomputedPerStage` layers of each stage (nil: all of them).
     case uniform(recomputedPerStage: Int?)
 }
 
@@ -24,7 +25,8 @@ extension TrainingSearch {
             let (layout, _, status) = try LayerSplitProgram(table: table).solve(options: solver)
             return TrainingPlan(config: config, estimate: cost.estimate(layout: layout), splitStatus: status)
         case .uniform(let perStage):
-            var layout = StageLayout.uniform(groups: table.groups.map(\.count), chunks: table.chunks)
+            var layout =
+                table.fixedLayout ?? StageLayout.uniform(groups: table.groups.map(\.count), chunks: table.chunks)
             if config.recompute == .full {
                 layout.recomputed = layout.layers.map { counts in
                     var budget = perStage ?? Int.max

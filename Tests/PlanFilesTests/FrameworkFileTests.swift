@@ -24,6 +24,18 @@ struct FrameworkFileTests {
         #expect(framework.fusedKernels == Set(fused))
     }
 
+    /// nanotron splits its pipeline by itself (no launch option sets layers per stage), and does not
+    /// hide its tensor-parallel collectives; every other bundled framework takes any split.
+    @Test func nanotronSplitsByItselfAndExposesTensorComm() throws {
+        let data = DataDirectory()
+        let nanotron = try data.framework("nanotron")
+        #expect(nanotron.pipelineSplit == .costThresholds)
+        #expect(!nanotron.tensorCommOverlap)
+        for name in ["megatron", "nemo", "torchtitan", "deepspeed", "metaseq", "horovod", "tensorflow"] {
+            #expect(try data.framework(name).pipelineSplit == .even, "\(name)")
+        }
+    }
+
     /// A misspelt key in our own format is an error that names the nearest key.
     @Test func nearMissKeyIsRefused() throws {
         let text = try String(contentsOf: URL(fileURLWithPath: "frameworks/megatron.yaml"), encoding: .utf8)

@@ -170,3 +170,29 @@ struct SplitCutoffTests {
         #expect(throws: SolverError.infeasible) { try LayerSplitProgram(table: table, cutoff: step * 0.99).solve() }
     }
 }
+
+/// A framework that splits by itself (nanotron) gets its own split back, recomputing no layer or,
+/// when memory needs it and full recompute is allowed, every layer: the only two launches it has.
+struct FixedSplitTests {
+    @Test func fixedSplitRecomputesAllOrNothing() throws {
+        var table = SplitMILPTests.table(
+            layers: 12, stages: 4, microbatches: 8, recompute: .full, capacityFraction: 10, seed: 1)
+        let fixed = StageLayout(layers: [[4], [3], [3], [2]], recomputed: [[0], [0], [0], [0]])
+        table.fixedLayout = fixed
+        let roomy = try LayerSplitProgram(table: table).solve()
+        #expect(roomy.layout == fixed)
+        // Memory between "all recomputed" and "none recomputed" on that split: everything is recomputed.
+        let none = table.evaluate(fixed).peakBytes
+        let all = table.evaluate(StageLayout(layers: fixed.layers, recomputed: fixed.layers)).peakBytes
+        table.capacityBytes = (none + all) / 2
+        let tight = try LayerSplitProgram(table: table).solve()
+        #expect(tight.layout.recomputed == fixed.layers)
+        // Below "all recomputed" nothing fits, and the answer says so.
+        table.capacityBytes = all * 0.99
+        #expect(throws: SolverError.infeasible) { try LayerSplitProgram(table: table).solve() }
+        // A cutoff below the split's own step time is infeasible too, as the MILP's row (11) makes it.
+        table.capacityBytes = none * 2
+        let step = table.evaluate(fixed).stepSeconds
+        #expect(throws: SolverError.infeasible) { try LayerSplitProgram(table: table, cutoff: step * 0.9).solve() }
+    }
+}
