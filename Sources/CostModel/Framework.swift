@@ -27,6 +27,8 @@ public struct Framework: Sendable, Hashable, Codable {
     public var recomputeLayers: RecomputeLayers
     /// How it splits layers over pipeline stages by itself, and whether a launch may choose another.
     public var pipelineSplit: PipelineSplit
+    /// What its `selective` recompute keeps and recomputes.
+    public var selectiveRecompute: SelectiveRecompute
 
     // MARK: Mechanisms
 
@@ -64,7 +66,7 @@ public struct Framework: Sendable, Hashable, Codable {
         gradientReduceOverlap: Bool, parameterGatherOverlap: Bool, masterWeightsBytes: Double,
         optimizerStateBytes: Double, weightsBytes: Double,
         fusedKernels: Set<FusedKernel>, shardsUnderPipeline: Bool = true, recomputeLayers: RecomputeLayers? = nil,
-        pipelineSplit: PipelineSplit = .even
+        pipelineSplit: PipelineSplit = .even, selectiveRecompute: SelectiveRecompute = .modules
     ) {
         self.name = name
         self.interleavedSchedule = interleavedSchedule
@@ -89,6 +91,7 @@ public struct Framework: Sendable, Hashable, Codable {
         self.fusedKernels = fusedKernels
         self.shardsUnderPipeline = shardsUnderPipeline
         self.pipelineSplit = pipelineSplit
+        self.selectiveRecompute = selectiveRecompute
     }
 
     /// Whether the framework can run `config` at all (degrees, schedule, sharding, recompute); the

@@ -136,6 +136,7 @@ extension TrainingCost {
     /// FFN (`mlp`), the experts (`moe`), the latent-attention up-projections (`mla_up_proj`). The
     /// norms and the expert activation (`layernorm`, `moe_act`) are memory-bound and left out.
     func selectiveRecomputeSeconds(_ kind: LayerKind) -> Double {
+        if usesEverySecondMatmul { return everySecondMatmulRecomputeSeconds(kind) }
         let modules = config.recomputeModules
         var seconds = modules.contains(.coreAttention) ? attentionCoreForwardSeconds : 0
         var gemms: [GEMM] = []

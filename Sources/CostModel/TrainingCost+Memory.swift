@@ -72,6 +72,7 @@ extension TrainingCost {
     /// permuted input 2·h plus their internals. For GPT-3 with t = 1 this gives 32·s·b·h, Korthikanti's
     /// 34·s·b·h less the two dropout masks (modern pre-training uses no dropout).
     func activationBytes(_ kind: LayerKind) -> Double {
+        if usesEverySecondMatmul { return everySecondMatmulActivationBytes(kind) }
         let a = Double(model.attentionHeads)
         // FP8 GEMMs save their inputs for the backward pass as FP8 casts (Transformer Engine): the QKV,
         // FFN-input and output-projection inputs take 1 byte per value instead of 2.
@@ -111,6 +112,13 @@ extension TrainingCost {
             ffn += 4 * tokens * Double(moe.experts)
         }
         return hiddenInputs + attention + ffn
+    }
+
+    /// Selective recompute here is the per-op rule (`SelectiveRecompute.everySecondMatmul`); latent
+    /// attention keeps the module rule, which the per-op order is not written for.
+    var usesEverySecondMatmul: Bool {
+        config.recompute == .selective && framework.selectiveRecompute == .everySecondMatmul
+            && model.latentAttention == nil
     }
 
     /// The modules selective recompute recomputes (none unless the granularity is selective).

@@ -11,7 +11,7 @@ package enum FrameworkFile {
         "context_parallel", "expert_parallel", "sequence_parallel", "recompute", "per_stage_recompute",
     ]
     /// Optional `supports:` keys (with a `source:` when given).
-    static let optionalSupportKeys = ["recompute_layers_per_stage", "pipeline_split"]
+    static let optionalSupportKeys = ["recompute_layers_per_stage", "pipeline_split", "selective_recompute"]
     static let mechanismKeys = [
         "tensor_comm_overlap", "gradient_accumulation_bytes", "gradient_reduce_bytes", "gradient_reduce_overlap",
         "parameter_gather_overlap", "master_weights_bytes", "optimizer_state_bytes", "weights_bytes",
@@ -93,15 +93,18 @@ package enum FrameworkFile {
             fusedKernels: try fusedKernels(mechanisms),
             shardsUnderPipeline: try flag(mechanisms, "shards_under_pipeline"),
             recomputeLayers: try recomputeLayers(supports),
-            pipelineSplit: try pipelineSplit(supports))
+            pipelineSplit: try choice(supports, "pipeline_split", default: .even),
+            selectiveRecompute: try choice(supports, "selective_recompute", default: .modules))
     }
 
-    /// `pipeline_split: even | cost_thresholds` (frameworks/README.md); even when absent.
-    static func pipelineSplit(_ supports: YAMLMapping) throws -> PipelineSplit {
-        guard let name = try supports.string("pipeline_split") else { return .even }
-        guard let value = PipelineSplit(rawValue: name) else {
-            let names = PipelineSplit.allCases.map(\.rawValue).joined(separator: ", ")
-            throw supports.error("pipeline_split", nil, "'\(YAMLMapping.clipped(name))' is not one of \(names)")
+    /// An optional `supports:` key naming one case of `T` (frameworks/README.md).
+    static func choice<T: RawRepresentable & CaseIterable>(_ supports: YAMLMapping, _ key: String, default: T) throws
+        -> T where T.RawValue == String
+    {
+        guard let name = try supports.string(key) else { return `default` }
+        guard let value = T(rawValue: name) else {
+            let names = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw supports.error(key, nil, "'\(YAMLMapping.clipped(name))' is not one of \(names)")
         }
         return value
     }

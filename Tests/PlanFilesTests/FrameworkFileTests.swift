@@ -34,6 +34,9 @@ struct FrameworkFileTests {
         for name in ["megatron", "nemo", "torchtitan", "deepspeed", "metaseq", "horovod", "tensorflow"] {
             #expect(try data.framework(name).pipelineSplit == .even, "\(name)")
         }
+        // torchtitan's selective mode is per-op SAC; the others' is Megatron's module list.
+        #expect(try data.framework("torchtitan").selectiveRecompute == .everySecondMatmul)
+        #expect(try data.framework("megatron").selectiveRecompute == .modules)
     }
 
     /// A misspelt key in our own format is an error that names the nearest key.
