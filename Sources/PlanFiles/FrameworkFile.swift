@@ -98,9 +98,9 @@ package enum FrameworkFile {
     }
 
     /// An optional `supports:` key naming one case of `T` (frameworks/README.md).
-    static func choice<T: RawRepresentable & CaseIterable>(_ supports: YAMLMapping, _ key: String, default: T) throws
-        -> T where T.RawValue == String
-    {
+    static func choice<T: RawRepresentable & CaseIterable>(
+        _ supports: YAMLMapping, _ key: String, default: T
+    ) throws -> T where T.RawValue == String {
         guard let name = try supports.string(key) else { return `default` }
         guard let value = T(rawValue: name) else {
             let names = T.allCases.map(\.rawValue).joined(separator: ", ")
