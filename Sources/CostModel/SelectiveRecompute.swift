@@ -60,7 +60,9 @@ extension TrainingCost {
         var bytes = 2 * tokens * h / hiddenShard + 2 * tokens * saved + 2 * tokens * a * d / t + 4 * tokens * a / t
         if case .moe(let moe) = kind {
             let perHidden = (model.feedForward == .gated ? 4.0 : 2.0) + 2
-            bytes += routedPairs * (2 * h + perHidden * Double(moe.expertFFNHiddenSize)) + 4 * tokens * Double(moe.experts)
+            bytes +=
+                routedPairs * (2 * h + perHidden * Double(moe.expertFFNHiddenSize))
+                + 4 * tokens * Double(moe.experts)
         }
         return bytes
     }
