@@ -192,8 +192,8 @@ package struct TorchtitanExport {
         }
     }
 
-    /// ActivationCheckpoint.mode: "none", "selective" (op-level: matmul and attention outputs kept,
-    /// the rest recomputed, the nearest to Megatron's selective) or "full" (every layer; a plan that
+    /// ActivationCheckpoint.mode: "none", "selective" (op-level: every second matmul and the cheap ops
+    /// recomputed, as frameworks/torchtitan.yaml's selective_recompute costs it) or "full" (every layer; a plan that
     /// recomputes only some layers is refused by `TorchtitanRecompute`).
     private func activationCheckpoint() -> Table {
         var table = Table(name: "activation_checkpoint")
