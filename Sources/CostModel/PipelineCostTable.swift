@@ -47,6 +47,14 @@ public struct PipelineCostTable: Sendable, Hashable {
     /// recomputed; nil when a launch can give any split, so the planner chooses one.
     public var fixedLayout: StageLayout?
 
+    /// The launches a framework with a fixed split has: its split recomputing no layer, and (under
+    /// full recompute) every layer (nanotron's one `recompute_layer` switch). Empty without one.
+    public var fixedLayoutChoices: [StageLayout] {
+        guard let fixed = fixedLayout else { return [] }
+        let all = StageLayout(layers: fixed.layers, recomputed: fixed.layers)
+        return allowsFullRecompute ? [fixed, all] : [fixed]
+    }
+
     public var chunks: Int { pipeline * virtualStages }
     public var totalLayers: Int { groups.reduce(0) { $0 + $1.count } }
 

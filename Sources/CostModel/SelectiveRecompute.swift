@@ -14,49 +14,50 @@ public enum SelectiveRecompute: String, Sendable, Hashable, Codable, CaseIterabl
 }
 
 extension TrainingCost {
+    /// One forward matmul of a block under the per-op rule: its FLOPs on one device and the values
+    /// per token of the output it saves when kept (the reduce-scattered shard for row-parallel ones).
+    struct OrderedMatmul { var flops: Double; var keptValuesPerToken: Double }
+
     /// Forward matmuls of a layer in the order a Llama block runs them (wq, wk, wv, wo, then w1, w3,
-    /// w2 for a gated FFN or up, down), each as FLOPs on one device; MoE layers list their router
-    /// after the attention (the experts run as grouped GEMMs, which the per-op rule does not count).
-    /// Latent attention is not listed (the rule is not applied to it).
-    func orderedForwardMatmulFLOPs(_ kind: LayerKind) -> [Double] {
+    /// w2 for a gated FFN or up, down); MoE layers list their router after the attention (the experts
+    /// run as grouped GEMMs, which the per-op rule does not count). Latent attention is not listed
+    /// (the rule is not applied to it).
+    func orderedForwardMatmuls(_ kind: LayerKind) -> [OrderedMatmul] {
         let a = Double(model.attentionHeads), k = Double(model.keyValueHeads), d = Double(model.headDim)
+        func matmul(_ input: Double, _ output: Double, kept: Double) -> OrderedMatmul {
+            OrderedMatmul(flops: 2 * tokens * input * output, keptValuesPerToken: kept)
+        }
         var list = [
-            2 * tokens * h * a * d / t, 2 * tokens * h * k * d / t, 2 * tokens * h * k * d / t,
-            2 * tokens * a * d * h / t,
+            matmul(h, a * d / t, kept: a * d / t), matmul(h, k * d / t, kept: k * d / t),
+            matmul(h, k * d / t, kept: k * d / t), matmul(a * d / t, h, kept: h / t),
         ]
         switch kind {
         case .dense:
-            let one = 2 * tokens * h * Double(model.ffnHiddenSize) / t
-            list += Array(repeating: one, count: model.feedForward.matrices)
+            let f = Double(model.ffnHiddenSize) / t
+            let up = matmul(h, f, kept: f)
+            list += (model.feedForward == .gated ? [up, up] : [up]) + [matmul(f, h, kept: h / t)]
         case .moe(let moe):
-            list.append(2 * tokens * h * Double(moe.experts))
+            list.append(matmul(h, Double(moe.experts), kept: Double(moe.experts)))
         }
         return list
     }
 
     /// Extra forward time per microbatch of per-op selective recompute: every second matmul of
-    /// `orderedForwardMatmulFLOPs` and all memory-bound kernels of the layer (`elementwiseBytes`).
+    /// `orderedForwardMatmuls` and all memory-bound kernels of the layer (`elementwiseBytes`).
     func everySecondMatmulRecomputeSeconds(_ kind: LayerKind) -> Double {
-        let matmuls = orderedForwardMatmulFLOPs(kind).enumerated().filter { $0.offset % 2 == 1 }
-        return matmuls.reduce(0) { $0 + speed.gemmSeconds(flops: $1.element) }
+        let recomputed = orderedForwardMatmuls(kind).enumerated().filter { $0.offset % 2 == 1 }
+        return recomputed.reduce(0) { $0 + speed.gemmSeconds(flops: $1.element.flops) }
             + speed.memorySeconds(bytes: elementwiseBytes(kind))
     }
 
     /// Activation bytes a layer keeps under per-op selective recompute: its input (2·T·h, sharded by
-    /// sequence parallelism), the saved matmul outputs (the 1st, 3rd, … of `orderedForwardMatmulFLOPs`,
-    /// 2 bytes per output value), and the attention kernel's output with its fp32 log-sum-exp
-    /// (2·T·a·d/t + 4·T·a/t). MoE layers add their routed experts' activations as without it.
+    /// sequence parallelism), the outputs of the 1st, 3rd, … matmuls of `orderedForwardMatmuls` (2 bytes
+    /// per value), and the attention kernel's output with its fp32 log-sum-exp (2·T·a·d/t + 4·T·a/t).
+    /// MoE layers add their routed experts' activations as without it.
     func everySecondMatmulActivationBytes(_ kind: LayerKind) -> Double {
-        let a = Double(model.attentionHeads), k = Double(model.keyValueHeads), d = Double(model.headDim)
-        var outputs = [a * d / t, k * d / t, k * d / t, h / t]
-        switch kind {
-        case .dense:
-            let f = Double(model.ffnHiddenSize) / t
-            outputs += model.feedForward == .gated ? [f, f, h / t] : [f, h / t]
-        case .moe(let moe):
-            outputs.append(Double(moe.experts))
-        }
-        let saved = outputs.enumerated().filter { $0.offset % 2 == 0 }.reduce(0) { $0 + $1.element }
+        let a = Double(model.attentionHeads), d = Double(model.headDim)
+        let saved = orderedForwardMatmuls(kind).enumerated().filter { $0.offset % 2 == 0 }
+            .reduce(0) { $0 + $1.element.keptValuesPerToken }
         var bytes = 2 * tokens * h / hiddenShard + 2 * tokens * saved + 2 * tokens * a * d / t + 4 * tokens * a / t
         if case .moe(let moe) = kind {
             let perHidden = (model.feedForward == .gated ? 4.0 : 2.0) + 2

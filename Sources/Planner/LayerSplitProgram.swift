@@ -268,12 +268,8 @@ public struct LayerSplitProgram: Sendable {
     public func solve(
         options: SolverOptions = SolverOptions()
     ) throws(SolverError) -> (layout: StageLayout, schedule: PipelineSchedule, status: LinearProgramSolution.Status) {
-        if let fixed = table.fixedLayout {
-            // The framework's split, recomputing no layer or (under full recompute) every layer,
-            // the only two choices such a framework offers (nanotron's recompute_layer).
-            var options = [fixed]
-            if table.allowsFullRecompute { options.append(StageLayout(layers: fixed.layers, recomputed: fixed.layers)) }
-            let best = options.map { ($0, table.evaluate($0)) }
+        if table.fixedLayout != nil {
+            let best = table.fixedLayoutChoices.map { ($0, table.evaluate($0)) }
                 .filter { $0.1.peakBytes <= table.capacityBytes && $0.1.stepSeconds <= cutoff * (1 + 1e-9) }
                 .min { $0.1.stepSeconds < $1.1.stepSeconds }
             guard let best else { throw .infeasible }

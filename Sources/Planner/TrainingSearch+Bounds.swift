@@ -70,10 +70,8 @@ extension TrainingSearch {
     /// A feasible split without GLPK: layers as even as group order allows, then on each rank the
     /// fewest recomputed layers that make it fit. Its step time bounds the candidate's optimum from above.
     static func heuristicSplit(_ table: PipelineCostTable) -> StageLayout? {
-        if let fixed = table.fixedLayout {
-            let all = StageLayout(layers: fixed.layers, recomputed: fixed.layers)
-            let options = table.allowsFullRecompute ? [fixed, all] : [fixed]
-            return options.first { table.evaluate($0).peakBytes <= table.capacityBytes }
+        if table.fixedLayout != nil {
+            return table.fixedLayoutChoices.first { table.evaluate($0).peakBytes <= table.capacityBytes }
         }
         var layout = StageLayout.uniform(groups: table.groups.map(\.count), chunks: table.chunks)
         let schedule = table.evaluate(layout)
