@@ -1,7 +1,8 @@
 /// Devices and the links between them.
 ///
-/// A homogeneous cluster has one group; a heterogeneous one lists several (parsed and validated;
-/// training plans use the first group's device for every rank until mixed planning lands).
+/// A homogeneous cluster has one group; a heterogeneous one lists several. A training plan puts each
+/// pipeline stage on one group (`ParallelConfiguration.stageGroups`) and costs it on that group's
+/// device (`subcluster(group:)`); traffic between groups runs at the cluster's network rate.
 public struct ClusterDescription: Sendable, Hashable, Codable {
     public struct Group: Sendable, Hashable, Codable {
         public var profile: HardwareProfile
@@ -61,7 +62,7 @@ public struct ClusterDescription: Sendable, Hashable, Codable {
     }
 
     public var devices: Int { groups.reduce(0) { $0 + $1.devices } }
-    /// The device every training rank is costed on (the first group's).
+    /// The device a rank is costed on when no stage placement says otherwise (the first group's).
     public var profile: HardwareProfile { groups[0].profile }
     public var gpusPerNode: Int { groups[0].gpusPerNode }
     public var isHeterogeneous: Bool { Set(groups.map(\.profile.name)).count > 1 }
@@ -70,4 +71,17 @@ public struct ClusterDescription: Sendable, Hashable, Codable {
     public var nvlinkBytesPerSecond: Double { intraNodeGBps * 1e9 * profile.efficiency.nvlink }
     /// One-direction network bandwidth per device, bytes/s, as collectives reach it.
     public var networkBytesPerSecond: Double { interNodeGbpsPerGPU / 8 * 1e9 * profile.efficiency.network }
+
+    /// The cluster of group `index` alone: its device, its own NVLink and NIC rates (the cluster-wide
+    /// `interNodeGbpsPerGPU` of a mixed cluster is the rate between groups, bounded by the slower NIC),
+    /// the cluster's latencies and price. A one-group cluster is its own subcluster.
+    public func subcluster(group index: Int) -> ClusterDescription {
+        guard groups.count > 1 else { return self }
+        let group = groups[index]
+        return ClusterDescription(
+            name: "\(name)[\(index)]", groups: [group], intraNodeGBps: group.profile.linkGBpsOneDirection,
+            nvlinkDomainGPUs: min(group.profile.nvlinkDomainGPUs, group.devices),
+            interNodeGbpsPerGPU: group.profile.nicGbpsPerGPU, interNodeLatencySeconds: interNodeLatencySeconds,
+            intraNodeLatencySeconds: intraNodeLatencySeconds, usdPerGPUHour: usdPerGPUHour)
+    }
 }

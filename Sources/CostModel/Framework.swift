@@ -29,6 +29,10 @@ public struct Framework: Sendable, Hashable, Codable {
     public var pipelineSplit: PipelineSplit
     /// What its `selective` recompute keeps and recomputes.
     public var selectiveRecompute: SelectiveRecompute
+    /// Whether one pipeline may run its stages on different GPU types (a launch states uneven layers
+    /// per stage and orders nodes so that each stage's ranks sit on one group). Off, a plan on a mixed
+    /// cluster keeps to one group.
+    public var mixedDevicePipeline: Bool
 
     // MARK: Mechanisms
 
@@ -66,7 +70,8 @@ public struct Framework: Sendable, Hashable, Codable {
         gradientReduceOverlap: Bool, parameterGatherOverlap: Bool, masterWeightsBytes: Double,
         optimizerStateBytes: Double, weightsBytes: Double,
         fusedKernels: Set<FusedKernel>, shardsUnderPipeline: Bool = true, recomputeLayers: RecomputeLayers? = nil,
-        pipelineSplit: PipelineSplit = .even, selectiveRecompute: SelectiveRecompute = .modules
+        pipelineSplit: PipelineSplit = .even, selectiveRecompute: SelectiveRecompute = .modules,
+        mixedDevicePipeline: Bool = false
     ) {
         self.name = name
         self.interleavedSchedule = interleavedSchedule
@@ -92,6 +97,7 @@ public struct Framework: Sendable, Hashable, Codable {
         self.shardsUnderPipeline = shardsUnderPipeline
         self.pipelineSplit = pipelineSplit
         self.selectiveRecompute = selectiveRecompute
+        self.mixedDevicePipeline = mixedDevicePipeline
     }
 
     /// Whether the framework can run `config` at all (degrees, schedule, sharding, recompute); the

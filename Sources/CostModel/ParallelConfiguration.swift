@@ -22,6 +22,10 @@ public struct ParallelConfiguration: Sendable, Hashable, Codable {
     /// Fused flash-attention core (Dao et al. 2022); false for the unfused softmax of 2021-era Megatron
     /// and BLOOM, which writes the s×s scores to memory.
     public var flashAttention: Bool
+    /// On a cluster with several device groups, the group (index into `ClusterDescription.groups`)
+    /// each pipeline rank runs on, rank 0 first; nil: every rank on the first group. Every rank of a
+    /// stage (its d·t·c devices) sits on that stage's group.
+    public var stageGroups: [Int]?
 
     public init(
         tensor: Int = 1, pipeline: Int = 1, data: Int = 1, context: Int = 1, expert: Int = 1,

@@ -8,24 +8,35 @@ public struct PipelineSchedule: Sendable, Hashable {
     public var rankBytes: [Double]
     /// Per rank, exposed data-parallel sync plus optimizer time after the last microbatch.
     public var rankTailSeconds: [Double]
+    /// Per rank, the memory its device may fill.
+    public var rankCapacityBytes: [Double]
     /// The pipeline phase: (m − 1/v)·max τ_r + Σ τ_r / v. For v = 1 this is Σ stages + (m − 1)·slowest.
     public var pipelineSeconds: Double
     /// The slowest rank's tail: max_r max(opt_r, opt_r + sync_r − backward of one microbatch on r).
     public var tailSeconds: Double
     public var stepSeconds: Double { pipelineSeconds + tailSeconds }
     public var peakBytes: Double { rankBytes.max() ?? 0 }
+    /// Whether every rank fits its device's memory.
+    public var fitsMemory: Bool { rankBytes.indices.allSatisfy { rankBytes[$0] <= rankCapacityBytes[$0] } }
+    /// The rank nearest its capacity: the fullest in bytes on a uniform pipeline.
+    public var fullestRank: Int {
+        if Set(rankCapacityBytes).count <= 1 { return rankBytes.indices.max { rankBytes[$0] < rankBytes[$1] } ?? 0 }
+        return rankBytes.indices.max { rankBytes[$0] / rankCapacityBytes[$0] < rankBytes[$1] / rankCapacityBytes[$1] }
+            ?? 0
+    }
 }
 
 extension PipelineCostTable {
     /// Time of one microbatch through chunk `c` holding `layers` (per group), `recomputed` of them in full.
     public func chunkSeconds(_ c: Int, layers: [Int], recomputed: [Int]) -> Double {
+        let device = onRank(c % pipeline)
         var seconds = 0.0
-        for (g, group) in groups.enumerated() {
+        for (g, group) in device.groups.enumerated() {
             seconds += Double(layers[g]) * group.microbatchSeconds + Double(recomputed[g]) * group.recomputeSeconds
         }
-        if c == 0 { seconds += firstChunkSeconds }
-        if c == chunks - 1 { seconds += lastChunkSeconds }
-        if chunks > 1 { seconds += sendSeconds }
+        if c == 0 { seconds += device.firstChunkSeconds }
+        if c == chunks - 1 { seconds += device.lastChunkSeconds }
+        if chunks > 1 { seconds += device.sendSeconds }
         return seconds
     }
 
@@ -38,12 +49,13 @@ extension PipelineCostTable {
     func rankTotals(_ layout: StageLayout, chunkTimes: [Double]) -> RankTotals {
         let zeros = Array(repeating: 0.0, count: pipeline)
         var t = RankTotals(
-            times: zeros, stateBytes: Array(repeating: fixedBytesPerRank, count: pipeline), activationBytes: zeros,
+            times: zeros, stateBytes: (0..<pipeline).map { onRank($0).fixedBytesPerRank }, activationBytes: zeros,
             backward: zeros, sync: zeros, optimizer: zeros)
         for c in 0..<chunks {
             let r = c % pipeline
+            let device = onRank(r)
             t.times[r] += chunkTimes[c]
-            for (g, group) in groups.enumerated() {
+            for (g, group) in device.groups.enumerated() {
                 let n = Double(layout.layers[c][g]), k = Double(layout.recomputed[c][g])
                 t.stateBytes[r] += n * group.cost.stateBytes
                 t.activationBytes[r] += (n - k) * group.cost.activationBytes + k * group.cost.checkpointBytes
@@ -52,16 +64,16 @@ extension PipelineCostTable {
                 t.optimizer[r] += n * group.cost.optimizerSeconds
             }
             if c == 0 {
-                t.stateBytes[r] += firstChunkStateBytes
-                t.backward[r] += firstChunkBackwardSeconds
-                t.sync[r] += firstChunkSyncSeconds
-                t.optimizer[r] += firstChunkOptimizerSeconds
+                t.stateBytes[r] += device.firstChunkStateBytes
+                t.backward[r] += device.firstChunkBackwardSeconds
+                t.sync[r] += device.firstChunkSyncSeconds
+                t.optimizer[r] += device.firstChunkOptimizerSeconds
             }
             if c == chunks - 1 {
-                t.stateBytes[r] += lastChunkStateBytes + lastChunkActivationBytes
-                t.backward[r] += lastChunkBackwardSeconds
-                t.sync[r] += lastChunkSyncSeconds
-                t.optimizer[r] += lastChunkOptimizerSeconds
+                t.stateBytes[r] += device.lastChunkStateBytes + device.lastChunkActivationBytes
+                t.backward[r] += device.lastChunkBackwardSeconds
+                t.sync[r] += device.lastChunkSyncSeconds
+                t.optimizer[r] += device.lastChunkOptimizerSeconds
             }
         }
         return t
@@ -85,11 +97,13 @@ extension PipelineCostTable {
         let backward = totals.backward, sync = totals.sync, optimizer = totals.optimizer
         let bytes = (0..<pipeline).map { stateBytes[$0] + inFlight(rank: $0) * activation[$0] }
         let tails = (0..<pipeline).map { optimizer[$0] + max(0, sync[$0] - (syncOverlapsBackward ? backward[$0] : 0)) }
+        let capacities = (0..<pipeline).map(capacityBytes(rank:))
         let v = Double(virtualStages), m = Double(microbatches)
         let slowest = rankTimes.max() ?? 0
         let pipelineTime = (m - 1 / v) * slowest + rankTimes.reduce(0, +) / v
         return PipelineSchedule(
             chunkSeconds: chunkTimes, rankSeconds: rankTimes, rankBytes: bytes,
-            rankTailSeconds: tails, pipelineSeconds: pipelineTime, tailSeconds: tails.max() ?? 0)
+            rankTailSeconds: tails, rankCapacityBytes: capacities, pipelineSeconds: pipelineTime,
+            tailSeconds: tails.max() ?? 0)
     }
 }

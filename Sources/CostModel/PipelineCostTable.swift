@@ -46,6 +46,23 @@ public struct PipelineCostTable: Sendable, Hashable {
     /// The split the framework always runs (nanotron's, `PipelineSplit.costThresholds`), nothing
     /// recomputed; nil when a launch can give any split, so the planner chooses one.
     public var fixedLayout: StageLayout?
+    /// On a pipeline over several device groups, the table of each rank's own device (layer costs,
+    /// extras, sends, capacity), rank 0 first; empty when every rank runs on this table's device.
+    /// Each is a whole table of the same shape (pipeline, virtual stages, microbatches, groups).
+    public var rankTables: [PipelineCostTable] = []
+
+    /// The costs of pipeline rank `r`: its own device's table, or this one.
+    public func onRank(_ r: Int) -> PipelineCostTable { rankTables.isEmpty ? self : rankTables[r] }
+    /// Whether every rank runs on the same device (one table for all).
+    public var isUniform: Bool { rankTables.isEmpty }
+    /// Memory rank `r` may fill.
+    public func capacityBytes(rank r: Int) -> Double { onRank(r).capacityBytes }
+    /// The most memory any rank may fill.
+    public var largestCapacityBytes: Double { (0..<pipeline).map(capacityBytes(rank:)).max() ?? capacityBytes }
+    /// Whether per-rank `bytes` fit each rank's capacity.
+    public func fits(rankBytes bytes: [Double]) -> Bool {
+        bytes.indices.allSatisfy { bytes[$0] <= capacityBytes(rank: $0) }
+    }
 
     /// The launches a framework with a fixed split has: its split recomputing no layer, and (under
     /// full recompute) every layer (nanotron's one `recompute_layer` switch). Empty without one.

@@ -1,6 +1,12 @@
 extension TrainingCost {
-    /// The linear cost table of this configuration's pipeline (see `PipelineCostTable`).
+    /// The linear cost table of this configuration's pipeline (see `PipelineCostTable`); on a
+    /// pipeline over several device groups, with each rank's own table (`mixedPipelineTable`).
     public var pipelineTable: PipelineCostTable {
+        mixedStageGroups.map(mixedPipelineTable) ?? uniformPipelineTable
+    }
+
+    /// The table with every rank on this cost's device.
+    var uniformPipelineTable: PipelineCostTable {
         let groups = layerGroups.map { entry -> PipelineCostTable.Group in
             let cost = layer(entry.kind)
             let selective = config.recompute == .selective ? cost.selectiveRecomputeSeconds : 0

@@ -13,10 +13,17 @@ public struct TrainingCost: Sendable {
         framework: Framework
     ) {
         self.model = model
-        self.cluster = cluster
+        // Ranks that all sit on one group of a mixed cluster are costed on that group alone.
+        if cluster.groups.count > 1, let groups = config.stageGroups, let only = groups.first,
+            groups.allSatisfy({ $0 == only })
+        {
+            self.cluster = cluster.subcluster(group: only)
+        } else {
+            self.cluster = cluster
+        }
         self.config = config
         self.framework = framework
-        self.speed = DeviceSpeed(profile: cluster.profile, precision: config.precision)
+        self.speed = DeviceSpeed(profile: self.cluster.profile, precision: config.precision)
     }
 
     /// The sharding the step really runs: the configured ZeRO stage, except that a framework which

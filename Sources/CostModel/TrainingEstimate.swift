@@ -45,19 +45,20 @@ extension TrainingCost {
         let tokensPerStep = Double(config.globalBatchSize * config.sequenceLength)
         let modelFLOPs = tokensPerStep * model.trainingFLOPsPerToken(sequenceLength: config.sequenceLength)
         let devices = Double(config.devices)
-        let peak = cluster.profile.computePeakFLOPS(config.precision)
+        let peak = meanPeakFLOPS
         let perDevice = modelFLOPs / step / devices
 
         // Breakdown on the slowest rank.
         let critical = schedule.rankSeconds.indices.max { schedule.rankSeconds[$0] < schedule.rankSeconds[$1] } ?? 0
         let m = Double(config.microbatchCount)
         var tensor = 0.0, sends = 0.0
+        let criticalDevice = table.onRank(critical)
         for c in stride(from: critical, to: table.chunks, by: table.pipeline) {
-            for (g, group) in table.groups.enumerated() {
+            for (g, group) in criticalDevice.groups.enumerated() {
                 let n = Double(layout.layers[c][g]), k = Double(layout.recomputed[c][g])
                 tensor += n * group.cost.commSeconds + k * group.cost.forwardCommSeconds
             }
-            if table.chunks > 1 { sends += table.sendSeconds }
+            if table.chunks > 1 { sends += criticalDevice.sendSeconds }
         }
         let busy = m * schedule.rankSeconds[critical]
         let compute = busy - m * (tensor + sends)
@@ -73,26 +74,28 @@ extension TrainingCost {
             config: config, layout: layout, schedule: schedule, stepSeconds: step,
             tokensPerSecond: tokensPerStep / step, modelTFLOPSPerDevice: perDevice / 1e12, mfu: perDevice / peak,
             breakdown: breakdown, memory: memory(layout: layout, table: table, schedule: schedule),
-            capacityBytes: table.capacityBytes)
+            capacityBytes: schedule.rankCapacityBytes[schedule.fullestRank])
     }
 
     private func rankOptimizerSeconds(layout: StageLayout, table: PipelineCostTable, rank: Int) -> Double {
         var seconds = 0.0
+        let device = table.onRank(rank)
         for c in stride(from: rank, to: table.chunks, by: table.pipeline) {
-            for (g, group) in table.groups.enumerated() {
+            for (g, group) in device.groups.enumerated() {
                 seconds += Double(layout.layers[c][g]) * group.cost.optimizerSeconds
             }
-            if c == 0 { seconds += table.firstChunkOptimizerSeconds }
-            if c == table.chunks - 1 { seconds += table.lastChunkOptimizerSeconds }
+            if c == 0 { seconds += device.firstChunkOptimizerSeconds }
+            if c == table.chunks - 1 { seconds += device.lastChunkOptimizerSeconds }
         }
         return seconds
     }
 
-    /// Memory of the fullest rank, split into weights, gradients, optimizer state and activations.
+    /// Memory of the fullest rank (nearest its capacity on a mixed pipeline), split into weights,
+    /// gradients, optimizer state and activations.
     private func memory(
         layout: StageLayout, table: PipelineCostTable, schedule: PipelineSchedule
     ) -> TrainingEstimate.Memory {
-        let rank = schedule.rankBytes.indices.max { schedule.rankBytes[$0] < schedule.rankBytes[$1] } ?? 0
+        let rank = schedule.fullestRank
         var dense = 0.0, expert = 0.0
         for c in stride(from: rank, to: table.chunks, by: table.pipeline) {
             for (g, group) in table.groups.enumerated() {
@@ -105,7 +108,7 @@ extension TrainingCost {
         }
         let state = stateBreakdown(denseParameters: dense, expertParameters: expert)
         let total = schedule.rankBytes[rank]
-        let weights = state.weights + table.fixedBytesPerRank
+        let weights = state.weights + table.onRank(rank).fixedBytesPerRank
         return .init(
             weightsBytes: weights, gradientsBytes: state.gradients, optimizerBytes: state.optimizer,
             activationsBytes: max(0, total - weights - state.gradients - state.optimizer), totalBytes: total)

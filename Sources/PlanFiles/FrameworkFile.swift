@@ -11,7 +11,9 @@ package enum FrameworkFile {
         "context_parallel", "expert_parallel", "sequence_parallel", "recompute", "per_stage_recompute",
     ]
     /// Optional `supports:` keys (with a `source:` when given).
-    static let optionalSupportKeys = ["recompute_layers_per_stage", "pipeline_split", "selective_recompute"]
+    static let optionalSupportKeys = [
+        "recompute_layers_per_stage", "pipeline_split", "selective_recompute", "mixed_device_pipeline",
+    ]
     static let mechanismKeys = [
         "tensor_comm_overlap", "gradient_accumulation_bytes", "gradient_reduce_bytes", "gradient_reduce_overlap",
         "parameter_gather_overlap", "master_weights_bytes", "optimizer_state_bytes", "weights_bytes",
@@ -94,7 +96,8 @@ package enum FrameworkFile {
             shardsUnderPipeline: try flag(mechanisms, "shards_under_pipeline"),
             recomputeLayers: try recomputeLayers(supports),
             pipelineSplit: try choice(supports, "pipeline_split", default: .even),
-            selectiveRecompute: try choice(supports, "selective_recompute", default: .modules))
+            selectiveRecompute: try choice(supports, "selective_recompute", default: .modules),
+            mixedDevicePipeline: try supports.bool("mixed_device_pipeline") ?? false)
     }
 
     /// An optional `supports:` key naming one case of `T` (frameworks/README.md).

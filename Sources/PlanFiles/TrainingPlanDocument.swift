@@ -23,6 +23,8 @@ package struct TrainingPlanDocument: Codable, Sendable {
     package var prediction: Prediction
     package var solver: Solver
     package var whyNotOthers: [String]?
+    /// On a cluster of several device groups: which group serves which stage, and what that gains.
+    package var placement: Placement?
     package var alternatives: [TrainingPlanDocument]?
 
     /// `gpu` is the first device group's profile; `nvlinkDomainGPUs` the GPUs that share NVLink;
@@ -88,11 +90,18 @@ package struct TrainingPlanDocument: Codable, Sendable {
         package var index, rank, firstLayer, layerCount, recomputedLayers: Int
         package var memoryGiB: Double
         package var timeSeconds: Double
+        /// On a cluster of several device groups, the group (index into `cluster.groups`) and GPU of
+        /// the stage's rank.
+        package var group: Int?
+        package var gpu: String?
     }
 
-    /// One GPU: its rank, where it sits, and its coordinate along each parallel dimension.
+    /// One GPU: its rank, where it sits, and its coordinate along each parallel dimension. `node`
+    /// counts nodes in launch order (the node of rank 0 is 0); `group` (clusters of several device
+    /// groups) is the group the node belongs to.
     package struct Device: Codable, Sendable {
         package var rank, node, localIndex, data, pipeline, tensor, context: Int
+        package var group: Int?
     }
 
     package struct Prediction: Codable, Sendable {
@@ -149,12 +158,15 @@ package struct TrainingPlanDocument: Codable, Sendable {
             granularity: config.recompute,
             layersPerStage: (0..<layout.chunks).map { layout.recomputedCount(chunk: $0) })
         let firsts = layout.firstLayers
+        let rankGroups = cluster.groups.count > 1 ? Self.rankGroups(config) : nil
         stages = (0..<layout.chunks).map { c in
-            Stage(
+            let group = rankGroups?[c % config.pipeline]
+            return Stage(
                 index: c, rank: c % config.pipeline, firstLayer: firsts[c], layerCount: layout.layerCount(chunk: c),
                 recomputedLayers: layout.recomputedCount(chunk: c),
                 memoryGiB: Rounded.gib(estimate.schedule.rankBytes[c % config.pipeline]),
-                timeSeconds: Rounded.six(estimate.schedule.chunkSeconds[c]))
+                timeSeconds: Rounded.six(estimate.schedule.chunkSeconds[c]), group: group,
+                gpu: group.map { cluster.groups[$0].profile.name })
         }
         deviceMap = Self.deviceMap(config: config, cluster: cluster)
         let memory = estimate.memory, b = estimate.breakdown
@@ -166,7 +178,8 @@ package struct TrainingPlanDocument: Codable, Sendable {
                 weights: Rounded.gib(memory.weightsBytes), gradients: Rounded.gib(memory.gradientsBytes),
                 optimizer: Rounded.gib(memory.optimizerBytes), activations: Rounded.gib(memory.activationsBytes),
                 total: Rounded.gib(memory.totalBytes), usable: Rounded.gib(estimate.capacityBytes),
-                capacity: Rounded.six(cluster.profile.memoryGiB)),
+                capacity: Rounded.six(
+                    cluster.groups[rankGroups?[estimate.schedule.fullestRank] ?? 0].profile.memoryGiB)),
             breakdownSeconds: .init(
                 compute: Rounded.six(b.computeSeconds), tensorComm: Rounded.six(b.tensorCommSeconds),
                 pipelineComm: Rounded.six(b.pipelineCommSeconds), dataComm: Rounded.six(b.dataCommSeconds),
@@ -174,29 +187,51 @@ package struct TrainingPlanDocument: Codable, Sendable {
         self.solver = solver
         self.whyNotOthers = whyNotOthers
         self.alternatives = alternatives
+        if cluster.groups.count > 1 {
+            placement = Placement(plan: plan, model: model, cluster: cluster, framework: framework)
+        }
     }
 
-    /// Every rank with its coordinates: tensor fastest, then context, data, pipeline; nodes filled in order.
+    /// The group of each pipeline rank: the configuration's, or the first group's for every rank.
+    package static func rankGroups(_ config: ParallelConfiguration) -> [Int] {
+        config.stageGroups ?? Array(repeating: 0, count: config.pipeline)
+    }
+
+    /// Every rank with its coordinates: tensor fastest, then context, data, pipeline. Each stage
+    /// takes the next free GPUs of its group (nodes in file order inside a group); nodes are numbered
+    /// in the order ranks first reach them, which is the order a launcher lists them in.
     package static func deviceMap(config: ParallelConfiguration, cluster: ClusterDescription) -> [Device] {
-        var nodeOf: [(node: Int, local: Int)] = []
+        // Per group, its GPUs as (node in file order, local index).
+        var slots: [[(node: Int, local: Int)]] = []
         var node = 0
         for group in cluster.groups {
+            var own: [(node: Int, local: Int)] = []
             for _ in 0..<group.nodes {
-                for local in 0..<group.gpusPerNode { nodeOf.append((node, local)) }
+                for local in 0..<group.gpusPerNode { own.append((node, local)) }
                 node += 1
             }
+            slots.append(own)
         }
+        let groups = rankGroups(config)
+        let mixed = cluster.groups.count > 1
+        var used = Array(repeating: 0, count: cluster.groups.count)
+        var launchNode: [Int: Int] = [:]
         return (0..<config.devices).map { rank in
             let tensor = rank % config.tensor
             let context = (rank / config.tensor) % config.context
             let data = (rank / (config.tensor * config.context)) % config.data
             let pipeline = rank / (config.tensor * config.context * config.data)
+            let group = groups.indices.contains(pipeline) ? groups[pipeline] : 0
+            // A plan larger than its cluster (a what-if) continues with nodes of the first group's shape.
             let place =
-                rank < nodeOf.count
-                ? nodeOf[rank] : (node: rank / cluster.gpusPerNode, local: rank % cluster.gpusPerNode)
+                used[group] < slots[group].count
+                ? slots[group][used[group]] : (node: rank / cluster.gpusPerNode, local: rank % cluster.gpusPerNode)
+            used[group] += 1
+            let numbered = launchNode[place.node] ?? launchNode.count
+            launchNode[place.node] = numbered
             return Device(
-                rank: rank, node: place.node, localIndex: place.local, data: data, pipeline: pipeline,
-                tensor: tensor, context: context)
+                rank: rank, node: numbered, localIndex: place.local, data: data, pipeline: pipeline,
+                tensor: tensor, context: context, group: mixed ? group : nil)
         }
     }
 }

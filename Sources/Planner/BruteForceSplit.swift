@@ -30,7 +30,7 @@ package enum BruteForceSplit {
             where launchable(recomputed, layers: layers, table: table) {
                 let layout = StageLayout(layers: layers, recomputed: recomputed)
                 let schedule = table.evaluate(layout)
-                guard schedule.rankBytes.allSatisfy({ $0 <= table.capacityBytes }) else { continue }
+                guard schedule.fitsMemory else { continue }
                 if best == nil || schedule.stepSeconds < best!.1.stepSeconds { best = (layout, schedule) }
             }
         }

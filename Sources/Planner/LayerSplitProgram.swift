@@ -98,7 +98,7 @@ public struct LayerSplitProgram: Sendable {
     /// the program may list them fullest first. Without this, a 16-stage split with 4 microbatches
     /// (12 identical ranks) made branch and bound visit every permutation.
     private mutating func addSymmetryBreaking() {
-        guard groupCount == 1, ranks >= 4 else { return }
+        guard groupCount == 1, ranks >= 4, table.isUniform else { return }
         for r in 1..<(ranks - 2) where table.inFlight(rank: r) == table.inFlight(rank: r + 1) {
             program.addRow("symmetry[\(r)]", [.init(layers[r][0], 1), .init(layers[r + 1][0], -1)], .atLeast(0))
         }
@@ -108,16 +108,17 @@ public struct LayerSplitProgram: Sendable {
 
     /// Terms of τ_r without its constant, and the constant (embedding, output layer, sends).
     private func rankTime(_ r: Int) -> (terms: [LinearProgram.Term], constant: Double) {
+        let device = table.onRank(r)
         var terms: [LinearProgram.Term] = []
-        for (g, group) in table.groups.enumerated() {
+        for (g, group) in device.groups.enumerated() {
             terms.append(.init(layers[r][g], group.microbatchSeconds))
             if let k = recomputed[r] { terms.append(.init(k[g], group.recomputeSeconds)) }
         }
         var constant = 0.0
         for c in chunks(onRank: r) {
-            if table.chunks > 1 { constant += table.sendSeconds }
-            if c == 0 { constant += table.firstChunkSeconds }
-            if c == table.chunks - 1 { constant += table.lastChunkSeconds }
+            if table.chunks > 1 { constant += device.sendSeconds }
+            if c == 0 { constant += device.firstChunkSeconds }
+            if c == table.chunks - 1 { constant += device.lastChunkSeconds }
         }
         return (terms, constant)
     }
@@ -168,9 +169,10 @@ public struct LayerSplitProgram: Sendable {
         let unit = Self.bytesUnit
         for r in 0..<ranks {
             let inFlight = table.inFlight(rank: r)
+            let device = table.onRank(r)
             var terms: [LinearProgram.Term] = []
-            var constant = table.fixedBytesPerRank
-            for (g, group) in table.groups.enumerated() {
+            var constant = device.fixedBytesPerRank
+            for (g, group) in device.groups.enumerated() {
                 terms.append(
                     .init(layers[r][g], (group.cost.stateBytes + inFlight * group.cost.activationBytes) / unit))
                 if let k = recomputed[r] {
@@ -179,22 +181,23 @@ public struct LayerSplitProgram: Sendable {
                 }
             }
             for c in chunks(onRank: r) {
-                if c == 0 { constant += table.firstChunkStateBytes }
-                if c == table.chunks - 1 { constant += table.lastChunkStateBytes + table.lastChunkActivationBytes }
+                if c == 0 { constant += device.firstChunkStateBytes }
+                if c == table.chunks - 1 { constant += device.lastChunkStateBytes + device.lastChunkActivationBytes }
             }
-            program.addRow("memory[\(r)]", terms, .atMost((table.capacityBytes - constant) / unit))
+            program.addRow("memory[\(r)]", terms, .atMost((device.capacityBytes - constant) / unit))
         }
     }
 
     /// (8)
     private mutating func addTail(_ tail: Int) {
         for r in 0..<ranks {
+            let device = table.onRank(r)
             var optimizerTerms: [LinearProgram.Term] = [.init(tail, -1)]
             var syncTerms: [LinearProgram.Term] = [.init(tail, -1)]
             // The sync hides behind the last microbatch's backward only where the framework overlaps it.
             let overlap = table.syncOverlapsBackward ? 1.0 : 0
             var optimizerConstant = 0.0, syncConstant = 0.0
-            for (g, group) in table.groups.enumerated() {
+            for (g, group) in device.groups.enumerated() {
                 let cost = group.cost
                 optimizerTerms.append(.init(layers[r][g], cost.optimizerSeconds))
                 syncTerms.append(
@@ -205,16 +208,16 @@ public struct LayerSplitProgram: Sendable {
             }
             for c in chunks(onRank: r) {
                 if c == 0 {
-                    optimizerConstant += table.firstChunkOptimizerSeconds
+                    optimizerConstant += device.firstChunkOptimizerSeconds
                     syncConstant +=
-                        table.firstChunkOptimizerSeconds + table.firstChunkSyncSeconds - overlap
-                        * table.firstChunkBackwardSeconds
+                        device.firstChunkOptimizerSeconds + device.firstChunkSyncSeconds - overlap
+                        * device.firstChunkBackwardSeconds
                 }
                 if c == table.chunks - 1 {
-                    optimizerConstant += table.lastChunkOptimizerSeconds
+                    optimizerConstant += device.lastChunkOptimizerSeconds
                     syncConstant +=
-                        table.lastChunkOptimizerSeconds + table.lastChunkSyncSeconds - overlap
-                        * table.lastChunkBackwardSeconds
+                        device.lastChunkOptimizerSeconds + device.lastChunkSyncSeconds - overlap
+                        * device.lastChunkBackwardSeconds
                 }
             }
             program.addRow(
@@ -233,7 +236,7 @@ public struct LayerSplitProgram: Sendable {
         for r in 0..<ranks {
             program.addRow("most[\(r)]", layers[r].map { .init($0, 1) } + [.init(most, -1)], .atMost(0))
         }
-        let fastestLayer = table.groups.map(\.microbatchSeconds).min() ?? 0
+        let fastestLayer = (0..<ranks).flatMap { table.onRank($0).groups.map(\.microbatchSeconds) }.min() ?? 0
         let leastExtras = (0..<ranks).map { rankTime($0).constant }.min() ?? 0
         program.addRow("mostLayersTime", [.init(slowest, 1), .init(most, -fastestLayer)], .atLeast(leastExtras))
     }
@@ -270,7 +273,7 @@ public struct LayerSplitProgram: Sendable {
     ) throws(SolverError) -> (layout: StageLayout, schedule: PipelineSchedule, status: LinearProgramSolution.Status) {
         if table.fixedLayout != nil {
             let best = table.fixedLayoutChoices.map { ($0, table.evaluate($0)) }
-                .filter { $0.1.peakBytes <= table.capacityBytes && $0.1.stepSeconds <= cutoff * (1 + 1e-9) }
+                .filter { $0.1.fitsMemory && $0.1.stepSeconds <= cutoff * (1 + 1e-9) }
                 .min { $0.1.stepSeconds < $1.1.stepSeconds }
             guard let best else { throw .infeasible }
             return (best.0, best.1, .optimal)

@@ -97,10 +97,30 @@ public struct SearchSpace: Sendable {
         framework.recompute.contains(.full) ? [.full] : [.none]
     }
 
-    /// Every configuration of the space, in a fixed order.
+    /// Every configuration of the space, in a fixed order. On a cluster of several device groups:
+    /// those of each group alone, then (where the framework runs a pipeline over GPU types) those
+    /// whose stages fill several groups (`StagePlacement`).
     public func configurations() -> [ParallelConfiguration] {
+        guard cluster.groups.count > 1 else { return uniformConfigurations() }
         var all: [ParallelConfiguration] = []
-        for precision in precisions where cluster.profile.supports(precision) {
+        for placement in StagePlacement.orders(of: cluster, mixed: framework.mixedDevicePipeline) {
+            var scoped = self
+            scoped.cluster = placement.cluster(of: cluster)
+            for var config in scoped.uniformConfigurations() {
+                guard let groups = placement.stageGroups(stageDevices: config.pipelineStride, in: cluster) else {
+                    continue
+                }
+                config.stageGroups = groups
+                all.append(config)
+            }
+        }
+        return all
+    }
+
+    /// The configurations with every device of `cluster` in one pipeline grid.
+    func uniformConfigurations() -> [ParallelConfiguration] {
+        var all: [ParallelConfiguration] = []
+        for precision in precisions where cluster.groups.allSatisfy({ $0.profile.supports(precision) }) {
             for tensor in tensorParallelDegrees() {
                 for context in contextParallelDegrees(tensor: tensor) {
                     for pipeline in pipelineParallelDegrees(tensor: tensor, context: context) {

@@ -10,17 +10,19 @@ extension TrainingSearch {
     /// continuous relaxation (layers fill each rank's free memory, the rest goes where recomputing a
     /// layer frees its bytes most cheaply), and the integer split: some rank holds ⌈L/p⌉ layers.
     static func lowerBound(_ table: PipelineCostTable) -> Double {
-        var total =
-            table.firstChunkSeconds + table.lastChunkSeconds
-            + (table.chunks > 1 ? Double(table.chunks) * table.sendSeconds : 0)
-        var optimizer = table.firstChunkOptimizerSeconds + table.lastChunkOptimizerSeconds
-        for group in table.groups {
-            total += Double(group.count) * group.microbatchSeconds
-            optimizer += Double(group.count) * group.cost.optimizerSeconds
+        // On a pipeline over several devices each layer is counted at its fastest rank's time.
+        let ranks = 0..<table.pipeline
+        let first = table.onRank(0), last = table.onRank(table.pipeline - 1)
+        var total = first.firstChunkSeconds + last.lastChunkSeconds
+        if table.chunks > 1 { total += (0..<table.chunks).reduce(0) { $0 + table.onRank($1 % table.pipeline).sendSeconds } }
+        var optimizer = first.firstChunkOptimizerSeconds + last.lastChunkOptimizerSeconds
+        for (g, group) in table.groups.enumerated() {
+            total += Double(group.count) * ranks.map { table.onRank($0).groups[g].microbatchSeconds }.min()!
+            optimizer += Double(group.count) * ranks.map { table.onRank($0).groups[g].cost.optimizerSeconds }.min()!
         }
         total += forcedRecomputeSeconds(table)
         let p = Double(table.pipeline), v = Double(table.virtualStages), m = Double(table.microbatches)
-        let fastest = table.groups.map(\.microbatchSeconds).min() ?? 0
+        let fastest = ranks.flatMap { table.onRank($0).groups.map(\.microbatchSeconds) }.min() ?? 0
         let fullest = (Double(table.totalLayers) / p).rounded(.up) * fastest
         return (m - 1 / v) * max(total / p, fullest) + total / v + optimizer / p
     }
@@ -34,17 +36,18 @@ extension TrainingSearch {
         var free = 0.0, cheapest = Double.infinity
         for r in 0..<table.pipeline {
             let inFlight = table.inFlight(rank: r)
-            var fixed = table.fixedBytesPerRank
+            let device = table.onRank(r)
+            var fixed = device.fixedBytesPerRank
             for c in stride(from: r, to: table.chunks, by: table.pipeline) {
-                if c == 0 { fixed += table.firstChunkStateBytes }
-                if c == table.chunks - 1 { fixed += table.lastChunkStateBytes + table.lastChunkActivationBytes }
+                if c == 0 { fixed += device.firstChunkStateBytes }
+                if c == table.chunks - 1 { fixed += device.lastChunkStateBytes + device.lastChunkActivationBytes }
             }
-            let room = max(0, table.capacityBytes - fixed)
-            let leastBytes = table.groups.map { $0.cost.stateBytes + inFlight * $0.cost.activationBytes }.min()!
+            let room = max(0, device.capacityBytes - fixed)
+            let leastBytes = device.groups.map { $0.cost.stateBytes + inFlight * $0.cost.activationBytes }.min()!
             free += room / leastBytes
             // Recomputing one layer frees inFlight·(act − ckpt) bytes at the price of ρ: the room for
             // one more layer (at least leastBytes) costs at least leastBytes · min ρ/(inFlight·(act − ckpt)).
-            for group in table.groups {
+            for group in device.groups {
                 let saved = inFlight * (group.cost.activationBytes - group.cost.checkpointBytes)
                 if saved > 0 { cheapest = min(cheapest, leastBytes * group.recomputeSeconds / saved) }
             }
@@ -55,7 +58,8 @@ extension TrainingSearch {
     }
 
     /// Lower bound on the fullest rank's memory: the average state, plus the checkpoints the
-    /// last rank must keep for one microbatch (every layer recomputed).
+    /// last rank must keep for one microbatch (every layer recomputed). Bytes do not depend on the
+    /// device, so on a mixed pipeline it is compared with the largest capacity.
     static func memoryLowerBound(_ table: PipelineCostTable) -> Double {
         var state = table.firstChunkStateBytes + table.lastChunkStateBytes
         var smallestActivation = 0.0
@@ -71,13 +75,13 @@ extension TrainingSearch {
     /// fewest recomputed layers that make it fit. Its step time bounds the candidate's optimum from above.
     static func heuristicSplit(_ table: PipelineCostTable) -> StageLayout? {
         if table.fixedLayout != nil {
-            return table.fixedLayoutChoices.first { table.evaluate($0).peakBytes <= table.capacityBytes }
+            return table.fixedLayoutChoices.first { table.evaluate($0).fitsMemory }
         }
         var layout = StageLayout.uniform(groups: table.groups.map(\.count), chunks: table.chunks)
         let schedule = table.evaluate(layout)
-        for r in 0..<table.pipeline where schedule.rankBytes[r] > table.capacityBytes {
+        for r in 0..<table.pipeline where schedule.rankBytes[r] > table.capacityBytes(rank: r) {
             guard table.allowsFullRecompute else { return nil }
-            var excess = schedule.rankBytes[r] - table.capacityBytes
+            var excess = schedule.rankBytes[r] - table.capacityBytes(rank: r)
             let inFlight = table.inFlight(rank: r)
             for c in stride(from: r, to: table.chunks, by: table.pipeline) {
                 for (g, group) in table.groups.enumerated() where excess > 0 {
@@ -93,7 +97,7 @@ extension TrainingSearch {
         // A launch that cannot recompute these counts (row 13 of the split MILP) recomputes every layer.
         if table.recomputeLayers != .any && layout.recomputed.contains(where: { $0.contains { $0 > 0 } }) {
             layout.recomputed = layout.layers
-            guard table.evaluate(layout).rankBytes.allSatisfy({ $0 <= table.capacityBytes }) else { return nil }
+            guard table.evaluate(layout).fitsMemory else { return nil }
         }
         return layout
     }

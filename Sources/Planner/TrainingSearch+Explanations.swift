@@ -24,7 +24,7 @@ extension TrainingSearch {
                 lines.append(([line] + unsolved).joined(separator: "; "))
                 return
             }
-            let fitting = matching.filter { $0.memoryBound <= $0.table.capacityBytes }
+            let fitting = matching.filter { $0.memoryBound <= $0.table.largestCapacityBytes }
             if !unsolved.isEmpty {
                 lines.append("\(label): " + unsolved.joined(separator: "; "))
             } else if fitting.isEmpty {

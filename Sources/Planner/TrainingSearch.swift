@@ -11,11 +11,7 @@ public enum TrainingSearch {
         var memoryBound: Double
         /// Step time of a feasible split found without GLPK (even layers, least recompute), or ∞.
         var heuristic: Double
-        var degrees: TrainingPlan.Degrees {
-            .init(
-                tensor: config.tensor, pipeline: config.pipeline, data: config.data, context: config.context,
-                expert: config.expert)
-        }
+        var degrees: TrainingPlan.Degrees { .init(config) }
     }
 
     /// What the search knows of a candidate whose split MILP gave no plan.
@@ -73,7 +69,7 @@ public enum TrainingSearch {
             while next < candidates.count && batch.count < batchSize {
                 let candidate = candidates[next]
                 next += 1
-                if candidate.memoryBound > candidate.table.capacityBytes
+                if candidate.memoryBound > candidate.table.largestCapacityBytes
                     || candidate.bound > cutoff(for: candidate.degrees) * (1 + 1e-12)
                 {
                     pruned += 1
@@ -145,7 +141,7 @@ public enum TrainingSearch {
             ).pipelineTable
             let memory = memoryLowerBound(table)
             var heuristic = Double.infinity
-            if memory <= table.capacityBytes, let layout = heuristicSplit(table) {
+            if memory <= table.largestCapacityBytes, let layout = heuristicSplit(table) {
                 heuristic = table.evaluate(layout).stepSeconds
             }
             return Candidate(

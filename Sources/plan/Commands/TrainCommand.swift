@@ -46,11 +46,16 @@ struct TrainCommand: ParsableCommand {
         }
         let precisions = try PrecisionList.parse(precision, flag: "--precision")
         let loaded = try LoadedWorkload(workload)
-        for p in precisions where !loaded.cluster.profile.supports(p) {
-            let peaks = loaded.cluster.profile.densePeakTFLOPS.keys.filter(\.isTrainingPrecision).map(\.rawValue)
+        // On a mixed cluster a precision one group lacks still plans on the groups that have it.
+        for p in precisions where !loaded.cluster.groups.contains(where: { $0.profile.supports(p) }) {
+            let peaks = Set(
+                loaded.cluster.groups.flatMap { $0.profile.densePeakTFLOPS.keys.filter(\.isTrainingPrecision) }
+            ).map(\.rawValue)
+            let names = Set(loaded.cluster.groups.map(\.profile.name)).sorted().joined(separator: ", ")
             throw InputError(
                 key: "--precision",
-                "\(loaded.cluster.profile.name) has no dense \(p.rawValue) peak in its profile; choose from "
+                "\(names) \(loaded.cluster.groups.count > 1 ? "have" : "has") no dense \(p.rawValue) peak in "
+                    + "\(loaded.cluster.groups.count > 1 ? "their profiles" : "its profile"); choose from "
                     + peaks.sorted().joined(separator: ", ")
             )
         }
@@ -71,6 +76,8 @@ struct TrainCommand: ParsableCommand {
             result: result, model: loaded.model, cluster: loaded.cluster,
             framework: loaded.framework, wallSeconds: wall)
         document.attachUncertainty(DataDirectory().predictionIntervals())
+        document.attachSingleGroupPlans(
+            TrainingSearch.bestOnEachGroup(space: space, options: options), cluster: loaded.cluster)
         if let emit {
             let plan = PlanDocument.training(document)
             try plan.check(origin: "plan train")

@@ -54,16 +54,21 @@ enum PlanTable {
             lines.append("  \(pad(name, 14)) \(pad(fmt(value), 12)) \(bar(value / max(m.capacity, 1e-12), width: 30))")
         }
         lines.append("")
-        lines.append("stages    " + "index  rank  layers          recomputed  memory GiB  time/microbatch s")
+        let gpuColumn = plan.stages.contains { $0.gpu != nil }
+        lines.append(
+            "stages    " + "index  rank  layers          recomputed  memory GiB  time/microbatch s"
+                + (gpuColumn ? "  gpu" : ""))
         for stage in plan.stages.prefix(64) {
             let range = "\(stage.firstLayer)–\(stage.firstLayer + stage.layerCount - 1) (\(stage.layerCount))"
-            let cells = [
+            var cells = [
                 pad(String(stage.index), 7), pad(String(stage.rank), 6), pad(range, 16),
                 pad(String(stage.recomputedLayers), 12), pad(fmt(stage.memoryGiB), 12), fmt(stage.timeSeconds),
             ]
+            if let gpu = stage.gpu { cells[5] = pad(cells[5], 19) + shown(gpu) }
             lines.append("          " + cells.joined())
         }
         if plan.stages.count > 64 { lines.append("          … \(plan.stages.count - 64) more") }
+        if let placement = plan.placement { lines += placementLines(placement, step: pred.stepTimeSeconds) }
         if let alternatives = plan.alternatives, !alternatives.isEmpty {
             lines.append("")
             lines.append("runner-ups")
@@ -88,6 +93,24 @@ enum PlanTable {
                 + "\(fmt(plan.solver.wallSeconds)) s"
         )
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Which group serves which stages, why, and the gain over one group alone.
+    static func placementLines(_ placement: TrainingPlanDocument.Placement, step: Double) -> [String] {
+        var lines = ["", "device groups"]
+        for line in placement.why { lines.append("  " + shown(line)) }
+        for alone in placement.singleGroupPlans ?? [] {
+            lines.append(
+                "  alone on \(shown(alone.gpu)) (\(alone.devices) GPUs, \(alone.parallelism)): "
+                    + "\(fmt(alone.stepTimeSeconds)) s per step")
+        }
+        if let gain = placement.gainOverBestSingleGroup {
+            lines.append(
+                gain >= 0
+                    ? "  this plan: \(fmt(step)) s, \(fmt(gain * 100))% more throughput than the best on one group"
+                    : "  one group alone is faster by \(fmt(-gain * 100))%")
+        }
+        return lines
     }
 
     static func degrees(_ plan: TrainingPlanDocument) -> String {
