@@ -42,6 +42,9 @@ package struct LaunchPlan {
     var chunks: [Chunk]
     /// GPUs per node, in node order, from `deviceMap[].node`.
     var gpusOnNode: [Int]
+    /// On a cluster of several device groups, the GPU type of each node in node order (the launch
+    /// must give each node the NODE_RANK of its type); nil on one group.
+    var nodeGPUs: [String]?
     var stepTimeSeconds: Double?
     /// `launch.gradientReduceDtype` ("fp32", "bf16"), when the plan says.
     var gradientReduceDtype: String?
@@ -101,6 +104,14 @@ extension LaunchPlan {
         var perNode: [Int: Int] = [:]
         for device in plan.deviceMap { perNode[device.node, default: 0] += 1 }
         gpusOnNode = perNode.keys.sorted().map { perNode[$0]! }
+        if let groups = plan.cluster.groups {
+            var gpuOfNode: [Int: String] = [:]
+            for device in plan.deviceMap {
+                if let g = device.group, groups.indices.contains(g) { gpuOfNode[device.node] = groups[g].gpu }
+            }
+            let named = perNode.keys.sorted().compactMap { gpuOfNode[$0] }
+            nodeGPUs = named.count == perNode.count ? named : nil
+        }
         stepTimeSeconds = plan.prediction.stepTimeSeconds
         gradientReduceDtype = plan.launch?.gradientReduceDtype
     }

@@ -140,12 +140,43 @@ package enum ExportText {
     /// The opening comment of every export: what, for which plan, from where (the names and the path
     /// through `Quoting.comment`).
     static func header(_ title: String, plan: LaunchPlan, format: ExportFormat) -> [String] {
-        let devices = plan.gpu.map { "\(plan.devices) × \(Quoting.comment($0))" } ?? "\(plan.devices) devices"
+        var devices = plan.gpu.map { "\(plan.devices) × \(Quoting.comment($0))" } ?? "\(plan.devices) devices"
+        if let types = plan.nodeGPUs {
+            // GPUs of each type the plan uses, in node order.
+            var counts: [(gpu: String, gpus: Int)] = []
+            for (gpu, gpus) in zip(types, plan.gpusOnNode) {
+                if let i = counts.firstIndex(where: { $0.gpu == gpu }) { counts[i].gpus += gpus } else { counts.append((gpu, gpus)) }
+            }
+            devices = counts.map { "\($0.gpus) × \(Quoting.comment($0.gpu))" }.joined(separator: " + ")
+        }
         let model = Quoting.comment(plan.modelName), cluster = Quoting.comment(plan.clusterName)
-        return [
+        var lines = [
             "# \(title) for \(model) on \(cluster) (\(devices)),",
             "# written by `plan export --to \(format.rawValue)` from \(Quoting.comment(plan.origin)).",
             "# Plan: \(plan.summary).",
+        ]
+        if let types = plan.nodeGPUs { lines += nodeTypeLines(types) }
+        return lines
+    }
+
+    /// "# Nodes by NODE_RANK: 0-3 a100-sxm4-80gb, 4-7 h100-sxm5-80gb": a plan over several device
+    /// groups puts each pipeline stage on one type, which holds only if every node starts with the
+    /// NODE_RANK of its type.
+    static func nodeTypeLines(_ types: [String]) -> [String] {
+        var runs: [(first: Int, last: Int, gpu: String)] = []
+        for (node, gpu) in types.enumerated() {
+            if let last = runs.last, last.gpu == gpu, last.last == node - 1 {
+                runs[runs.count - 1].last = node
+            } else {
+                runs.append((node, node, gpu))
+            }
+        }
+        let list = runs.map { run in
+            (run.first == run.last ? "\(run.first)" : "\(run.first)-\(run.last)") + " " + Quoting.comment(run.gpu)
+        }
+        return [
+            "# Nodes by NODE_RANK: \(list.joined(separator: ", ")). Each pipeline stage runs on one GPU type and",
+            "# holds the layers planned for it: start every node with the NODE_RANK of its GPU type.",
         ]
     }
 

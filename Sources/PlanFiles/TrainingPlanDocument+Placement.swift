@@ -97,7 +97,7 @@ extension TrainingPlanDocument {
                     "\(name) (group \(use.group)): a layer takes "
                         + "\(String(format: "%.3g", use.layerSecondsPerMicrobatch * 1000)) ms "
                         + "per microbatch (\(String(format: "%.2f", ratio))× the fastest group's), so its \(stages) "
-                        + "stage\(stages == 1 ? "" : "s") hold \(use.layers) of \(total) layers; its busiest rank "
+                        + (stages == 1 ? "stage holds" : "stages hold") + " \(use.layers) of \(total) layers; its busiest rank "
                         + "is \(String(format: "%.1f", 100 * use.rankSecondsPerMicrobatch / max(slowestRank, 1e-12)))% "
                         + "of the slowest; memory \(String(format: "%.1f", use.fullestMemoryGiB)) of "
                         + "\(String(format: "%.1f", use.usableGiB)) GiB")

@@ -37,7 +37,7 @@ public enum TrainingSearch {
         let configs = space.configurations().filter(options.fixed.admits)
         var candidates = makeCandidates(configs, space: space)
         var smallestMemory = candidates.map(\.memoryBound).min() ?? .infinity
-        let capacity = candidates.last?.table.capacityBytes ?? 0
+        let capacity = candidates.map(\.table.largestCapacityBytes).max() ?? 0
         candidates.sort { ($0.bound, $0.index) < ($1.bound, $1.index) }
 
         let top = max(options.top, 1)

@@ -67,7 +67,8 @@ enum Infeasibility {
     /// were tried and worked.
     private static func noFit(result: SearchResult, space: SearchSpace, options: SearchOptions) -> String {
         let gib = 1_073_741_824.0
-        let profile = space.cluster.profile
+        // On a mixed cluster, the group with the most memory: no stage can hold more than it.
+        let profile = space.cluster.groups.map(\.profile).max { $0.memoryGiB < $1.memoryGiB }!
         let usable = result.capacityBytes / gib
         let leanest = space.configurations().compactMap { config in
             try? TrainingSearch.evaluate(
