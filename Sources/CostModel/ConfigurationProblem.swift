@@ -31,6 +31,13 @@ extension ParallelConfiguration {
                     + "\(Divisors.of(gcd(model.attentionHeads, kv)).map(String.init).joined(separator: ", "))"
             )
         }
+        // Stages placed on some groups of a mixed cluster use exactly those groups' devices.
+        let cluster =
+            stageGroups.map { groups in
+                var used = cluster
+                used.groups = Set(groups).sorted().compactMap { cluster.groups.indices.contains($0) ? cluster.groups[$0] : nil }
+                return used.groups.isEmpty ? cluster : used
+            } ?? cluster
         if devices != cluster.devices {
             // The fix offered is one that makes the product right: a dp when tp·pp·cp divides the
             // cluster, otherwise the cp values that let one exist.

@@ -31,6 +31,12 @@ struct EvaluateCommand: ParsableCommand {
     var unfusedAttention = false
     @Option(help: "ZeRO stage 0-3 (1 = distributed optimizer, 3 = FSDP).") var zero: Int = 1
     @Option(help: "bf16, fp16, fp8 or fp32.") var precision: String = "bf16"
+    @Option(
+        name: .customLong("stage-groups"),
+        help: ArgumentHelp(
+            "On a cluster with groups: the group (0, 1, ... in file order) of each pipeline stage, comma-separated "
+                + "(default: stages fill the groups in file order)."))
+    var stageGroups: String?
     @Option(help: "optimal (the split MILP) or uniform (even layers, Megatron's default).") var split: SplitChoice =
         .optimal
     @Option(help: "Write the plan to this file (atomically) instead of standard output.") var out: String?
@@ -75,6 +81,55 @@ struct EvaluateCommand: ParsableCommand {
             + "devices per model copy (plan train searches them)"
     }
 
+    /// The group of each stage on a cluster of several groups: `--stage-groups`, checked against the
+    /// groups' sizes, or the stages filling the groups in file order. Nil on one group.
+    func placement(_ config: ParallelConfiguration, cluster: ClusterDescription) throws -> [Int]? {
+        guard cluster.groups.count > 1 else {
+            if stageGroups != nil {
+                throw InputError(key: "--stage-groups", "the cluster has one device group; leave --stage-groups out")
+            }
+            return nil
+        }
+        let stage = config.pipelineStride
+        let groups: [Int]
+        if let stageGroups {
+            let parts = stageGroups.split(separator: ",", omittingEmptySubsequences: false).map {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            }
+            guard parts.count == config.pipeline, parts.allSatisfy({ $0.map(cluster.groups.indices.contains) ?? false })
+            else {
+                throw InputError(
+                    key: "--stage-groups",
+                    "'\(stageGroups)' must list \(config.pipeline) group indices (one per pipeline stage) from 0 to "
+                        + "\(cluster.groups.count - 1), comma-separated")
+            }
+            groups = parts.map { $0! }
+        } else {
+            // Ranks fill the groups in file order, as a launch that lists the nodes in file order runs.
+            var filled: [Int] = []
+            var left = cluster.groups.map(\.devices)
+            var g = 0
+            for _ in 0..<config.pipeline {
+                while g < left.count && left[g] < stage { g += 1 }
+                guard g < left.count else { break }
+                filled.append(g)
+                left[g] -= stage
+            }
+            guard filled.count == config.pipeline else { return nil }
+            groups = filled
+        }
+        for (g, group) in cluster.groups.enumerated() {
+            let used = groups.filter { $0 == g }.count * stage
+            if used > group.devices {
+                throw InputError(
+                    key: "--stage-groups",
+                    "puts \(used) GPUs (\(used / stage) stages of \(stage)) on group \(g), which has \(group.devices); "
+                        + "give it at most \(group.devices / stage) stages")
+            }
+        }
+        return groups
+    }
+
     func validate() throws {
         if sp && noSP { throw ValidationError("--sp and --no-sp contradict each other; give one") }
     }
@@ -92,12 +147,13 @@ struct EvaluateCommand: ParsableCommand {
             throw InputError(key: "--zero", "must be 0, 1, 2 or 3, got \(zero)")
         }
         let loaded = try LoadedWorkload(workload)
-        let config = ParallelConfiguration(
+        var config = ParallelConfiguration(
             tensor: tp, pipeline: pp, data: dp, context: cp, expert: ep, virtualStages: vpp, microbatchSize: mbs,
             globalBatchSize: loaded.globalBatch, sequenceLength: loaded.sequenceLength,
             sequenceParallel: noSP ? false : (sp || tp > 1), recompute: recompute, zeroStage: zeroStage,
             precision: chosen[0],
             flashAttention: !unfusedAttention)
+        config.stageGroups = try placement(config, cluster: loaded.cluster)
         if let (field, message) = DegreeBounds.problem(config, devices: loaded.cluster.devices) {
             throw InputError(key: Self.flag(field), message)
         }
