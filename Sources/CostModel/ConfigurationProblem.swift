@@ -35,7 +35,9 @@ extension ParallelConfiguration {
         let cluster =
             stageGroups.map { groups in
                 var used = cluster
-                used.groups = Set(groups).sorted().compactMap { cluster.groups.indices.contains($0) ? cluster.groups[$0] : nil }
+                used.groups = Set(groups).sorted().compactMap {
+                    cluster.groups.indices.contains($0) ? cluster.groups[$0] : nil
+                }
                 return used.groups.isEmpty ? cluster : used
             } ?? cluster
         if devices != cluster.devices {

@@ -9,6 +9,9 @@ public struct LayerCost: Sendable, Hashable {
     /// Exposed communication of the forward pass (tensor, context and expert parallel; ZeRO-3 gathers).
     public var forwardCommSeconds: Double
     public var backwardCommSeconds: Double
+    /// The expert-parallel all-to-all (dispatch and combine) inside those, forward and backward.
+    public var expertForwardCommSeconds: Double = 0
+    public var expertBackwardCommSeconds: Double = 0
     /// Extra time when the layer is recomputed in full (one more forward, with its communication).
     public var fullRecomputeSeconds: Double
     /// Extra time under selective recompute (the attention core's forward).

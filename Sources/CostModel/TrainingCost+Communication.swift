@@ -17,7 +17,7 @@ extension TrainingCost {
     func communication(
         _ kind: LayerKind, forwardComputeSeconds: Double, backwardComputeSeconds: Double
     )
-        -> (forward: Double, backward: Double)
+        -> (forward: Double, backward: Double, expertForward: Double, expertBackward: Double)
     {
         let valueBytes = activationValueBytes
         let tensorLink = cluster.link(groupSize: config.tensor, stride: config.tensorStride)
@@ -42,15 +42,18 @@ extension TrainingCost {
             forward += overhead
             backward += overhead
         }
+        var expertForward = 0.0, expertBackward = 0.0
         if case .moe = kind, config.expert > 1 {
             let perPass = 2 * expertAllToAllSeconds(bytes: routedPairs * h * valueBytes)
             if config.virtualStages > 1 {
-                forward += max(0, perPass - forwardComputeSeconds)
-                backward += max(0, perPass - backwardComputeSeconds)
+                expertForward = max(0, perPass - forwardComputeSeconds)
+                expertBackward = max(0, perPass - backwardComputeSeconds)
             } else {
-                forward += perPass
-                backward += perPass
+                expertForward = perPass
+                expertBackward = perPass
             }
+            forward += expertForward
+            backward += expertBackward
         }
 
         if sharding == 2 {
@@ -84,7 +87,7 @@ extension TrainingCost {
                 + (gather - overlappedGather) + (reduce - overlappedReduce)
             forward += forwardGather
         }
-        return (forward, backward)
+        return (forward, backward, expertForward, expertBackward)
     }
 
     /// One all-to-all over the expert-parallel group, each device holding `bytes`: the share bound

@@ -64,6 +64,8 @@ public struct TrainingCost: Sendable {
             backwardComputeSeconds: backwardCompute,
             forwardCommSeconds: comm.forward,
             backwardCommSeconds: comm.backward,
+            expertForwardCommSeconds: comm.expertForward,
+            expertBackwardCommSeconds: comm.expertBackward,
             fullRecomputeSeconds: forwardCompute + comm.forward,
             selectiveRecomputeSeconds: selectiveRecomputeSeconds(kind),
             activationBytes: activationBytes(kind),

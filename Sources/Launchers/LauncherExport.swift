@@ -145,7 +145,11 @@ package enum ExportText {
             // GPUs of each type the plan uses, in node order.
             var counts: [(gpu: String, gpus: Int)] = []
             for (gpu, gpus) in zip(types, plan.gpusOnNode) {
-                if let i = counts.firstIndex(where: { $0.gpu == gpu }) { counts[i].gpus += gpus } else { counts.append((gpu, gpus)) }
+                if let i = counts.firstIndex(where: { $0.gpu == gpu }) {
+                    counts[i].gpus += gpus
+                } else {
+                    counts.append((gpu, gpus))
+                }
             }
             devices = counts.map { "\($0.gpus) × \(Quoting.comment($0.gpu))" }.joined(separator: " + ")
         }

@@ -97,7 +97,8 @@ extension TrainingPlanDocument {
                     "\(name) (group \(use.group)): a layer takes "
                         + "\(String(format: "%.3g", use.layerSecondsPerMicrobatch * 1000)) ms "
                         + "per microbatch (\(String(format: "%.2f", ratio))× the fastest group's), so its \(stages) "
-                        + (stages == 1 ? "stage holds" : "stages hold") + " \(use.layers) of \(total) layers; its busiest rank "
+                        + (stages == 1 ? "stage holds" : "stages hold")
+                        + " \(use.layers) of \(total) layers; its busiest rank "
                         + "is \(String(format: "%.1f", 100 * use.rankSecondsPerMicrobatch / max(slowestRank, 1e-12)))% "
                         + "of the slowest; memory \(String(format: "%.1f", use.fullestMemoryGiB)) of "
                         + "\(String(format: "%.1f", use.usableGiB)) GiB")
@@ -107,8 +108,9 @@ extension TrainingPlanDocument {
     }
 
     /// Records the best plan of each group alone and the gain of this plan over the best of them.
-    package mutating func attachSingleGroupPlans(_ plans: [(group: Int, plan: TrainingPlan)], cluster: ClusterDescription)
-    {
+    package mutating func attachSingleGroupPlans(
+        _ plans: [(group: Int, plan: TrainingPlan)], cluster: ClusterDescription
+    ) {
         guard placement != nil else { return }
         let entries = plans.map { entry in
             Placement.SingleGroupPlan(

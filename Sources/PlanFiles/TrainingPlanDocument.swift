@@ -117,6 +117,8 @@ package struct TrainingPlanDocument: Codable, Sendable {
 
     package struct Breakdown: Codable, Sendable {
         package var compute, tensorComm, pipelineComm, dataComm, optimizer, bubble: Double
+        /// Exposed expert-parallel all-to-all (MoE plans with ep > 1; absent otherwise and in older plans).
+        package var expertComm: Double?
     }
 
     /// How the plan was found: `status` is "optimal" when GLPK proved every reported split optimal.
@@ -183,7 +185,8 @@ package struct TrainingPlanDocument: Codable, Sendable {
             breakdownSeconds: .init(
                 compute: Rounded.six(b.computeSeconds), tensorComm: Rounded.six(b.tensorCommSeconds),
                 pipelineComm: Rounded.six(b.pipelineCommSeconds), dataComm: Rounded.six(b.dataCommSeconds),
-                optimizer: Rounded.six(b.optimizerSeconds), bubble: Rounded.six(b.bubbleSeconds)))
+                optimizer: Rounded.six(b.optimizerSeconds), bubble: Rounded.six(b.bubbleSeconds),
+                expertComm: config.expert > 1 ? Rounded.six(b.expertCommSeconds) : nil))
         self.solver = solver
         self.whyNotOthers = whyNotOthers
         self.alternatives = alternatives

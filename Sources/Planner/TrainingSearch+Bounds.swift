@@ -14,7 +14,9 @@ extension TrainingSearch {
         let ranks = 0..<table.pipeline
         let first = table.onRank(0), last = table.onRank(table.pipeline - 1)
         var total = first.firstChunkSeconds + last.lastChunkSeconds
-        if table.chunks > 1 { total += (0..<table.chunks).reduce(0) { $0 + table.onRank($1 % table.pipeline).sendSeconds } }
+        if table.chunks > 1 {
+            total += (0..<table.chunks).reduce(0) { $0 + table.onRank($1 % table.pipeline).sendSeconds }
+        }
         var optimizer = first.firstChunkOptimizerSeconds + last.lastChunkOptimizerSeconds
         for (g, group) in table.groups.enumerated() {
             total += Double(group.count) * ranks.map { table.onRank($0).groups[g].microbatchSeconds }.min()!
@@ -31,7 +33,25 @@ extension TrainingSearch {
     /// relaxation: layers first fill every rank's memory without recompute (at the smallest
     /// per-layer bytes of any group); each layer beyond costs the cheapest recompute, over ranks and
     /// groups, that frees room for it.
+    ///
+    /// Once some layer must be recomputed, the counts the launch expresses (the split MILP's row 13)
+    /// force more: every layer where it recomputes all or none (`all`, and `same_count` with two
+    /// layer groups), and under `same_count` with one group N ≥ 1 layers of every chunk (each chunk
+    /// holds one), so at least one layer per chunk.
     static func forcedRecomputeSeconds(_ table: PipelineCostTable) -> Double {
+        let relaxed = relaxedRecomputeSeconds(table)
+        guard relaxed > 0, table.recomputeLayers != .any else { return relaxed }
+        let ranks = 0..<table.pipeline
+        let cheapest = table.groups.indices.map { g in ranks.map { table.onRank($0).groups[g].recomputeSeconds }.min()!
+        }
+        if table.recomputeLayers == .all || table.groups.count > 1 {
+            return max(relaxed, zip(table.groups, cheapest).reduce(0) { $0 + Double($1.0.count) * $1.1 })
+        }
+        return max(relaxed, Double(table.chunks) * cheapest[0])
+    }
+
+    /// The continuous relaxation of `forcedRecomputeSeconds`, any count per chunk allowed.
+    static func relaxedRecomputeSeconds(_ table: PipelineCostTable) -> Double {
         guard table.allowsFullRecompute, !table.groups.isEmpty else { return 0 }
         var free = 0.0, cheapest = Double.infinity
         for r in 0..<table.pipeline {

@@ -29,7 +29,7 @@ extension TrainingSearch {
                 lines.append("\(label): " + unsolved.joined(separator: "; "))
             } else if fitting.isEmpty {
                 let least = matching.map(\.memoryBound).min()! / gib
-                let usable = matching[0].table.capacityBytes / gib
+                let usable = matching.map(\.table.largestCapacityBytes).max()! / gib
                 lines.append(
                     "\(label): does not fit, needs at least \(formatted(least)) GiB of "
                         + "\(formatted(usable)) usable")
@@ -57,6 +57,13 @@ extension TrainingSearch {
             describe(
                 "pp=\(p)", plans: evaluated.filter { $0.config.pipeline == p },
                 matching: candidates.filter { $0.config.pipeline == p && $0.config.precision == precision })
+        }
+        // Expert parallelism, for MoE models: each degree's own best or bound (the all-to-all it pays
+        // against the expert weights it spreads).
+        for e in Set(candidates.map(\.config.expert)).sorted() where e != winner.config.expert {
+            describe(
+                "ep=\(e)", plans: evaluated.filter { $0.config.expert == e },
+                matching: candidates.filter { $0.config.expert == e && $0.config.precision == precision })
         }
         let unsolved = unsolvedClauses(unknownErrors(of: candidates, noSplit), advice: advice)
         if !unsolved.isEmpty {

@@ -54,7 +54,8 @@ struct MixedClusterTests {
         var config = ParallelConfiguration(
             tensor: 8, pipeline: 4, data: 1, microbatchSize: 1, globalBatchSize: 8, sequenceLength: 4096)
         config.stageGroups = [1, 1, 0, 0]
-        let cost = TrainingCost(model: Self.model(layers: 8), cluster: cluster, config: config, framework: .megatronDefaults)
+        let cost = TrainingCost(
+            model: Self.model(layers: 8), cluster: cluster, config: config, framework: .megatronDefaults)
         let table = cost.pipelineTable
         #expect(table.rankTables.count == 4)
         var uniform = config
@@ -220,7 +221,8 @@ struct MixedClusterTests {
         }
         let result = TrainingSearch.run(space: space, options: SearchOptions(top: 1))
         let plan = try #require(result.plans.first)
-        #expect(abs(plan.estimate.stepSeconds / best - 1) < 1e-6, "search \(plan.estimate.stepSeconds) vs brute \(best)")
+        #expect(
+            abs(plan.estimate.stepSeconds / best - 1) < 1e-6, "search \(plan.estimate.stepSeconds) vs brute \(best)")
         // On these two nodes, using both beats the faster node alone.
         #expect(Set(plan.config.stageGroups ?? []).count == 2, "best plan \(plan.config.degreeLabel()) on one group")
     }

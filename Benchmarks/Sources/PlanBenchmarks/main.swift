@@ -35,6 +35,15 @@ let cases = [
     Case(
         name: "Llama-3-70B on 64 H100s, batch 128 × 8192", target: 0.1,
         space: space("llama3-70b", on: "dgx-h100-64", batch: 128, sequence: 8192)),
+    Case(
+        name: "DeepSeek-V3 on 1,024 H100s, batch 128 × 8192", target: 1,
+        space: space("deepseek-v3", on: "dgx-h100-1024", batch: 128, sequence: 8192)),
+    Case(
+        name: "DeepSeek-V3 on 1,024 H100s, batch 1024 × 8192", target: 1,
+        space: space("deepseek-v3", on: "dgx-h100-1024", batch: 1024, sequence: 8192)),
+    Case(
+        name: "Llama-3-70B on 32 H100 + 32 A100 (mixed), batch 128 × 8192", target: 1,
+        space: space("llama3-70b", on: "hetero-a100-h100", batch: 128, sequence: 8192)),
 ]
 
 let repetitions = 5
@@ -88,3 +97,42 @@ func largeConfigBenchmark() {
             + "\(times[times.count / 2]) | \(times[0]) | peak RSS grew \((usage.ru_maxrss - before) / 1024) MiB")
 }
 largeConfigBenchmark()
+
+/// Every bundled model on every bundled cluster with `plan train`'s defaults (global batch 128,
+/// sequence min(max positions, 8192), bf16, megatron): one search each, the slowest first. The
+/// planner issue's target: every one under a second on one core.
+func everyModelOnEveryCluster() {
+    let data = DataDirectory()
+    func names(_ folder: String) -> [String] {
+        for base in ["..", "."] {
+            if let files = try? FileManager.default.contentsOfDirectory(atPath: "\(base)/\(folder)") {
+                return files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+            }
+        }
+        return []
+    }
+    var rows: [(seconds: Double, line: String)] = []
+    for model in names("models") {
+        guard let description = try? data.model(model) else { continue }
+        for cluster in names("clusters") {
+            let sequence = min(description.maxPositions, 8192)
+            let search = space(model, on: cluster, batch: 128, sequence: sequence)
+            let start = DispatchTime.now().uptimeNanoseconds
+            let result = TrainingSearch.run(space: search)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let plan =
+                result.plans.first.map { "\($0.degrees) \(String(format: "%.4g", $0.estimate.stepSeconds)) s" }
+                ?? "no plan fits"
+            rows.append(
+                (seconds, "\(model) | \(cluster) | \(seconds) | \(result.candidates) | \(result.milpsSolved) | \(plan)")
+            )
+        }
+    }
+    rows.sort { $0.seconds > $1.seconds }
+    let over = rows.filter { $0.seconds >= 1 }.count
+    print("")
+    print("every bundled model × cluster (\(rows.count) searches, \(over) at 1 s or more), slowest first")
+    print("model | cluster | s | candidates | MILPs | plan")
+    for row in rows { print(row.line) }
+}
+everyModelOnEveryCluster()

@@ -14,11 +14,10 @@ enum Infeasibility {
         return noFit(result: result, space: space, options: options)
     }
 
-    /// The best plan of `space`, if the search finds one (a fix's check).
+    /// A plan of `space` that fits, if one is found (a fix's check: `TrainingSearch.fittingPlan`,
+    /// which stops at the first split that fits instead of searching for the fastest).
     static func firstPlan(_ space: SearchSpace, _ options: SearchOptions) -> TrainingPlan? {
-        var quick = options
-        quick.top = 1
-        return TrainingSearch.run(space: space, options: quick).plans.first
+        TrainingSearch.fittingPlan(space: space, options: options)
     }
 
     static func shown(_ plan: TrainingPlan) -> String {
@@ -55,7 +54,10 @@ enum Infeasibility {
         if result.timedOut > 0 && options.solver.timeLimitSeconds < limit {
             var longer = options
             longer.solver.timeLimitSeconds = limit
-            if let plan = firstPlan(space, longer) {
+            var quick = longer
+            quick.top = 1
+            // The full search: whether its MILPs finish with the longer limit is the question.
+            if let plan = TrainingSearch.run(space: space, options: quick).plans.first {
                 message += " (with --time-limit \(String(format: "%g", limit)) it finds \(shown(plan)))"
             }
         }

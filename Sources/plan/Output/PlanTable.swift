@@ -35,10 +35,12 @@ enum PlanTable {
         lines.append("")
         let b = pred.breakdownSeconds
         lines.append("time (slowest stage, per step)")
-        for (name, value) in [
+        var rows = [
             ("compute", b.compute), ("tensor comm", b.tensorComm), ("pipeline comm", b.pipelineComm),
             ("bubble", b.bubble), ("data comm", b.dataComm), ("optimizer", b.optimizer),
-        ] {
+        ]
+        if let expert = b.expertComm { rows.insert(("expert comm", expert), at: 2) }
+        for (name, value) in rows {
             lines.append(
                 "  \(pad(name, 14)) \(pad(fmt(value) + " s", 12)) "
                     + "\(bar(value / max(pred.stepTimeSeconds, 1e-12), width: 30))"
