@@ -38,4 +38,31 @@ public struct StageLayout: Sendable, Hashable, Codable {
         }
         return StageLayout(layers: layers, recomputed: recomputeAll ? layers : layers.map { $0.map { _ in 0 } })
     }
+
+    /// Layers in model order over chunks in proportion to `weights` (one per chunk, positive):
+    /// largest remainders, at least one layer per chunk where there are enough. A pipeline over
+    /// devices of different speeds weighs each chunk by its rank's speed (`1 / seconds per layer`).
+    public static func weighted(groups: [Int], weights: [Double]) -> StageLayout {
+        let total = groups.reduce(0, +), chunks = weights.count
+        let floor = total >= chunks ? 1 : 0
+        let spare = total - floor * chunks
+        let sum = weights.reduce(0, +)
+        let shares = weights.map { Double(spare) * $0 / sum }
+        var counts = shares.map { floor + Int($0) }
+        let order = shares.indices.sorted {
+            (shares[$0] - shares[$0].rounded(.down), $1) > (shares[$1] - shares[$1].rounded(.down), $0)
+        }
+        for c in order.prefix(total - counts.reduce(0, +)) { counts[c] += 1 }
+        var layers = Array(repeating: Array(repeating: 0, count: groups.count), count: chunks)
+        var position = 0
+        for c in 0..<chunks {
+            for _ in 0..<counts[c] {
+                var group = 0, boundary = groups[0]
+                while position >= boundary { group += 1; boundary += groups[group] }
+                layers[c][group] += 1
+                position += 1
+            }
+        }
+        return StageLayout(layers: layers, recomputed: layers.map { $0.map { _ in 0 } })
+    }
 }

@@ -24,9 +24,73 @@ extension TrainingSearch {
         }
         total += forcedRecomputeSeconds(table)
         let p = Double(table.pipeline), v = Double(table.virtualStages), m = Double(table.microbatches)
-        let fastest = ranks.flatMap { table.onRank($0).groups.map(\.microbatchSeconds) }.min() ?? 0
+        let fastest = ranks.map { fastestLayerSeconds(table.onRank($0)) }.min() ?? 0
         let fullest = (Double(table.totalLayers) / p).rounded(.up) * fastest
-        return (m - 1 / v) * max(total / p, fullest) + total / v + optimizer / p
+        return (m - 1 / v) * max(total / p, fullest, balancedRankSeconds(table)) + total / v + optimizer / p
+    }
+
+    /// A rank's cheapest layer, seconds per microbatch.
+    static func fastestLayerSeconds(_ rank: PipelineCostTable) -> Double {
+        rank.groups.map(\.microbatchSeconds).min() ?? 0
+    }
+
+    /// Lower bound on the slowest rank's time T, by water-filling: by time T rank r holds at most
+    /// n_r(T) layers, from its own speed (τ_r = n·μ_r + e_r, μ_r its cheapest layer, e_r its
+    /// embedding, output layer and sends) and its memory (layers beyond what its free bytes hold
+    /// unrecomputed cost recompute time, and no rank holds more than its free bytes with every layer
+    /// recomputed); the least T with Σ n_r(T) ≥ L. This catches what the average misses: ranks of
+    /// slower devices, and first ranks with many microbatches in flight, hold fewer layers, so the
+    /// others hold more. With several layer groups it takes each group's least bytes and times and
+    /// free recompute (an over-estimate of n_r, so still a bound). 0 when memory cannot hold L layers.
+    static func balancedRankSeconds(_ table: PipelineCostTable) -> Double {
+        struct Rank { var mu, rho, extras, room, inFlight, state, activation, checkpoint: Double }
+        let single = table.groups.count == 1
+        let ranks = (0..<table.pipeline).map { r -> Rank in
+            let device = table.onRank(r)
+            var extras = 0.0, fixed = device.fixedBytesPerRank
+            for c in stride(from: r, to: table.chunks, by: table.pipeline) {
+                if table.chunks > 1 { extras += device.sendSeconds }
+                if c == 0 {
+                    extras += device.firstChunkSeconds
+                    fixed += device.firstChunkStateBytes
+                }
+                if c == table.chunks - 1 {
+                    extras += device.lastChunkSeconds
+                    fixed += device.lastChunkStateBytes + device.lastChunkActivationBytes
+                }
+            }
+            let costs = device.groups.map(\.cost)
+            return Rank(
+                mu: fastestLayerSeconds(device), rho: device.groups.map(\.recomputeSeconds).min() ?? 0, extras: extras,
+                room: max(0, device.capacityBytes - fixed), inFlight: table.inFlight(rank: r),
+                state: costs.map(\.stateBytes).min() ?? 0, activation: costs.map(\.activationBytes).min() ?? 0,
+                checkpoint: costs.map(\.checkpointBytes).min() ?? 0)
+        }
+        guard ranks.allSatisfy({ $0.mu > 0 }) else { return 0 }
+        func held(_ T: Double, _ r: Rank) -> Double {
+            let budget = T - r.extras
+            guard budget > 0 else { return 0 }
+            let byTime = budget / r.mu
+            let unrecomputed = r.room / (r.state + r.inFlight * r.activation)
+            if byTime <= unrecomputed { return byTime }
+            guard table.allowsFullRecompute else { return unrecomputed }
+            let most = r.room / (r.state + r.inFlight * r.checkpoint)
+            let freed = r.inFlight * (r.activation - r.checkpoint)
+            guard single, freed > 0 else { return min(byTime, most) }
+            // n layers need (n·(s + f·a) − room)/(f·(a − c)) of them recomputed, ρ each.
+            let n = (budget + r.room * r.rho / freed) / (r.mu + r.rho * (r.state + r.inFlight * r.activation) / freed)
+            return min(n, most)
+        }
+        let total = Double(table.totalLayers)
+        func holds(_ T: Double) -> Bool { ranks.reduce(0) { $0 + held(T, $1) } >= total }
+        var high = ranks.map { $0.extras + total * $0.mu }.max()! + ranks.map { total * $0.rho }.max()!
+        guard holds(high) else { return 0 }
+        var low = 0.0
+        for _ in 0..<60 {
+            let middle = (low + high) / 2
+            if holds(middle) { high = middle } else { low = middle }
+        }
+        return low
     }
 
     /// Recompute time (per microbatch, all ranks) that memory forces at least, in the continuous
@@ -47,7 +111,41 @@ extension TrainingSearch {
         if table.recomputeLayers == .all || table.groups.count > 1 {
             return max(relaxed, zip(table.groups, cheapest).reduce(0) { $0 + Double($1.0.count) * $1.1 })
         }
-        return max(relaxed, Double(table.chunks) * cheapest[0])
+        let layers = table.virtualStages == 1 ? sameCountRecomputedLayers(table) : Double(table.chunks)
+        return max(relaxed, layers * cheapest[0])
+    }
+
+    /// Under `same_count` with one layer group and one chunk per rank (k[r] = min(N, n[r])), the
+    /// fewest layers any fitting split recomputes. With N fixed, rank r holds at most
+    /// cap_r(N) = max(min(N, R_r/(s + f_r·c)), (R_r + N·f_r·(a − c))/(s + f_r·a)) layers (R_r its free
+    /// bytes, f_r its microbatches in flight, s, a, c a layer's state, activation and checkpoint
+    /// bytes); the least N with Σ cap_r(N) ≥ L is needed. Layers a rank holds beyond N are not
+    /// recomputed, at most cap_r(N) − N of them, so at least L − Σ max(0, cap_r(N) − N) layers are
+    /// (and one per rank); that count grows with N, so the least N gives the bound.
+    static func sameCountRecomputedLayers(_ table: PipelineCostTable) -> Double {
+        let total = Double(table.totalLayers), p = table.pipeline
+        var rooms: [(room: Double, inFlight: Double, cost: LayerCost)] = []
+        for r in 0..<p {
+            let device = table.onRank(r)
+            var fixed = device.fixedBytesPerRank
+            if r == 0 { fixed += device.firstChunkStateBytes }
+            if r == p - 1 { fixed += device.lastChunkStateBytes + device.lastChunkActivationBytes }
+            rooms.append((max(0, device.capacityBytes - fixed), table.inFlight(rank: r), device.groups[0].cost))
+        }
+        func capacity(_ n: Double, _ rank: (room: Double, inFlight: Double, cost: LayerCost)) -> Double {
+            let s = rank.cost.stateBytes, a = rank.cost.activationBytes, c = rank.cost.checkpointBytes
+            let f = rank.inFlight
+            let allRecomputed = min(n, rank.room / (s + f * c))
+            let beyond = (rank.room + n * f * max(0, a - c)) / (s + f * a)
+            return max(allRecomputed, beyond)
+        }
+        for count in 1...table.totalLayers {
+            let n = Double(count)
+            guard rooms.reduce(0, { $0 + capacity(n, $1) }) >= total else { continue }
+            let unrecomputed = rooms.reduce(0) { $0 + max(0, capacity(n, $1) - n) }
+            return max(Double(p), total - unrecomputed)
+        }
+        return Double(p)
     }
 
     /// The continuous relaxation of `forcedRecomputeSeconds`, any count per chunk allowed.
@@ -97,7 +195,13 @@ extension TrainingSearch {
         if table.fixedLayout != nil {
             return table.fixedLayoutChoices.first { table.evaluate($0).fitsMemory }
         }
-        var layout = StageLayout.uniform(groups: table.groups.map(\.count), chunks: table.chunks)
+        // On a pipeline over devices of different speeds, each chunk's share follows its rank's speed.
+        var layout =
+            table.isUniform
+            ? StageLayout.uniform(groups: table.groups.map(\.count), chunks: table.chunks)
+            : StageLayout.weighted(
+                groups: table.groups.map(\.count),
+                weights: (0..<table.chunks).map { 1 / fastestLayerSeconds(table.onRank($0 % table.pipeline)) })
         let schedule = table.evaluate(layout)
         for r in 0..<table.pipeline where schedule.rankBytes[r] > table.capacityBytes(rank: r) {
             guard table.allowsFullRecompute else { return nil }

@@ -8,9 +8,13 @@ extension TrainingSearch {
     /// which need a plan that fits, not the fastest one. Nil when none was found.
     public static func fittingPlan(space: SearchSpace, options: SearchOptions, milps: Int = 16) -> TrainingPlan? {
         let configs = space.configurations().filter(options.fixed.admits)
-        var candidates = makeCandidates(configs, space: space).filter { $0.memoryBound <= $0.table.largestCapacityBytes }
+        var candidates = makeCandidates(configs, space: space).filter {
+            $0.memoryBound <= $0.table.largestCapacityBytes
+        }
         candidates.sort { ($0.bound, $0.index) < ($1.bound, $1.index) }
-        if let candidate = candidates.first(where: { $0.heuristic.isFinite }), let layout = heuristicSplit(candidate.table) {
+        if let candidate = candidates.first(where: { $0.heuristic.isFinite }),
+            let layout = heuristicSplit(candidate.table)
+        {
             return makePlan(candidate, Solved(layout: layout, status: .feasible), space: space)
         }
         for candidate in candidates {
@@ -19,7 +23,9 @@ extension TrainingSearch {
             }
         }
         for candidate in candidates.prefix(milps) {
-            if case .success(let solved) = solveSplit(SplitWork(table: candidate.table, cutoff: .infinity), options: options.solver) {
+            if case .success(let solved) = solveSplit(
+                SplitWork(table: candidate.table, cutoff: .infinity), options: options.solver)
+            {
                 return makePlan(candidate, solved, space: space)
             }
         }
@@ -54,7 +60,8 @@ extension TrainingSearch {
                 next += 1
             }
         }
-        let layout = StageLayout(layers: layers, recomputed: table.allowsFullRecompute ? layers : layers.map { $0.map { _ in 0 } })
+        let layout = StageLayout(
+            layers: layers, recomputed: table.allowsFullRecompute ? layers : layers.map { $0.map { _ in 0 } })
         return table.evaluate(layout).fitsMemory ? layout : nil
     }
 }

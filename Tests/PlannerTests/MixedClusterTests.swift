@@ -195,6 +195,23 @@ struct MixedClusterTests {
         #expect(onSlow < 6, "the slower stage must hold fewer layers")
     }
 
+    /// The water-filling bound on the slowest rank: with memory to spare, T = (L + Σ e_r/μ_r) / Σ 1/μ_r
+    /// (every rank busy until T), worked here from the two ranks' own layer times and extras.
+    @Test func slowestRankBoundBalancesSpeeds() {
+        let c = Case(
+            layers: 12, groups: [1, 0], virtual: 1, recompute: .none, capacity: (fast: 5, slow: 5), seed: 0)
+        let table = Self.table(c)
+        let slow = table.onRank(0), fast = table.onRank(1)
+        let e0 = slow.firstChunkSeconds + slow.sendSeconds, e1 = fast.lastChunkSeconds + fast.sendSeconds
+        let mu0 = slow.groups[0].microbatchSeconds, mu1 = fast.groups[0].microbatchSeconds
+        let expected = (12 + e0 / mu0 + e1 / mu1) / (1 / mu0 + 1 / mu1)
+        let bound = TrainingSearch.balancedRankSeconds(table)
+        #expect(abs(bound / expected - 1) < 1e-9, "bound \(bound), by hand \(expected)")
+        // And it never exceeds the slowest rank of the best split.
+        let best = try? LayerSplitProgram(table: table).solve()
+        #expect(bound <= (best?.schedule.rankSeconds.max() ?? 0) * (1 + 1e-9))
+    }
+
     /// The search over a small mixed cluster equals brute force over every configuration, every
     /// placement of its stages on the groups and every split.
     @Test func searchEqualsBruteForceOverPlacements() throws {
