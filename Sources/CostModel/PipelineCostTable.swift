@@ -57,6 +57,30 @@ public struct PipelineCostTable: Sendable, Hashable {
     public var isUniform: Bool { rankTables.isEmpty }
     /// Memory rank `r` may fill.
     public func capacityBytes(rank r: Int) -> Double { onRank(r).capacityBytes }
+    /// Bytes rank `r` holds besides its layers: fixed buffers, the embedding on the first chunk, the
+    /// output layer and logits on the last.
+    public func extraBytes(rank r: Int) -> Double {
+        let device = onRank(r)
+        var bytes = device.fixedBytesPerRank
+        for c in stride(from: r, to: chunks, by: pipeline) {
+            if c == 0 { bytes += device.firstChunkStateBytes }
+            if c == chunks - 1 { bytes += device.lastChunkStateBytes + device.lastChunkActivationBytes }
+        }
+        return bytes
+    }
+
+    /// Time per microbatch rank `r` spends besides its layers: sends, the embedding, the output layer and loss.
+    public func extraSeconds(rank r: Int) -> Double {
+        let device = onRank(r)
+        var seconds = 0.0
+        for c in stride(from: r, to: chunks, by: pipeline) {
+            if chunks > 1 { seconds += device.sendSeconds }
+            if c == 0 { seconds += device.firstChunkSeconds }
+            if c == chunks - 1 { seconds += device.lastChunkSeconds }
+        }
+        return seconds
+    }
+
     /// The most memory any rank may fill.
     public var largestCapacityBytes: Double { (0..<pipeline).map(capacityBytes(rank:)).max() ?? capacityBytes }
     /// Whether per-rank `bytes` fit each rank's capacity.

@@ -114,13 +114,7 @@ public struct LayerSplitProgram: Sendable {
             terms.append(.init(layers[r][g], group.microbatchSeconds))
             if let k = recomputed[r] { terms.append(.init(k[g], group.recomputeSeconds)) }
         }
-        var constant = 0.0
-        for c in chunks(onRank: r) {
-            if table.chunks > 1 { constant += device.sendSeconds }
-            if c == 0 { constant += device.firstChunkSeconds }
-            if c == table.chunks - 1 { constant += device.lastChunkSeconds }
-        }
-        return (terms, constant)
+        return (terms, table.extraSeconds(rank: r))
     }
 
     /// (1): the (1/v)·Σ τ_r part of the objective.
@@ -171,7 +165,7 @@ public struct LayerSplitProgram: Sendable {
             let inFlight = table.inFlight(rank: r)
             let device = table.onRank(r)
             var terms: [LinearProgram.Term] = []
-            var constant = device.fixedBytesPerRank
+            let constant = table.extraBytes(rank: r)
             for (g, group) in device.groups.enumerated() {
                 terms.append(
                     .init(layers[r][g], (group.cost.stateBytes + inFlight * group.cost.activationBytes) / unit))
@@ -179,10 +173,6 @@ public struct LayerSplitProgram: Sendable {
                     terms.append(
                         .init(k[g], -inFlight * (group.cost.activationBytes - group.cost.checkpointBytes) / unit))
                 }
-            }
-            for c in chunks(onRank: r) {
-                if c == 0 { constant += device.firstChunkStateBytes }
-                if c == table.chunks - 1 { constant += device.lastChunkStateBytes + device.lastChunkActivationBytes }
             }
             program.addRow("memory[\(r)]", terms, .atMost((device.capacityBytes - constant) / unit))
         }

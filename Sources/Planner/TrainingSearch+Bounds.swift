@@ -47,18 +47,7 @@ extension TrainingSearch {
         let single = table.groups.count == 1
         let ranks = (0..<table.pipeline).map { r -> Rank in
             let device = table.onRank(r)
-            var extras = 0.0, fixed = device.fixedBytesPerRank
-            for c in stride(from: r, to: table.chunks, by: table.pipeline) {
-                if table.chunks > 1 { extras += device.sendSeconds }
-                if c == 0 {
-                    extras += device.firstChunkSeconds
-                    fixed += device.firstChunkStateBytes
-                }
-                if c == table.chunks - 1 {
-                    extras += device.lastChunkSeconds
-                    fixed += device.lastChunkStateBytes + device.lastChunkActivationBytes
-                }
-            }
+            let extras = table.extraSeconds(rank: r), fixed = table.extraBytes(rank: r)
             let costs = device.groups.map(\.cost)
             return Rank(
                 mu: fastestLayerSeconds(device), rho: device.groups.map(\.recomputeSeconds).min() ?? 0, extras: extras,
@@ -127,10 +116,11 @@ extension TrainingSearch {
         var rooms: [(room: Double, inFlight: Double, cost: LayerCost)] = []
         for r in 0..<p {
             let device = table.onRank(r)
-            var fixed = device.fixedBytesPerRank
-            if r == 0 { fixed += device.firstChunkStateBytes }
-            if r == p - 1 { fixed += device.lastChunkStateBytes + device.lastChunkActivationBytes }
-            rooms.append((max(0, device.capacityBytes - fixed), table.inFlight(rank: r), device.groups[0].cost))
+            rooms.append(
+                (
+                    max(0, device.capacityBytes - table.extraBytes(rank: r)), table.inFlight(rank: r),
+                    device.groups[0].cost
+                ))
         }
         func capacity(_ n: Double, _ rank: (room: Double, inFlight: Double, cost: LayerCost)) -> Double {
             let s = rank.cost.stateBytes, a = rank.cost.activationBytes, c = rank.cost.checkpointBytes
@@ -155,12 +145,7 @@ extension TrainingSearch {
         for r in 0..<table.pipeline {
             let inFlight = table.inFlight(rank: r)
             let device = table.onRank(r)
-            var fixed = device.fixedBytesPerRank
-            for c in stride(from: r, to: table.chunks, by: table.pipeline) {
-                if c == 0 { fixed += device.firstChunkStateBytes }
-                if c == table.chunks - 1 { fixed += device.lastChunkStateBytes + device.lastChunkActivationBytes }
-            }
-            let room = max(0, device.capacityBytes - fixed)
+            let room = max(0, device.capacityBytes - table.extraBytes(rank: r))
             let leastBytes = device.groups.map { $0.cost.stateBytes + inFlight * $0.cost.activationBytes }.min()!
             free += room / leastBytes
             // Recomputing one layer frees inFlight·(act − ckpt) bytes at the price of ρ: the room for

@@ -45,9 +45,7 @@ extension TrainingSearch {
         var next = 0
         for r in 0..<p {
             let device = table.onRank(r), inFlight = table.inFlight(rank: r)
-            var bytes = device.fixedBytesPerRank
-            if r == 0 { bytes += device.firstChunkStateBytes }
-            if r == p - 1 { bytes += device.lastChunkStateBytes + device.lastChunkActivationBytes }
+            var bytes = table.extraBytes(rank: r)
             let reserve = p - r - 1
             while next < order.count - reserve {
                 let cost = device.groups[order[next]].cost
