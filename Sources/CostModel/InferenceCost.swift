@@ -137,6 +137,15 @@ public struct InferenceCost: Sendable {
         return p * (max(memory, compute) + comm) + stepOverheadSeconds
     }
 
+    /// Mean time between a request's output tokens. Static batching: one decode step. Continuous
+    /// batching at a steady full batch: each step also carries the prefills of the requests that
+    /// replace finished ones, B prompts every O steps, so a token comes every
+    /// decode step + prefill(B)/O = B / replica throughput.
+    public var tpotSeconds: Double {
+        guard config.continuousBatching else { return decodeStepSeconds }
+        return decodeStepSeconds + prefillSeconds / Double(config.outputTokens)
+    }
+
     /// Output tokens per second of one replica: B·O tokens per prefill plus O decode steps.
     public var replicaOutputTokensPerSecond: Double {
         Double(config.batchSize * config.outputTokens)

@@ -51,6 +51,10 @@ package struct InferencePlanDocument: Codable, Sendable {
         package var ttftSeconds, tpotSeconds, outputTokensPerSecond, outputTokensPerSecondPerDevice,
             kvCacheTokens: Double
         package var memoryPerDeviceGiB: Memory
+        /// The plan under the load given (`--request-rate`, `--concurrency`), simulated.
+        package var load: Load?
+        /// The highest request rate within the p99 targets (`--find-max-rate`).
+        package var maxRequestRate: Capacity?
     }
 
     package struct Memory: Codable, Sendable {

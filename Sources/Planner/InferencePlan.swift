@@ -19,7 +19,7 @@ public struct ReplicaOption: Sendable, Hashable {
         self.config = config
         self.group = group
         ttftSeconds = cost.ttftSeconds
-        tpotSeconds = cost.decodeStepSeconds
+        tpotSeconds = cost.tpotSeconds
         outputTokensPerSecond = cost.replicaOutputTokensPerSecond
         kvCacheTokens = cost.kvCacheTokens
         weightBytes = cost.weightBytes

@@ -24,6 +24,21 @@ struct InferCommand: ParsableCommand {
     @Option(help: "Pipeline parallelism per replica.") var pp: Int?
     @Option(help: "Replicas.") var replicas: Int?
     @Option(help: "Sequences decoded together per replica.") var batch: Int?
+    @Option(name: .customLong("request-rate"), help: "Poisson load, requests/s, for the whole plan: simulate it.")
+    var requestRate: Double?
+    @Option(help: "Closed-loop load: this many clients, each sending its next request when the last ends.")
+    var concurrency: Int?
+    @Flag(name: .customLong("find-max-rate"), help: "The highest request rate within the p99 TTFT/TPOT targets.")
+    var findMaxRate = false
+    @Option(name: .customLong("max-batched-tokens"), help: "Tokens per engine step (vLLM default by device).")
+    var maxBatchedTokens: Int?
+    @Option(name: .customLong("max-seqs"), help: "Sequences running at once per replica (vLLM default by device).")
+    var maxSeqs: Int?
+    @Option(name: .customLong("prompt-spread"), help: "Prompt lengths vary uniformly by ± this fraction of the mean.")
+    var promptSpread: Double = 0
+    @Option(name: .customLong("output-spread"), help: "Output lengths vary uniformly by ± this fraction of the mean.")
+    var outputSpread: Double = 0
+    @Option(help: "Requests simulated under load.") var requests: Int = 2000
     @Option(help: "How many plans to report (the best and its alternatives).") var top: Int = 4
     @Option(help: "Write the plan to this file (atomically) instead of standard output.") var out: String?
     @Option(help: "json or table.") var format: OutputFormat = .json
@@ -38,10 +53,22 @@ struct InferCommand: ParsableCommand {
                 throw InputError(key: flag, "must be a positive number of milliseconds, got \(value)")
             }
         }
+        try checkLoadFlags()
         let data = DataDirectory()
         try OutPath.check(out, inputs: data.inputPaths(models: [self.model], clusters: [self.cluster]))
         let model = try data.model(self.model)
         let cluster = try data.cluster(self.cluster)
+        let workload = ServingWorkload(
+            promptTokens: promptTokens, outputTokens: outputTokens, promptSpread: promptSpread,
+            outputSpread: outputSpread, requests: requests)
+        if workload.longestRequestTokens > model.maxPositions {
+            throw InputError(
+                key: "--prompt-tokens",
+                "a request of up to \(workload.longestRequestTokens) tokens (prompt + output"
+                    + (promptSpread > 0 || outputSpread > 0 ? ", with the spreads" : "")
+                    + ") exceeds \(model.name)'s context of \(model.maxPositions) tokens (max_position_embeddings); "
+                    + "keep --prompt-tokens + --output-tokens at most \(model.maxPositions)")
+        }
         let formats = try PrecisionList.parse(
             precision, flag: "--precision", allowed: [.bf16, .fp16, .fp8, .int8, .int4])
         let kv = try PrecisionList.parse(kvPrecision, flag: "--kv-precision", allowed: [.bf16, .fp16, .fp8])
@@ -51,7 +78,8 @@ struct InferCommand: ParsableCommand {
             precisions: formats, kvCachePrecision: kv[0])
         let started = Date()
         let given = [tp, pp, replicas, batch].compactMap { $0 }
-        let document: InferencePlanDocument
+        var document: InferencePlanDocument
+        let plan: InferencePlan
         if !given.isEmpty {
             guard given.count == 4, let tp, let pp, let replicas, let batch else {
                 throw InputError(
@@ -60,7 +88,7 @@ struct InferCommand: ParsableCommand {
                         + "or none"
                 )
             }
-            document = try predict(
+            (plan, document) = try predict(
                 model: model, cluster: cluster, tp: tp, pp: pp, replicas: replicas, batch: batch,
                 precision: formats[0], kv: kv[0], started: started)
         } else {
@@ -93,9 +121,11 @@ struct InferCommand: ParsableCommand {
                         status: $0.status.rawValue, candidates: result.options, milpsSolved: 1, pruned: 0,
                         wallSeconds: 0))
             }
+            plan = result.plan
             document = InferencePlanDocument(
                 plan: result.plan, model: model, cluster: cluster, solver: solver, alternatives: alternatives)
         }
+        try underLoad(plan: plan, model: model, cluster: cluster, workload: workload, targets: targets, into: &document)
         switch format {
         case .json: try OutputWriter.emit(try document.prettyJSON(), to: out)
         case .table: try OutputWriter.emit(document.table(), to: out)
@@ -105,7 +135,7 @@ struct InferCommand: ParsableCommand {
     private func predict(
         model: ModelDescription, cluster: ClusterDescription, tp: Int, pp: Int, replicas: Int, batch: Int,
         precision: Precision, kv: Precision, started: Date
-    ) throws -> InferencePlanDocument {
+    ) throws -> (InferencePlan, InferencePlanDocument) {
         for (flag, value) in [("--tp", tp), ("--pp", pp), ("--replicas", replicas), ("--batch", batch)] where value < 1
         {
             throw InputError(key: flag, "must be at least 1, got \(value)")
@@ -169,6 +199,70 @@ struct InferCommand: ParsableCommand {
             outputTokensPerSecond: option.outputTokensPerSecond * Double(replicas), status: .optimal)
         let solver = TrainingPlanDocument.Solver(
             status: "optimal", candidates: 1, milpsSolved: 0, pruned: 0, wallSeconds: Date().timeIntervalSince(started))
-        return InferencePlanDocument(plan: plan, model: model, cluster: cluster, solver: solver, alternatives: [])
+        return (plan, InferencePlanDocument(plan: plan, model: model, cluster: cluster, solver: solver, alternatives: []))
+    }
+
+    /// The load flags are numbers in range and not contradictory.
+    private func checkLoadFlags() throws {
+        if let requestRate, !(requestRate > 0 && requestRate.isFinite) {
+            throw InputError(key: "--request-rate", "must be a positive number of requests per second, got \(requestRate)")
+        }
+        if requestRate != nil, concurrency != nil {
+            throw InputError(
+                key: "--concurrency", "is a closed-loop load and --request-rate an open-loop one; give one of them")
+        }
+        for (flag, value) in [("--concurrency", concurrency), ("--max-batched-tokens", maxBatchedTokens),
+            ("--max-seqs", maxSeqs), ("--requests", requests)]
+        {
+            if let value, value < 1 || value > 1_000_000 {
+                throw InputError(key: flag, "must be a whole number from 1 to 1000000, got \(value)")
+            }
+        }
+        for (flag, value) in [("--prompt-spread", promptSpread), ("--output-spread", outputSpread)]
+        where !(value >= 0 && value < 1) {
+            throw InputError(key: flag, "must be a fraction from 0 up to (not including) 1, got \(value)")
+        }
+        if findMaxRate, ttftMilliseconds == nil, tpotMilliseconds == nil {
+            throw InputError(
+                key: "--find-max-rate", "needs a target to hold: give --ttft-ms, --tpot-ms or both (checked at p99)")
+        }
+    }
+
+    /// Simulates the plan under the load given and finds its capacity when asked.
+    private func underLoad(
+        plan: InferencePlan, model: ModelDescription, cluster: ClusterDescription, workload: ServingWorkload,
+        targets: InferenceTargets, into document: inout InferencePlanDocument
+    ) throws {
+        let load: ServingLoad? =
+            requestRate.map { .poisson(requestsPerSecond: $0) } ?? concurrency.map { .closedLoop(concurrency: $0) }
+        guard load != nil || findMaxRate else { return }
+        let limits = { (option: ReplicaOption) in
+            ServingUnderLoad.limits(
+                profile: cluster.groups[option.group].profile, maxBatchedTokens: maxBatchedTokens, maxSequences: maxSeqs)
+        }
+        for entry in plan.replicas {
+            let sim = ServingUnderLoad.simulation(
+                model: model, cluster: cluster, option: entry.option, workload: workload, limits: limits(entry.option))
+            if !sim.fitsLongestRequest {
+                throw InputError(
+                    key: "--prompt-tokens",
+                    "the longest request (\(workload.longestRequestTokens) tokens) does not fit the "
+                        + "\(sim.kvCacheTokens)-token KV cache of a tp=\(entry.option.config.tensor) "
+                        + "pp=\(entry.option.config.pipeline) replica; shorten the requests or use more devices per "
+                        + "replica (--tp, --pp)")
+            }
+        }
+        let evaluated =
+            load.map {
+                ServingUnderLoad.evaluate(
+                    plan: plan, model: model, cluster: cluster, workload: workload, load: $0, limits: limits)
+            } ?? []
+        let capacity =
+            findMaxRate
+            ? ServingUnderLoad.capacity(
+                plan: plan, model: model, cluster: cluster, workload: workload, targets: targets, limits: limits)
+            : nil
+        document.attach(
+            load: load, evaluated: evaluated, workload: workload, targets: targets, capacity: capacity, cluster: cluster)
     }
 }

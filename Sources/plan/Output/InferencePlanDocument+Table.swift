@@ -29,6 +29,7 @@ extension InferencePlanDocument {
             "cluster   \(PlanTable.fmt(p.outputTokensPerSecond)) output tokens/s "
                 + "(\(PlanTable.fmt(p.outputTokensPerSecondPerDevice)) per GPU)"
         )
+        lines += loadLines()
         let m = p.memoryPerDeviceGiB
         lines.append(
             "memory    weights \(PlanTable.fmt(m.weights)) + KV cache \(PlanTable.fmt(m.kvCache)) + activations "
@@ -55,5 +56,35 @@ extension InferencePlanDocument {
                 + "integer programs, \(PlanTable.fmt(solver.wallSeconds)) s"
         )
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The simulated load and the capacity, when asked for.
+    private func loadLines() -> [String] {
+        var lines: [String] = []
+        func ms(_ seconds: Double) -> String { PlanTable.fmt(seconds * 1000) }
+        if let load = prediction.load {
+            let offered =
+                load.requestsPerSecond.map { "Poisson \(PlanTable.fmt($0)) requests/s" }
+                ?? load.concurrency.map { "\($0) concurrent clients" } ?? load.kind
+            let verdict = load.meetsTargets.map { $0 ? ", targets met at p99" : ", targets MISSED at p99" } ?? ""
+            lines.append(
+                "load      \(offered), \(load.requestsSimulated) requests simulated: TTFT mean "
+                    + "\(ms(load.ttftSeconds.mean)) ms p99 \(ms(load.ttftSeconds.p99)) ms, TPOT mean "
+                    + "\(ms(load.tpotSeconds.mean)) ms p99 \(ms(load.tpotSeconds.p99)) ms, "
+                    + "\(PlanTable.fmt(load.outputTokensPerSecond)) output tokens/s\(verdict)")
+        }
+        if let capacity = prediction.maxRequestRate {
+            let targets = [
+                capacity.ttftP99TargetSeconds.map { "TTFT p99 ≤ \(ms($0)) ms" },
+                capacity.tpotP99TargetSeconds.map { "TPOT p99 ≤ \(ms($0)) ms" },
+            ].compactMap { $0 }.joined(separator: ", ")
+            let each = zip(capacity.replicas, capacity.limitedBy).map { replica, reason in
+                "\(replica.count) × \(PlanTable.fmt(replica.requestsPerSecond ?? 0)) requests/s (tp=\(replica.tensor) "
+                    + "pp=\(replica.pipeline), limited by \(reason))"
+            }.joined(separator: " + ")
+            lines.append(
+                "capacity  \(PlanTable.fmt(capacity.requestsPerSecond)) requests/s of this mix within \(targets): \(each)")
+        }
+        return lines
     }
 }
