@@ -45,12 +45,34 @@ package enum ServingRunsFile {
             precision: try format("precision", "bf16"), kvCachePrecision: try format("kv_precision", "bf16"),
             continuousBatching: try s.string("batching") == "continuous")
         let milliseconds = { (key: String) throws -> Double? in try measured.positiveNumber(key).map { $0 / 1000 } }
-        return PublishedServingRun(
+        var run = PublishedServingRun(
             id: id, fullySpecified: try yaml.bool("fully_specified") ?? false,
             model: try ModelFile.decode(modelYAML, defaultName: id),
             cluster: try ClusterFile.decode(clusterYAML, defaultName: id, profiles: data), config: config,
             outputTokensPerSecond: try measured.positiveNumber("output_tokens_per_second"),
             ttftSeconds: try milliseconds("ttft_ms"), tpotSeconds: try milliseconds("tpot_ms"),
             latencySeconds: try milliseconds("latency_ms"))
+        switch try s.string("load") {
+        case nil: break
+        case "closed_loop": run.load = .closedLoop(concurrency: config.batchSize)
+        case "burst": run.load = .burst
+        case let other?:
+            throw s.error("load", nil, "'\(other)' is not closed_loop (clients = batch) or burst (all requests at once)")
+        }
+        if run.load != nil, !config.continuousBatching {
+            throw s.error("load", nil, "is simulated with continuous batching; set batching: continuous or drop load")
+        }
+        run.requests = try s.integer("requests") ?? max(1000, 4 * config.batchSize)
+        run.maxBatchedTokens = try s.integer("max_batched_tokens") ?? 8192
+        run.promptSpread = try s.number("prompt_spread") ?? 0
+        run.outputSpread = try s.number("output_spread") ?? 0
+        for (key, value) in [("prompt_spread", run.promptSpread), ("output_spread", run.outputSpread)]
+        where !(value >= 0 && value < 1) {
+            throw s.error(key, nil, "must be a fraction from 0 up to (not including) 1, got \(value)")
+        }
+        guard run.requests >= 1, run.maxBatchedTokens >= 1 else {
+            throw s.error("requests", nil, "requests and max_batched_tokens must be at least 1")
+        }
+        return run
     }
 }

@@ -52,6 +52,14 @@ package struct PublishedServingRun: Sendable {
     package var ttftSeconds: Double?
     package var tpotSeconds: Double?
     package var latencySeconds: Double?
+    /// How the benchmark sent requests (continuous-batching runs): simulated with
+    /// `ServingSimulation`, `requests` of them, at most `config.batchSize` running at once.
+    package var load: ServingLoad?
+    package var requests = 1000
+    package var maxBatchedTokens = 8192
+    /// Request lengths vary uniformly by ± this fraction of the mean (ShareGPT-style mixes).
+    package var promptSpread = 0.0
+    package var outputSpread = 0.0
 
     package init(
         id: String, fullySpecified: Bool, model: ModelDescription, cluster: ClusterDescription,

@@ -37,6 +37,22 @@ package struct ServingValidationReport: Encodable, Sendable {
                         metric: metric, measured: measured, predicted: Rounded.six(predicted),
                         error: Rounded.six(predicted / measured - 1)))
             }
+            if let load = run.load {
+                // The benchmark's own load, step by step: at most `batch` running, chunked prefill.
+                let workload = ServingWorkload(
+                    promptTokens: c.promptTokens, outputTokens: c.outputTokens, promptSpread: run.promptSpread,
+                    outputSpread: run.outputSpread, requests: run.requests)
+                let simulation = ServingSimulation(
+                    cost: cost, workload: workload,
+                    limits: SchedulerLimits(maxBatchedTokens: run.maxBatchedTokens, maxSequences: c.batchSize))
+                if simulation.fitsLongestRequest {
+                    let result = simulation.run(load)
+                    add("output tokens/s", run.outputTokensPerSecond, result.outputTokensPerSecond * Double(c.replicas))
+                    add("TTFT s", run.ttftSeconds, result.ttftSeconds.mean)
+                    add("TPOT s", run.tpotSeconds, result.tpotSeconds.mean)
+                    continue
+                }
+            }
             add("output tokens/s", run.outputTokensPerSecond, cost.replicaOutputTokensPerSecond * Double(c.replicas))
             add("TTFT s", run.ttftSeconds, cost.ttftSeconds)
             add("TPOT s", run.tpotSeconds, cost.decodeStepSeconds)
