@@ -58,9 +58,11 @@ extension InferenceCost {
             * tensorLink.allReduceSeconds(bytes: tokens * Double(model.hiddenSize) * 2, group: config.tensor)
         let logits = gemmSpeed.gemmSeconds(
             flops: 2 * Double(step.completedPrefills) * Double(model.hiddenSize) * Double(model.vocabularySize) / t)
-        // One fixed engine cost per forward: a step with decodes runs as a decode step does; a
-        // prefill-only step pays what a lone prefill pays (the cost `ttftSeconds` was fitted with).
-        let fixed = step.decodes > 0 ? stepOverheadSeconds : profile.efficiency.prefillOverheadMicroseconds * 1e-6
+        // One fixed engine cost per forward: a decode step's, or a lone prefill's (the cost
+        // `ttftSeconds` was fitted with) when the step carries prompt tokens, whichever is larger.
+        let fixed = max(
+            step.decodes > 0 ? stepOverheadSeconds : 0,
+            step.prefillTokens > 0 ? profile.efficiency.prefillOverheadMicroseconds * 1e-6 : 0)
         return p * (max(memory, compute) + comm) + logits + fixed
     }
 }
