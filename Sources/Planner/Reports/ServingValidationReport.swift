@@ -19,6 +19,17 @@ package struct ServingValidationReport: Encodable, Sendable {
     package var rows: [Row]
     package var fullySpecified: ValidationReport.Summary
     package var all: ValidationReport.Summary
+    /// Per metric (throughput, TTFT, TPOT, latency), in the order of `metrics`.
+    package var byMetric: [MetricSummary]
+
+    /// One metric's median and worst error over the fully specified runs and over all.
+    package struct MetricSummary: Encodable {
+        package var metric: String
+        package var fullySpecified: ValidationReport.Summary
+        package var all: ValidationReport.Summary
+    }
+
+    static let metrics = ["output tokens/s", "TTFT s", "TPOT s", "latency s"]
 
     package init(runs: [PublishedServingRun]) {
         var rows: [Row] = []
@@ -61,6 +72,12 @@ package struct ServingValidationReport: Encodable, Sendable {
         self.rows = rows
         fullySpecified = Self.summary(rows.filter(\.fullySpecified))
         all = Self.summary(rows)
+        byMetric = Self.metrics.compactMap { metric in
+            let these = rows.filter { $0.metric == metric }
+            guard !these.isEmpty else { return nil }
+            return MetricSummary(
+                metric: metric, fullySpecified: Self.summary(these.filter(\.fullySpecified)), all: Self.summary(these))
+        }
     }
 
     static func summary(_ rows: [Row]) -> ValidationReport.Summary {

@@ -25,6 +25,17 @@ extension ServingValidationReport: Report {
                     + "\(String(format: "%.1f", s.worstAbsoluteError * 100))% (\(PlanTable.shown(s.worstRun)))"
             )
         }
+        lines.append("")
+        lines.append("by metric        fully specified (median / worst)   all (median / worst)")
+        for m in byMetric {
+            func cell(_ s: ValidationReport.Summary) -> String {
+                s.runs == 0
+                    ? "none"
+                    : "\(s.runs): \(String(format: "%.1f", s.medianAbsoluteError * 100))% / "
+                        + "\(String(format: "%.1f", s.worstAbsoluteError * 100))%"
+            }
+            lines.append(PlanTable.pad(m.metric, 17) + PlanTable.pad(cell(m.fullySpecified), 35) + cell(m.all))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }
