@@ -73,13 +73,45 @@ extension InferencePlanDocument {
         package var ttftP99TargetSeconds, tpotP99TargetSeconds: Double?
         package var limitedBy: [String]
         package var replicas: [ReplicaLoad]
+        /// The best prefill/decode split of the same devices (absent where none meets the targets).
+        package var disaggregated: Disaggregated?
+        /// "disaggregated" only where the split serves a higher rate than colocated replicas.
+        package var best: String
+    }
+
+    /// Prefill and decode on separate replicas, with the KV cache handed over.
+    package struct Disaggregated: Codable, Sendable {
+        package struct Side: Codable, Sendable {
+            package var gpu: String
+            package var tensor, count: Int
+            package var batch: Int?
+            package var requestsPerSecondEach: Double
+        }
+        package var prefill, decode: Side
+        package var kvTransferSeconds, requestsPerSecond, ttftP99Seconds, tpotSeconds: Double
+        /// requestsPerSecond over the colocated capacity, minus 1.
+        package var gainOverColocated: Double
+
+        init(_ plan: DisaggregatedPlan, gpu: String, colocated: Double) {
+            prefill = Side(
+                gpu: gpu, tensor: plan.prefill.tensor, count: plan.prefill.count,
+                requestsPerSecondEach: Rounded.six(plan.prefill.requestsPerSecondEach))
+            decode = Side(
+                gpu: gpu, tensor: plan.decode.tensor, count: plan.decode.count, batch: plan.decode.batch,
+                requestsPerSecondEach: Rounded.six(plan.decode.requestsPerSecondEach))
+            kvTransferSeconds = Rounded.six(plan.kvTransferSeconds)
+            requestsPerSecond = Rounded.six(plan.requestsPerSecond)
+            ttftP99Seconds = Rounded.six(plan.ttftP99Seconds)
+            tpotSeconds = Rounded.six(plan.tpotSeconds)
+            gainOverColocated = Rounded.six(colocated > 0 ? plan.requestsPerSecond / colocated - 1 : 0)
+        }
     }
 
     /// Adds the plan under `load` and, optionally, its capacity; TTFT and TPOT of the prediction
     /// become the means at that load (DESIGN.md: "time to first token at that load").
     package mutating func attach(
         load: ServingLoad?, evaluated: [ReplicaUnderLoad], workload: ServingWorkload, targets: InferenceTargets,
-        capacity: ServingCapacity?, cluster: ClusterDescription
+        capacity: ServingCapacity?, disaggregated: DisaggregatedPlan? = nil, cluster: ClusterDescription
     ) {
         if let load, let worst = evaluated.max(by: { $0.result.ttftSeconds.p99 < $1.result.ttftSeconds.p99 }) {
             let kind: String
@@ -107,10 +139,17 @@ extension InferencePlanDocument {
             prediction.tpotSeconds = Rounded.six(slowestTPOT.result.tpotSeconds.mean)
         }
         if let capacity {
+            let split = disaggregated.map {
+                Disaggregated(
+                    $0, gpu: cluster.groups[capacity.atCapacity.first?.option.group ?? 0].profile.name,
+                    colocated: capacity.requestsPerSecond)
+            }
             prediction.maxRequestRate = Capacity(
                 requestsPerSecond: Rounded.six(capacity.requestsPerSecond),
                 ttftP99TargetSeconds: targets.ttftSeconds, tpotP99TargetSeconds: targets.tpotSeconds,
-                limitedBy: capacity.limitedBy, replicas: capacity.atCapacity.map { ReplicaLoad($0, cluster: cluster) })
+                limitedBy: capacity.limitedBy, replicas: capacity.atCapacity.map { ReplicaLoad($0, cluster: cluster) },
+                disaggregated: split,
+                best: (disaggregated?.requestsPerSecond ?? 0) > capacity.requestsPerSecond ? "disaggregated" : "colocated")
         }
     }
 }

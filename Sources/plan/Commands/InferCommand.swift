@@ -262,7 +262,16 @@ struct InferCommand: ParsableCommand {
             ? ServingUnderLoad.capacity(
                 plan: plan, model: model, cluster: cluster, workload: workload, targets: targets, limits: limits)
             : nil
+        // Prefill and decode on separate replicas of the primary group's devices, only asked for capacity.
+        let primary = plan.primary
+        let split =
+            findMaxRate
+            ? DisaggregatedServing.best(
+                model: model, cluster: cluster, group: primary.group, devices: cluster.groups[primary.group].devices,
+                template: primary.config, workload: workload, targets: targets, limits: limits(primary))
+            : nil
         document.attach(
-            load: load, evaluated: evaluated, workload: workload, targets: targets, capacity: capacity, cluster: cluster)
+            load: load, evaluated: evaluated, workload: workload, targets: targets, capacity: capacity,
+            disaggregated: split, cluster: cluster)
     }
 }

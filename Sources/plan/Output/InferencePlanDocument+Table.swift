@@ -84,6 +84,16 @@ extension InferencePlanDocument {
             }.joined(separator: " + ")
             lines.append(
                 "capacity  \(PlanTable.fmt(capacity.requestsPerSecond)) requests/s of this mix within \(targets): \(each)")
+            if let d = capacity.disaggregated {
+                let verdict = capacity.best == "disaggregated" ? "better, chosen" : "not better, colocated kept"
+                lines.append(
+                    "          disaggregated: \(d.prefill.count) × prefill tp=\(d.prefill.tensor) + \(d.decode.count) × decode "
+                        + "tp=\(d.decode.tensor) (batch \(d.decode.batch ?? 0)), KV handover \(ms(d.kvTransferSeconds)) ms: "
+                        + "\(PlanTable.fmt(d.requestsPerSecond)) requests/s "
+                        + "(\(String(format: "%+.1f", d.gainOverColocated * 100))%, \(verdict))")
+            } else {
+                lines.append("          disaggregated: no prefill/decode split meets the targets")
+            }
         }
         return lines
     }
