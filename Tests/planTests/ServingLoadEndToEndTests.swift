@@ -28,6 +28,10 @@ struct ServingLoadEndToEndTests {
         let tpot = (replicas.first?["tpotSeconds"] as? [String: Double])?["p99"] ?? 9
         #expect(ttft <= 0.5 && tpot <= 0.03)
         #expect(max(ttft / 0.5, tpot / 0.03) > 0.99, "\(ttft) \(tpot)")
+        // The disaggregated split is searched too and chosen only where it serves more.
+        let best = Contract.value(plan, "prediction.maxRequestRate.best") as? String
+        let split = Contract.value(plan, "prediction.maxRequestRate.disaggregated.requestsPerSecond") as? Double ?? 0
+        #expect(best == (split > rate ? "disaggregated" : "colocated"))
         // Twice the capacity misses a target.
         let over = try Binary.run(Self.readme + ["--request-rate", "\(2 * rate)"])
         #expect(Contract.value(try over.json(), "prediction.load.meetsTargets") as? Bool == false)

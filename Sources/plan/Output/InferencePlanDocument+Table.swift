@@ -85,7 +85,7 @@ extension InferencePlanDocument {
             lines.append(
                 "capacity  \(PlanTable.fmt(capacity.requestsPerSecond)) requests/s of this mix within \(targets): \(each)")
             if let d = capacity.disaggregated {
-                let verdict = capacity.best == "disaggregated" ? "better, chosen" : "not better, colocated kept"
+                let verdict = capacity.best == "disaggregated" ? "better: best = disaggregated" : "not better, colocated kept"
                 lines.append(
                     "          disaggregated: \(d.prefill.count) × prefill tp=\(d.prefill.tensor) + \(d.decode.count) × decode "
                         + "tp=\(d.decode.tensor) (batch \(d.decode.batch ?? 0)), KV handover \(ms(d.kvTransferSeconds)) ms: "
