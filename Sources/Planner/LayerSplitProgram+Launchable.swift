@@ -21,15 +21,18 @@ extension LayerSplitProgram {
         guard table.recomputeLayers != .any, recomputed.allSatisfy({ $0 != nil }) else { return }
         let total = Double(table.totalLayers)
         if table.recomputeLayers == .sameCount && groupCount == 1 && table.virtualStages == 1 {
-            let count = program.addVariable("recomputeNumLayers", .between(0, total), integer: true)
+            // Big-M: N never needs to exceed the fullest rank's cap, and n[r] is at most its own cap.
+            let caps = (0..<ranks).map { layerCap(rank: $0) }
+            let largest = caps.max() ?? total
+            let count = program.addVariable("recomputeNumLayers", .between(0, largest), integer: true)
             for r in 0..<ranks {
                 let k = recomputed[r]![0], n = layers[r][0]
                 let all = program.addVariable("recomputesAll[\(r)]", .between(0, 1), integer: true)
                 program.addRow("blockAtMostN[\(r)]", [.init(k, 1), .init(count, -1)], .atMost(0))
                 program.addRow(
-                    "blockAtLeastN[\(r)]", [.init(k, 1), .init(count, -1), .init(all, total)], .atLeast(0))
+                    "blockAtLeastN[\(r)]", [.init(k, 1), .init(count, -1), .init(all, largest)], .atLeast(0))
                 program.addRow(
-                    "blockAtLeastHeld[\(r)]", [.init(k, 1), .init(n, -1), .init(all, -total)], .atLeast(-total))
+                    "blockAtLeastHeld[\(r)]", [.init(k, 1), .init(n, -1), .init(all, -caps[r])], .atLeast(-caps[r]))
             }
             return
         }

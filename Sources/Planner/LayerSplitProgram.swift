@@ -159,6 +159,22 @@ public struct LayerSplitProgram: Sendable {
     }
 
     /// (7)
+    /// The most layers rank r can hold with one layer group: every layer recomputed (the least
+    /// memory per layer), and every other rank holding its v layers. A valid bound, and a tighter
+    /// big-M for the `same_count` rows than the model's layer count.
+    func layerCap(rank r: Int) -> Double {
+        let total = Double(table.totalLayers)
+        let others = total - Double((ranks - 1) * table.virtualStages)
+        guard groupCount == 1 else { return total }
+        let device = table.onRank(r), group = device.groups[0], inFlight = table.inFlight(rank: r)
+        let perLayer =
+            group.cost.stateBytes + inFlight
+            * (table.allowsFullRecompute ? group.cost.checkpointBytes : group.cost.activationBytes)
+        guard perLayer > 0 else { return others }
+        let fit = ((device.capacityBytes - table.extraBytes(rank: r)) / perLayer).rounded(.down)
+        return max(0, min(others, fit))
+    }
+
     private mutating func addMemoryPerRank() {
         let unit = Self.bytesUnit
         for r in 0..<ranks {
