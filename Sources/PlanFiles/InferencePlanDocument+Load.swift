@@ -89,7 +89,9 @@ extension InferencePlanDocument {
         }
         package var prefill, decode: Side
         package var kvTransferSeconds, requestsPerSecond, ttftP99Seconds, tpotSeconds: Double
-        /// requestsPerSecond over the colocated capacity, minus 1.
+        /// The colocated replicas' capacity on the same device group, the split's comparison.
+        package var colocatedRequestsPerSecond: Double
+        /// requestsPerSecond over colocatedRequestsPerSecond, minus 1.
         package var gainOverColocated: Double
 
         init(_ plan: DisaggregatedPlan, gpu: String, colocated: Double) {
@@ -103,6 +105,7 @@ extension InferencePlanDocument {
             requestsPerSecond = Rounded.six(plan.requestsPerSecond)
             ttftP99Seconds = Rounded.six(plan.ttftP99Seconds)
             tpotSeconds = Rounded.six(plan.tpotSeconds)
+            colocatedRequestsPerSecond = Rounded.six(colocated)
             gainOverColocated = Rounded.six(colocated > 0 ? plan.requestsPerSecond / colocated - 1 : 0)
         }
     }
@@ -139,17 +142,20 @@ extension InferencePlanDocument {
             prediction.tpotSeconds = Rounded.six(slowestTPOT.result.tpotSeconds.mean)
         }
         if let capacity {
+            // Like for like: the split uses one group's devices, so it is compared with the colocated
+            // replicas on that group.
+            let group = capacity.atCapacity.first?.option.group ?? 0
+            let colocated = capacity.perReplica.filter { $0.option.group == group }
+                .reduce(0) { $0 + Double($1.count) * $1.requestsPerSecond }
             let split = disaggregated.map {
-                Disaggregated(
-                    $0, gpu: cluster.groups[capacity.atCapacity.first?.option.group ?? 0].profile.name,
-                    colocated: capacity.requestsPerSecond)
+                Disaggregated($0, gpu: cluster.groups[group].profile.name, colocated: colocated)
             }
             prediction.maxRequestRate = Capacity(
                 requestsPerSecond: Rounded.six(capacity.requestsPerSecond),
                 ttftP99TargetSeconds: targets.ttftSeconds, tpotP99TargetSeconds: targets.tpotSeconds,
                 limitedBy: capacity.limitedBy, replicas: capacity.atCapacity.map { ReplicaLoad($0, cluster: cluster) },
                 disaggregated: split,
-                best: (disaggregated?.requestsPerSecond ?? 0) > capacity.requestsPerSecond ? "disaggregated" : "colocated")
+                best: (disaggregated?.requestsPerSecond ?? 0) > colocated ? "disaggregated" : "colocated")
         }
     }
 }

@@ -90,9 +90,10 @@ extension InferencePlanDocument {
                     "          disaggregated: \(d.prefill.count) × prefill tp=\(d.prefill.tensor) + \(d.decode.count) × decode "
                         + "tp=\(d.decode.tensor) (batch \(d.decode.batch ?? 0)), KV handover \(ms(d.kvTransferSeconds)) ms: "
                         + "\(PlanTable.fmt(d.requestsPerSecond)) requests/s "
-                        + "(\(String(format: "%+.1f", d.gainOverColocated * 100))%, \(verdict))")
+                        + "(\(String(format: "%+.1f", d.gainOverColocated * 100))% over colocated on the same "
+                        + "\(PlanTable.shown(d.prefill.gpu)) devices, \(verdict))")
             } else {
-                lines.append("          disaggregated: no prefill/decode split meets the targets")
+                lines.append("          disaggregated: no prefill/decode split (pipeline 1) fits and meets the targets")
             }
         }
         return lines
