@@ -118,9 +118,13 @@ public struct ServingSimulation: Sendable {
             // Admit waiting requests (the preempted first) while tokens, slots and cache last.
             while !preemptedNow, budget > 0, running.count < limits.maxSequences {
                 let r: Int
-                if let last = preempted.last { r = last } else if waitingHead < waiting.count {
+                if let last = preempted.last {
+                    r = last
+                } else if waitingHead < waiting.count {
                     r = waiting[waitingHead]
-                } else { break }
+                } else {
+                    break
+                }
                 let tokens = min(prompt[r] + generated[r], budget)
                 guard used + tokens <= capacity else { break }
                 if preempted.last == r { preempted.removeLast() } else { waitingHead += 1 }

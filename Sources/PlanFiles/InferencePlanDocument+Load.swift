@@ -133,10 +133,12 @@ extension InferencePlanDocument {
             prediction.load = Load(
                 kind: kind, requestsPerSecond: rate, concurrency: clients, requestsSimulated: workload.requests,
                 promptSpread: workload.promptSpread, outputSpread: workload.outputSpread,
-                ttftSeconds: Percentiles(worst.result.ttftSeconds), tpotSeconds: Percentiles(slowestTPOT.result.tpotSeconds),
+                ttftSeconds: Percentiles(worst.result.ttftSeconds),
+                tpotSeconds: Percentiles(slowestTPOT.result.tpotSeconds),
                 outputTokensPerSecond: Rounded.six(
                     evaluated.reduce(0) { $0 + Double($1.count) * $1.result.outputTokensPerSecond }),
-                meetsTargets: hasTargets ? evaluated.allSatisfy { ServingUnderLoad.meets($0.result, targets: targets) } : nil,
+                meetsTargets: hasTargets
+                    ? evaluated.allSatisfy { ServingUnderLoad.meets($0.result, targets: targets) } : nil,
                 replicas: evaluated.map { ReplicaLoad($0, cluster: cluster) })
             prediction.ttftSeconds = Rounded.six(worst.result.ttftSeconds.mean)
             prediction.tpotSeconds = Rounded.six(slowestTPOT.result.tpotSeconds.mean)

@@ -57,7 +57,8 @@ package enum ServingRunsFile {
         case "closed_loop": run.load = .closedLoop(concurrency: config.batchSize)
         case "burst": run.load = .burst
         case let other?:
-            throw s.error("load", nil, "'\(other)' is not closed_loop (clients = batch) or burst (all requests at once)")
+            throw s.error(
+                "load", nil, "'\(other)' is not closed_loop (clients = batch) or burst (all requests at once)")
         }
         if run.load != nil, !config.continuousBatching {
             throw s.error("load", nil, "is simulated with continuous batching; set batching: continuous or drop load")

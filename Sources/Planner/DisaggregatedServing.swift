@@ -33,7 +33,8 @@ public enum DisaggregatedServing {
     /// within the target less the KV transfer); decode capacity is the largest batch whose
     /// decode-only step meets the TPOT target and whose cache fits, at B / (O · step) requests/s.
     public static func best(
-        model: ModelDescription, cluster: ClusterDescription, group: Int, devices: Int, template: InferenceConfiguration,
+        model: ModelDescription, cluster: ClusterDescription, group: Int, devices: Int,
+        template: InferenceConfiguration,
         workload: ServingWorkload, targets: InferenceTargets, limits: SchedulerLimits
     ) -> DisaggregatedPlan? {
         let profile = cluster.groups[group].profile
@@ -53,10 +54,13 @@ public enum DisaggregatedServing {
             return InferenceCost(model: model, cluster: cluster, profile: profile, config: config)
         }
         // Sender and receiver shards move in parallel; within one NVLink domain over NVLink, else one NIC each.
-        let link = cluster.link(groupSize: 2, stride: devices <= cluster.nvlinkDomainGPUs ? 1 : cluster.nvlinkDomainGPUs)
+        let link = cluster.link(
+            groupSize: 2, stride: devices <= cluster.nvlinkDomainGPUs ? 1 : cluster.nvlinkDomainGPUs)
         var decodeSide: [Int: (rate: Double, batch: Int, tpot: Double)] = [:]
         for t in tensors {
-            if let side = decodeCapacity(cost: { cost(t, batch: $0) }, workload: workload, targets: targets, limits: limits) {
+            if let side = decodeCapacity(
+                cost: { cost(t, batch: $0) }, workload: workload, targets: targets, limits: limits)
+            {
                 decodeSide[t] = side
             }
         }
@@ -67,8 +71,9 @@ public enum DisaggregatedServing {
                 let receiver = cost(td, batch: 1).kvBytesPerToken
                 let transfer = link.sendSeconds(
                     bytes: Double(workload.promptTokens) * max(prefillCost.kvBytesPerToken, receiver))
-                guard let prefill = prefillCapacity(
-                    cost: prefillCost, workload: workload, targets: targets, limits: limits, transfer: transfer)
+                guard
+                    let prefill = prefillCapacity(
+                        cost: prefillCost, workload: workload, targets: targets, limits: limits, transfer: transfer)
                 else { continue }
                 for x in 1...max(1, devices / tp) where x * tp < devices {
                     let y = (devices - x * tp) / td
@@ -77,8 +82,10 @@ public enum DisaggregatedServing {
                     if rate > best?.requestsPerSecond ?? 0 {
                         best = DisaggregatedPlan(
                             prefill: .init(tensor: tp, count: x, requestsPerSecondEach: prefill.rate, batch: 1),
-                            decode: .init(tensor: td, count: y, requestsPerSecondEach: decode.rate, batch: decode.batch),
-                            kvTransferSeconds: transfer, requestsPerSecond: rate, ttftP99Seconds: prefill.ttftP99 + transfer,
+                            decode: .init(
+                                tensor: td, count: y, requestsPerSecondEach: decode.rate, batch: decode.batch),
+                            kvTransferSeconds: transfer, requestsPerSecond: rate,
+                            ttftP99Seconds: prefill.ttftP99 + transfer,
                             tpotSeconds: decode.tpot)
                     }
                 }

@@ -63,7 +63,8 @@ public enum ServingUnderLoad {
             let each: ServingLoad
             switch load {
             case .poisson(let rate): each = .poisson(requestsPerSecond: rate * share)
-            case .closedLoop(let clients): each = .closedLoop(concurrency: max(1, Int((Double(clients) * share).rounded())))
+            case .closedLoop(let clients):
+                each = .closedLoop(concurrency: max(1, Int((Double(clients) * share).rounded())))
             case .burst: each = .burst
             }
             let replicaLimits = limits(entry.option)
@@ -113,7 +114,8 @@ public enum ServingUnderLoad {
                 } else {
                     low = 0
                 }
-                let ttftMisses = targets.ttftSeconds.map { sim.run(.poisson(requestsPerSecond: high)).ttftSeconds.p99 > $0 } ?? false
+                let ttftMisses =
+                    targets.ttftSeconds.map { sim.run(.poisson(requestsPerSecond: high)).ttftSeconds.p99 > $0 } ?? false
                 reason = ttftMisses ? "ttft" : "tpot"
             } else {
                 low = saturation

@@ -19,7 +19,8 @@ struct ServingSimulationTests {
         let decode = c.stepSeconds(ServingStep(decodes: 64, decodeContextTokens: 64 * (2048 + 64)))
         #expect(abs(decode - c.decodeStepSeconds) < 1e-12)
         let prefill = c.stepSeconds(
-            ServingStep(prefillTokens: 2048, prefillPairs: ServingStep.pairs(start: 0, tokens: 2048), completedPrefills: 1))
+            ServingStep(
+                prefillTokens: 2048, prefillPairs: ServingStep.pairs(start: 0, tokens: 2048), completedPrefills: 1))
         #expect(abs(prefill - c.prefillSeconds(sequences: 1)) < 1e-12, "\(prefill) \(c.prefillSeconds(sequences: 1))")
     }
 
@@ -27,7 +28,8 @@ struct ServingSimulationTests {
     @Test func chunkPairs() {
         #expect(ServingStep.pairs(start: 300, tokens: 100) == 35_000)
         // Three chunks of a 5,000-token prompt add up to the whole prompt's P²/2.
-        let chunks = ServingStep.pairs(start: 0, tokens: 2048) + ServingStep.pairs(start: 2048, tokens: 2048)
+        let chunks =
+            ServingStep.pairs(start: 0, tokens: 2048) + ServingStep.pairs(start: 2048, tokens: 2048)
             + ServingStep.pairs(start: 4096, tokens: 904)
         #expect(chunks == 0.5 * 5000 * 5000)
     }
@@ -37,7 +39,8 @@ struct ServingSimulationTests {
     @Test func mixedStepSharesTheWeightRead() {
         let c = cost()
         let decode = ServingStep(decodes: 32, decodeContextTokens: 32 * 600)
-        let prefill = ServingStep(prefillTokens: 512, prefillPairs: ServingStep.pairs(start: 0, tokens: 512), completedPrefills: 1)
+        let prefill = ServingStep(
+            prefillTokens: 512, prefillPairs: ServingStep.pairs(start: 0, tokens: 512), completedPrefills: 1)
         let mixed = ServingStep(
             decodes: 32, decodeContextTokens: 32 * 600, prefillTokens: 512, prefillPairs: prefill.prefillPairs,
             completedPrefills: 1)
@@ -86,7 +89,8 @@ struct ServingSimulationTests {
             cost: c, workload: ServingWorkload(promptTokens: 256, outputTokens: 32, requests: 20),
             limits: SchedulerLimits(maxBatchedTokens: 2048, maxSequences: 256)
         ).run(.closedLoop(concurrency: 1))
-        #expect(abs(result.outputTokensPerSecond - 32 / result.latencySeconds.mean) / result.outputTokensPerSecond < 1e-9)
+        #expect(
+            abs(result.outputTokensPerSecond - 32 / result.latencySeconds.mean) / result.outputTokensPerSecond < 1e-9)
         #expect(abs(result.latencySeconds.p99 - result.latencySeconds.p50) < 1e-9)
     }
 
@@ -136,6 +140,8 @@ struct ServingSimulationTests {
 
     /// vLLM's defaults by device (vllm/engine/arg_utils.py, get_batch_defaults).
     @Test func vllmDefaults() {
-        #expect(SchedulerLimits.vllmDefaults(profile: Devices.a100) == SchedulerLimits(maxBatchedTokens: 2048, maxSequences: 256))
+        #expect(
+            SchedulerLimits.vllmDefaults(profile: Devices.a100)
+                == SchedulerLimits(maxBatchedTokens: 2048, maxSequences: 256))
     }
 }

@@ -29,6 +29,7 @@ struct MoESearchBruteForceTests {
         #expect(best.isFinite)
         let result = TrainingSearch.run(space: space, options: SearchOptions(top: 1))
         let plan = try #require(result.plans.first)
-        #expect(abs(plan.estimate.stepSeconds / best - 1) < 1e-6, "search \(plan.estimate.stepSeconds) vs brute \(best)")
+        #expect(
+            abs(plan.estimate.stepSeconds / best - 1) < 1e-6, "search \(plan.estimate.stepSeconds) vs brute \(best)")
     }
 }

@@ -199,21 +199,25 @@ struct InferCommand: ParsableCommand {
             outputTokensPerSecond: option.outputTokensPerSecond * Double(replicas), status: .optimal)
         let solver = TrainingPlanDocument.Solver(
             status: "optimal", candidates: 1, milpsSolved: 0, pruned: 0, wallSeconds: Date().timeIntervalSince(started))
-        return (plan, InferencePlanDocument(plan: plan, model: model, cluster: cluster, solver: solver, alternatives: []))
+        return (
+            plan, InferencePlanDocument(plan: plan, model: model, cluster: cluster, solver: solver, alternatives: [])
+        )
     }
 
     /// The load flags are numbers in range and not contradictory.
     private func checkLoadFlags() throws {
         if let requestRate, !(requestRate > 0 && requestRate.isFinite) {
-            throw InputError(key: "--request-rate", "must be a positive number of requests per second, got \(requestRate)")
+            throw InputError(
+                key: "--request-rate", "must be a positive number of requests per second, got \(requestRate)")
         }
         if requestRate != nil, concurrency != nil {
             throw InputError(
                 key: "--concurrency", "is a closed-loop load and --request-rate an open-loop one; give one of them")
         }
-        for (flag, value) in [("--concurrency", concurrency), ("--max-batched-tokens", maxBatchedTokens),
-            ("--max-seqs", maxSeqs), ("--requests", requests)]
-        {
+        for (flag, value) in [
+            ("--concurrency", concurrency), ("--max-batched-tokens", maxBatchedTokens),
+            ("--max-seqs", maxSeqs), ("--requests", requests),
+        ] {
             if let value, value < 1 || value > 1_000_000 {
                 throw InputError(key: flag, "must be a whole number from 1 to 1000000, got \(value)")
             }
@@ -238,7 +242,8 @@ struct InferCommand: ParsableCommand {
         guard load != nil || findMaxRate else { return }
         let limits = { (option: ReplicaOption) in
             ServingUnderLoad.limits(
-                profile: cluster.groups[option.group].profile, maxBatchedTokens: maxBatchedTokens, maxSequences: maxSeqs)
+                profile: cluster.groups[option.group].profile, maxBatchedTokens: maxBatchedTokens, maxSequences: maxSeqs
+            )
         }
         for entry in plan.replicas {
             let sim = ServingUnderLoad.simulation(

@@ -83,12 +83,15 @@ extension InferencePlanDocument {
                     + "pp=\(replica.pipeline), limited by \(reason))"
             }.joined(separator: " + ")
             lines.append(
-                "capacity  \(PlanTable.fmt(capacity.requestsPerSecond)) requests/s of this mix within \(targets): \(each)")
+                "capacity  \(PlanTable.fmt(capacity.requestsPerSecond)) requests/s of this mix within \(targets): "
+                    + each)
             if let d = capacity.disaggregated {
-                let verdict = capacity.best == "disaggregated" ? "better: best = disaggregated" : "not better, colocated kept"
+                let verdict =
+                    capacity.best == "disaggregated" ? "better: best = disaggregated" : "not better, colocated kept"
                 lines.append(
-                    "          disaggregated: \(d.prefill.count) × prefill tp=\(d.prefill.tensor) + \(d.decode.count) × decode "
-                        + "tp=\(d.decode.tensor) (batch \(d.decode.batch ?? 0)), KV handover \(ms(d.kvTransferSeconds)) ms: "
+                    "          disaggregated: \(d.prefill.count) × prefill tp=\(d.prefill.tensor) + "
+                        + "\(d.decode.count) × decode tp=\(d.decode.tensor) (batch \(d.decode.batch ?? 0)), "
+                        + "KV handover \(ms(d.kvTransferSeconds)) ms: "
                         + "\(PlanTable.fmt(d.requestsPerSecond)) requests/s "
                         + "(\(String(format: "%+.1f", d.gainOverColocated * 100))% over colocated on the same "
                         + "\(PlanTable.shown(d.prefill.gpu)) devices, \(verdict))")
