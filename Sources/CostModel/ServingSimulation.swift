@@ -109,7 +109,17 @@ public struct ServingSimulation: Sendable {
                     preemptions += 1
                     preemptedNow = true
                 }
-                if used + tokens > capacity { break }
+                if used + tokens > capacity {
+                    // No newer request left to evict: this one is preempted itself (vLLM V1), and
+                    // nothing is admitted this step. Never the oldest running one: it always fits.
+                    running.remove(at: index)
+                    used -= computed[r]
+                    computed[r] = 0
+                    preempted.append(r)
+                    preemptions += 1
+                    preemptedNow = true
+                    break
+                }
                 used += tokens
                 budget -= tokens
                 scheduled.append((r, tokens))

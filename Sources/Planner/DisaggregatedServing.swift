@@ -109,7 +109,8 @@ public enum DisaggregatedServing {
         let saturation = sim.run(.burst).requestsPerSecond
         let atSaturation = sim.run(.poisson(requestsPerSecond: saturation)).ttftSeconds.p99
         if atSaturation <= target { return (saturation, atSaturation) }
-        var low = 0.0, high = saturation, p99 = sim.run(.poisson(requestsPerSecond: saturation * 1e-6)).ttftSeconds.p99
+        var low = saturation * 1e-6, high = saturation
+        var p99 = sim.run(.poisson(requestsPerSecond: low)).ttftSeconds.p99
         guard p99 <= target else { return nil }
         for _ in 0..<20 {
             let middle = (low + high) / 2
@@ -121,7 +122,7 @@ public enum DisaggregatedServing {
                 high = middle
             }
         }
-        return low > 0 ? (low, p99) : nil
+        return (low, p99)
     }
 
     /// Decode replica: the largest batch (up to `maxSequences`) whose decode-only step meets the

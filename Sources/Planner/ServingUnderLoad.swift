@@ -98,9 +98,14 @@ public enum ServingUnderLoad {
             var low = 0.0, high = saturation
             var best = sim.run(.poisson(requestsPerSecond: saturation))
             var reason = "throughput"
-            if !meets(best, targets: targets) {
-                best = sim.run(.poisson(requestsPerSecond: saturation * 1e-6))
-                if meets(best, targets: targets) {
+            if meets(best, targets: targets) {
+                low = saturation
+            } else {
+                let floor = saturation * 1e-6
+                let idle = sim.run(.poisson(requestsPerSecond: floor))
+                if meets(idle, targets: targets) {
+                    low = floor
+                    best = idle
                     for _ in 0..<24 {
                         let middle = (low + high) / 2
                         let result = sim.run(.poisson(requestsPerSecond: middle))
@@ -111,19 +116,20 @@ public enum ServingUnderLoad {
                             high = middle
                         }
                     }
+                    let above = sim.run(.poisson(requestsPerSecond: high))
+                    reason = targets.ttftSeconds.map { above.ttftSeconds.p99 > $0 } ?? false ? "ttft" : "tpot"
                 } else {
+                    // Not even a lone request meets the targets: capacity 0, shown at that near-idle load.
                     low = 0
+                    best = idle
+                    reason = targets.ttftSeconds.map { idle.ttftSeconds.p99 > $0 } ?? false ? "ttft" : "tpot"
                 }
-                let ttftMisses =
-                    targets.ttftSeconds.map { sim.run(.poisson(requestsPerSecond: high)).ttftSeconds.p99 > $0 } ?? false
-                reason = ttftMisses ? "ttft" : "tpot"
-            } else {
-                low = saturation
             }
             perReplica.append((entry.option, entry.count, low))
             atCapacity.append(
                 ReplicaUnderLoad(
-                    option: entry.option, count: entry.count, load: .poisson(requestsPerSecond: low),
+                    option: entry.option, count: entry.count,
+                    load: .poisson(requestsPerSecond: low > 0 ? low : saturation * 1e-6),
                     limits: replicaLimits, result: best))
             limitedBy.append(reason)
         }

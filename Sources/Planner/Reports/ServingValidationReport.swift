@@ -35,39 +35,16 @@ package struct ServingValidationReport: Encodable, Sendable {
         var rows: [Row] = []
         for run in runs {
             let c = run.config
-            let cost = InferenceCost(model: run.model, cluster: run.cluster, config: c)
             let text =
                 "tp\(c.tensor) pp\(c.pipeline) ×\(c.replicas) batch \(c.batchSize) "
                 + "\(c.promptTokens)/\(c.outputTokens) \(c.precision.rawValue)/kv \(c.kvCachePrecision.rawValue)"
-            func add(_ metric: String, _ measured: Double?, _ predicted: Double) {
-                guard let measured else { return }
+            for p in Self.predictions(run) {
                 rows.append(
                     Row(
                         id: run.id, gpu: run.cluster.profile.name, configuration: text,
-                        fullySpecified: run.fullySpecified,
-                        metric: metric, measured: measured, predicted: Rounded.six(predicted),
-                        error: Rounded.six(predicted / measured - 1)))
+                        fullySpecified: run.fullySpecified, metric: p.metric, measured: p.measured,
+                        predicted: Rounded.six(p.predicted), error: Rounded.six(p.predicted / p.measured - 1)))
             }
-            if let load = run.load {
-                // The benchmark's own load, step by step: at most `batch` running, chunked prefill.
-                let workload = ServingWorkload(
-                    promptTokens: c.promptTokens, outputTokens: c.outputTokens, promptSpread: run.promptSpread,
-                    outputSpread: run.outputSpread, requests: run.requests)
-                let simulation = ServingSimulation(
-                    cost: cost, workload: workload,
-                    limits: SchedulerLimits(maxBatchedTokens: run.maxBatchedTokens, maxSequences: c.batchSize))
-                if simulation.fitsLongestRequest {
-                    let result = simulation.run(load)
-                    add("output tokens/s", run.outputTokensPerSecond, result.outputTokensPerSecond * Double(c.replicas))
-                    add("TTFT s", run.ttftSeconds, result.ttftSeconds.mean)
-                    add("TPOT s", run.tpotSeconds, result.tpotSeconds.mean)
-                    continue
-                }
-            }
-            add("output tokens/s", run.outputTokensPerSecond, cost.replicaOutputTokensPerSecond * Double(c.replicas))
-            add("TTFT s", run.ttftSeconds, cost.ttftSeconds)
-            add("TPOT s", run.tpotSeconds, cost.decodeStepSeconds)
-            add("latency s", run.latencySeconds, cost.prefillSeconds + Double(c.outputTokens) * cost.decodeStepSeconds)
         }
         self.rows = rows
         fullySpecified = Self.summary(rows.filter(\.fullySpecified))
@@ -82,5 +59,39 @@ package struct ServingValidationReport: Encodable, Sendable {
 
     static func summary(_ rows: [Row]) -> ValidationReport.Summary {
         .init(errors: rows.map { ("\($0.id) (\($0.metric))", $0.error) }, outOfMemory: 0)
+    }
+
+    /// What the model predicts for each metric `run` measured. Continuous-batching runs with a
+    /// `load` are simulated at the benchmark's own load (at most `batch` running, chunked prefill);
+    /// the rest use the closed forms. `requestCap` shortens simulations (for fitting).
+    package static func predictions(
+        _ run: PublishedServingRun, requestCap: Int? = nil
+    ) -> [(metric: String, measured: Double, predicted: Double)] {
+        let c = run.config
+        let cost = InferenceCost(model: run.model, cluster: run.cluster, config: c)
+        var out: [(metric: String, measured: Double, predicted: Double)] = []
+        func add(_ metric: String, _ measured: Double?, _ predicted: Double) {
+            if let measured { out.append((metric, measured, predicted)) }
+        }
+        if let load = run.load {
+            let workload = ServingWorkload(
+                promptTokens: c.promptTokens, outputTokens: c.outputTokens, promptSpread: run.promptSpread,
+                outputSpread: run.outputSpread, requests: min(run.requests, requestCap ?? run.requests))
+            let simulation = ServingSimulation(
+                cost: cost, workload: workload,
+                limits: SchedulerLimits(maxBatchedTokens: run.maxBatchedTokens, maxSequences: c.batchSize))
+            if simulation.fitsLongestRequest {
+                let result = simulation.run(load)
+                add("output tokens/s", run.outputTokensPerSecond, result.outputTokensPerSecond * Double(c.replicas))
+                add("TTFT s", run.ttftSeconds, result.ttftSeconds.mean)
+                add("TPOT s", run.tpotSeconds, result.tpotSeconds.mean)
+                return out
+            }
+        }
+        add("output tokens/s", run.outputTokensPerSecond, cost.replicaOutputTokensPerSecond * Double(c.replicas))
+        add("TTFT s", run.ttftSeconds, cost.ttftSeconds)
+        add("TPOT s", run.tpotSeconds, cost.decodeStepSeconds)
+        add("latency s", run.latencySeconds, cost.prefillSeconds + Double(c.outputTokens) * cost.decodeStepSeconds)
+        return out
     }
 }

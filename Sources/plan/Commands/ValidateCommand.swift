@@ -86,11 +86,19 @@ struct ValidateCommand: ParsableCommand {
             }
             let files = try load(runs.isEmpty ? Self.bundledTrainingRuns : runs, data: data)
             report = try HalfFitReport(runs: try trainingRuns(files, data: data))
-        } else if crossValidate {
-            if serving || searchUpTo != nil {
+        } else if crossValidate && serving {
+            if !runs.isEmpty || searchUpTo != nil || writeIntervals != nil {
                 throw InputError(
                     key: "--cross-validate",
-                    "cannot be combined with --serving or --search-up-to; give training runs files")
+                    "with --serving holds out each source family of validation/serving-runs.yaml; give no runs "
+                        + "file, --search-up-to or --write-intervals")
+            }
+            let files = try load(["validation/serving-runs.yaml"], data: data)
+            report = ServingCrossValidationReport(runs: try ServingRunsFile.decode(files[0].yaml, data: data))
+        } else if crossValidate {
+            if searchUpTo != nil {
+                throw InputError(
+                    key: "--cross-validate", "cannot be combined with --search-up-to; give training runs files")
             }
             let files = try load(runs.isEmpty ? Self.bundledTrainingRuns : runs, data: data)
             if try files.contains(where: { try ServingRunsFile.isServing($0.yaml) }) {
