@@ -3,7 +3,7 @@ import Foundation
 
 /// Serving predictions on sources they were not fitted to (`plan validate --serving --cross-validate`).
 /// Per hardware profile the four serving keys (decode_memory, kv_cache_memory,
-/// decode_step_overhead_us, prefill_overhead_us) are fitted by coordinate descent on bounded grids,
+/// decode_step_overhead_us, prefill_overhead_us) are fitted on bounded grids,
 /// minimising the mean |ln(predicted / measured)|, starting from the library's uncalibrated values
 /// (never the profile files). Each source family (one engine release's table: the run id's first
 /// two parts) is held out in turn: fit on the others, predict it. A profile with fewer than 3
@@ -118,25 +118,29 @@ package struct ServingCrossValidationReport: Encodable, Sendable {
     /// The grids the fit searches, per key.
     static var grids: [(WritableKeyPath<Efficiency, Double> & Sendable, [Double])] {
         [
-        (\.decodeMemory, stride(from: 0.5, through: 0.95, by: 0.05).map { $0 }),
-        (\.kvCacheMemory, stride(from: 0.15, through: 1.0, by: 0.05).map { $0 }),
+        (\.decodeMemory, (10...19).map { Double($0) * 5 / 100 }),
+        (\.kvCacheMemory, (3...20).map { Double($0) * 5 / 100 }),
         (\.decodeStepOverheadMicroseconds, [250, 500, 1000, 1500, 2000, 3000, 4000, 6000]),
         (\.prefillOverheadMicroseconds, [1000, 2500, 5000, 7500, 10000, 15000, 20000]),
         ]
     }
 
     /// Per profile with at least 3 measurements among `runs`: the grid values that minimise the
-    /// mean |ln(predicted / measured)|, two sweeps of coordinate descent from `Efficiency()`;
-    /// simulations are cut to 2 × batch requests (at least 300) while fitting.
+    /// mean |ln(predicted / measured)|. Every grid point is tried on the closed-form runs (one-key
+    /// moves alone stop where the weight read and the fixed step cost trade off), then one-key sweeps
+    /// refine on all runs; simulations are cut to 2 × batch requests (at least 300) while fitting.
     static func fit(_ runs: [PublishedServingRun]) -> [String: (efficiency: Efficiency, fit: Fit)] {
         var result: [String: (efficiency: Efficiency, fit: Fit)] = [:]
         let byProfile = Dictionary(grouping: runs) { $0.cluster.profile.name }
         for (gpu, theirs) in byProfile.sorted(by: { $0.key < $1.key }) {
             let measurements = theirs.reduce(0) { $0 + ServingValidationReport.predictions($1, requestCap: 1).count }
             guard measurements >= 3 else { continue }
-            func loss(_ e: Efficiency) -> Double {
+            // Closed-form runs cost microseconds, simulated ones milliseconds: search every grid point
+            // on the first, then refine on all with one-key sweeps.
+            let closedForm = theirs.filter { $0.load == nil }
+            func loss(_ e: Efficiency, _ runs: [PublishedServingRun]) -> Double {
                 var total = 0.0, n = 0.0
-                for original in theirs {
+                for original in runs {
                     var run = original
                     run.cluster.groups[0].profile.efficiency = e
                     for p in ServingValidationReport.predictions(
@@ -149,19 +153,43 @@ package struct ServingCrossValidationReport: Encodable, Sendable {
                 return n == 0 ? .infinity : total / n
             }
             var best = Efficiency()
-            var bestLoss = loss(best)
-            for _ in 0..<2 {
+            if !closedForm.isEmpty {
+                var bestGrid = loss(best, closedForm)
+                for a in grids[0].1 {
+                    for b in grids[1].1 {
+                        for c in grids[2].1 {
+                            for d in grids[3].1 {
+                                var trial = best
+                                trial[keyPath: grids[0].0] = a
+                                trial[keyPath: grids[1].0] = b
+                                trial[keyPath: grids[2].0] = c
+                                trial[keyPath: grids[3].0] = d
+                                let l = loss(trial, closedForm)
+                                if l < bestGrid - 1e-12 {
+                                    bestGrid = l
+                                    best = trial
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            var bestLoss = loss(best, theirs)
+            // One-key sweeps on every run, until a sweep improves nothing (at most 6).
+            for _ in 0..<6 {
+                let before = bestLoss
                 for (key, values) in grids {
                     for value in values where value != best[keyPath: key] {
                         var trial = best
                         trial[keyPath: key] = value
-                        let l = loss(trial)
+                        let l = loss(trial, theirs)
                         if l < bestLoss - 1e-12 {
                             bestLoss = l
                             best = trial
                         }
                     }
                 }
+                if bestLoss >= before - 1e-12 { break }
             }
             result[gpu] = (
                 best,
