@@ -36,8 +36,8 @@ package struct ServingCrossValidationReport: Encodable, Sendable {
 
     package struct MetricSummary: Encodable, Sendable {
         package var metric: String
-        package var crossValidatedFullySpecified, crossValidatedAll, inSampleFullySpecified, inSampleAll:
-            ValidationReport.Summary
+        package var crossValidatedFullySpecified, crossValidatedAll, inSampleFullySpecified,
+            inSampleAll: ValidationReport.Summary
     }
 
     package var rows: [Row]
@@ -108,7 +108,9 @@ package struct ServingCrossValidationReport: Encodable, Sendable {
     ) -> [(run: PublishedServingRun, metric: String, measured: Double, predicted: Double)] {
         runs.flatMap { original in
             var run = original
-            if let fitted = fits[run.cluster.profile.name] { run.cluster.groups[0].profile.efficiency = fitted.efficiency }
+            if let fitted = fits[run.cluster.profile.name] {
+                run.cluster.groups[0].profile.efficiency = fitted.efficiency
+            }
             return ServingValidationReport.predictions(run, requestCap: requestCap).map {
                 (original, $0.metric, $0.measured, $0.predicted)
             }
@@ -118,10 +120,10 @@ package struct ServingCrossValidationReport: Encodable, Sendable {
     /// The grids the fit searches, per key.
     static var grids: [(WritableKeyPath<Efficiency, Double> & Sendable, [Double])] {
         [
-        (\.decodeMemory, (10...19).map { Double($0) * 5 / 100 }),
-        (\.kvCacheMemory, (3...20).map { Double($0) * 5 / 100 }),
-        (\.decodeStepOverheadMicroseconds, [250, 500, 1000, 1500, 2000, 3000, 4000, 6000]),
-        (\.prefillOverheadMicroseconds, [1000, 2500, 5000, 7500, 10000, 15000, 20000]),
+            (\.decodeMemory, (10...19).map { Double($0) * 5 / 100 }),
+            (\.kvCacheMemory, (3...20).map { Double($0) * 5 / 100 }),
+            (\.decodeStepOverheadMicroseconds, [250, 500, 1000, 1500, 2000, 3000, 4000, 6000]),
+            (\.prefillOverheadMicroseconds, [1000, 2500, 5000, 7500, 10000, 15000, 20000]),
         ]
     }
 
@@ -195,7 +197,8 @@ package struct ServingCrossValidationReport: Encodable, Sendable {
                 best,
                 Fit(
                     gpu: gpu, measurements: measurements, decodeMemory: best.decodeMemory,
-                    kvCacheMemory: best.kvCacheMemory, decodeStepOverheadMicroseconds: best.decodeStepOverheadMicroseconds,
+                    kvCacheMemory: best.kvCacheMemory,
+                    decodeStepOverheadMicroseconds: best.decodeStepOverheadMicroseconds,
                     prefillOverheadMicroseconds: best.prefillOverheadMicroseconds)
             )
         }

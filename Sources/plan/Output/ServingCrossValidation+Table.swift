@@ -8,12 +8,14 @@ extension ServingCrossValidationReport: Report {
         func cell(_ s: ValidationReport.Summary) -> String {
             s.runs == 0 ? "none" : "\(s.runs): \(percent(s.medianAbsoluteError)) / \(percent(s.worstAbsoluteError))"
         }
-        var lines = ["serving, each source family held out (fit on the others, predict it); median / worst |error|", ""]
+        var lines = [
+            "serving, each source family held out (fit on the others, predict it); median / worst |error|", "",
+        ]
         lines.append("family                 measurements  cross-validated      fitted without it (per GPU)")
         for f in families {
             let fits = f.fits.map {
-                "\($0.gpu): decode \($0.decodeMemory), kv \($0.kvCacheMemory), step \(Int($0.decodeStepOverheadMicroseconds)) µs, "
-                    + "prefill \(Int($0.prefillOverheadMicroseconds)) µs"
+                "\($0.gpu): decode \($0.decodeMemory), kv \($0.kvCacheMemory), "
+                    + "step \(Int($0.decodeStepOverheadMicroseconds)) µs, prefill \(Int($0.prefillOverheadMicroseconds)) µs"
             }
             lines.append(
                 PlanTable.pad(f.family, 23) + PlanTable.pad("\(f.measurements)", 14)
