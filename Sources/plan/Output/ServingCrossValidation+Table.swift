@@ -15,7 +15,8 @@ extension ServingCrossValidationReport: Report {
         for f in families {
             let fits = f.fits.map {
                 "\($0.gpu): decode \($0.decodeMemory), kv \($0.kvCacheMemory), "
-                    + "step \(Int($0.decodeStepOverheadMicroseconds)) µs, prefill \(Int($0.prefillOverheadMicroseconds)) µs"
+                    + "step \(Int($0.decodeStepOverheadMicroseconds)) µs, "
+                    + "prefill \(Int($0.prefillOverheadMicroseconds)) µs"
             }
             lines.append(
                 PlanTable.pad(f.family, 23) + PlanTable.pad("\(f.measurements)", 14)
