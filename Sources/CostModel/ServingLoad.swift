@@ -84,11 +84,12 @@ public struct LatencyPercentiles: Sendable, Hashable, Codable {
     }
 }
 
-/// A small deterministic random source (SplitMix64) so that a simulation gives the same numbers
-/// on every run and machine.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
+/// SplitMix64 (Steele, Lea and Flood 2014): a generator whose stream is fixed by its seed, so a
+/// simulation (and a property test) gives the same numbers on every run and machine.
+public struct SplitMix64: Sendable {
+    public var state: UInt64
+    public init(state: UInt64) { self.state = state }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -96,5 +97,5 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
     /// Uniform in (0, 1).
-    mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
+    public mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
 }

@@ -35,21 +35,6 @@ struct RandomWorkload: CustomStringConvertible, Sendable {
         "h100-sxm5-80gb": 80.0, "a100-sxm4-80gb": 80, "a100-sxm4-40gb": 40, "mi300x": 192, "b200": 180,
     ]
 
-    /// SplitMix64 (Steele, Lea and Flood 2014): a generator whose stream is fixed by its seed.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-        mutating func pick<T>(_ choices: [T]) -> T { choices[below(choices.count)] }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-    }
-
     /// A valid small model and cluster: layers 2–48, hidden a multiple of the heads, key-value heads
     /// dividing the heads, SwiGLU or GELU, sometimes mixture-of-experts; 1–4 nodes of 8 GPUs.
     init(seed: UInt64) {
@@ -137,4 +122,10 @@ extension RandomWorkload {
         document?.attachUncertainty(DataDirectory().predictionIntervals())
         return Answer(space: space, result: result, document: document)
     }
+}
+
+extension SplitMix64 {
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    mutating func pick<T>(_ choices: [T]) -> T { choices[below(choices.count)] }
+    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
 }
