@@ -98,6 +98,44 @@ func largeConfigBenchmark() {
 }
 largeConfigBenchmark()
 
+/// The serving issue's capacity answer: the README example's search, its capacity within p99 TTFT
+/// 500 ms and TPOT 50 ms (Poisson bisection over the simulation), and the disaggregated split.
+func servingCapacityBenchmark() {
+    let data = DataDirectory()
+    guard let model = try? data.model("llama3-70b"), let cluster = try? data.cluster("dgx-h100-8") else {
+        fatalError("benchmark inputs: llama3-70b, dgx-h100-8")
+    }
+    let targets = InferenceTargets(
+        ttftSeconds: 0.5, tpotSeconds: 0.05, precisions: [.bf16, .fp8], kvCachePrecision: .fp8)
+    let workload = ServingWorkload(
+        promptTokens: 1024, outputTokens: 256, promptSpread: 0.5, outputSpread: 0.5, requests: 2000)
+    var times: [Double] = []
+    var answer = ""
+    for _ in 0..<repetitions {
+        let start = DispatchTime.now().uptimeNanoseconds
+        guard
+            let plan = try? InferenceSearch.run(
+                model: model, cluster: cluster, promptTokens: 1024, outputTokens: 256, targets: targets
+            ).plan
+        else { fatalError("no serving plan") }
+        let limits = { (o: ReplicaOption) in ServingUnderLoad.limits(profile: cluster.groups[o.group].profile) }
+        let capacity = ServingUnderLoad.capacity(
+            plan: plan, model: model, cluster: cluster, workload: workload, targets: targets, limits: limits)
+        let split = DisaggregatedServing.best(
+            model: model, cluster: cluster, group: 0, devices: 8, template: plan.primary.config, workload: workload,
+            targets: targets, limits: limits(plan.primary))
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        answer =
+            "\(String(format: "%.3g", capacity.requestsPerSecond)) req/s colocated, "
+            + "\(String(format: "%.3g", split?.requestsPerSecond ?? 0)) disaggregated"
+    }
+    times.sort()
+    print("")
+    print(
+        "serving capacity, Llama-3-70B on 8 H100 (search + --find-max-rate) | target 1 s | "
+            + "median \(times[times.count / 2]) s | best \(times[0]) s | \(answer)")
+}
+
 /// Every bundled model on every bundled cluster with `plan train`'s defaults (global batch 128,
 /// sequence min(max positions, 8192), bf16, megatron): one search each, the slowest first. The
 /// planner issue's target: every one under a second on one core.
@@ -135,4 +173,5 @@ func everyModelOnEveryCluster() {
     print("model | cluster | s | candidates | MILPs | plan")
     for row in rows { print(row.line) }
 }
+servingCapacityBenchmark()
 everyModelOnEveryCluster()
