@@ -35,4 +35,15 @@ public struct InferenceConfiguration: Sendable, Hashable, Codable {
     /// Devices of one replica.
     public var devicesPerReplica: Int { tensor * pipeline }
     public var devices: Int { devicesPerReplica * replicas }
+
+    /// This configuration serving `workload` under continuous batching with `batch` sequences
+    /// (the batch sizes the activation memory and so the KV cache that remains).
+    public func serving(_ workload: ServingWorkload, batch: Int) -> InferenceConfiguration {
+        var config = self
+        config.batchSize = batch
+        config.promptTokens = workload.promptTokens
+        config.outputTokens = workload.outputTokens
+        config.continuousBatching = true
+        return config
+    }
 }

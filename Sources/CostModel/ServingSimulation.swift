@@ -25,6 +25,8 @@ public struct ServingSimulation: Sendable {
 
     /// Latencies and throughput of one replica at `load`.
     public struct Result: Sendable, Hashable {
+        /// The load simulated.
+        public var load: ServingLoad
         /// Arrival to first token (queueing, prefill and the steps it shares).
         public var ttftSeconds: LatencyPercentiles
         /// Per request: (last token − first token) / (output tokens − 1).
@@ -186,7 +188,7 @@ public struct ServingSimulation: Sendable {
         let makespan = max(finish.max() ?? 0, 1e-12) - start
         let totalOutput = output.reduce(0, +)
         return Result(
-            ttftSeconds: LatencyPercentiles((0..<n).map { first[$0] - arrival[$0] }),
+            load: load, ttftSeconds: LatencyPercentiles((0..<n).map { first[$0] - arrival[$0] }),
             tpotSeconds: LatencyPercentiles(
                 (0..<n).filter { output[$0] > 1 }.map { (finish[$0] - first[$0]) / Double(output[$0] - 1) }),
             latencySeconds: LatencyPercentiles((0..<n).map { finish[$0] - arrival[$0] }),

@@ -38,19 +38,12 @@ public enum DisaggregatedServing {
         workload: ServingWorkload, targets: InferenceTargets, limits: SchedulerLimits
     ) -> DisaggregatedPlan? {
         let profile = cluster.groups[group].profile
-        let kv = model.latentAttention == nil ? model.keyValueHeads : model.attentionHeads
-        let tensors = SearchSpace.divisors(of: min(cluster.nvlinkDomainGPUs, devices)).filter {
-            model.attentionHeads % $0 == 0 && (kv % $0 == 0 || $0 % kv == 0)
-        }
+        let tensors = InferenceSearch.tensorDegrees(model: model, cluster: cluster, devices: devices)
         func cost(_ tensor: Int, batch: Int) -> InferenceCost {
-            var config = template
+            var config = template.serving(workload, batch: batch)
             config.tensor = tensor
             config.pipeline = 1
             config.replicas = 1
-            config.batchSize = batch
-            config.promptTokens = workload.promptTokens
-            config.outputTokens = workload.outputTokens
-            config.continuousBatching = true
             return InferenceCost(model: model, cluster: cluster, profile: profile, config: config)
         }
         // Sender and receiver shards move in parallel; within one NVLink domain over NVLink, else one NIC each.
@@ -94,8 +87,8 @@ public enum DisaggregatedServing {
         return best
     }
 
-    /// Prefill replica: requests whose only output is the first token, Poisson, bisected for the
-    /// highest rate whose p99 TTFT plus the transfer meets the TTFT target.
+    /// Prefill replica: requests whose only output is the first token, at the highest Poisson rate
+    /// whose p99 TTFT plus the transfer meets the TTFT target (`ServingSimulation.highestRate`).
     static func prefillCapacity(
         cost: InferenceCost, workload: ServingWorkload, targets: InferenceTargets, limits: SchedulerLimits,
         transfer: Double
@@ -106,23 +99,9 @@ public enum DisaggregatedServing {
         let sim = ServingSimulation(cost: cost, workload: prompts, limits: limits)
         guard sim.fitsLongestRequest else { return nil }
         let target = (targets.ttftSeconds ?? .infinity) - transfer
-        let saturation = sim.run(.burst).requestsPerSecond
-        let atSaturation = sim.run(.poisson(requestsPerSecond: saturation)).ttftSeconds.p99
-        if atSaturation <= target { return (saturation, atSaturation) }
-        var low = saturation * 1e-6, high = saturation
-        var p99 = sim.run(.poisson(requestsPerSecond: low)).ttftSeconds.p99
-        guard p99 <= target else { return nil }
-        for _ in 0..<20 {
-            let middle = (low + high) / 2
-            let value = sim.run(.poisson(requestsPerSecond: middle)).ttftSeconds.p99
-            if value <= target {
-                low = middle
-                p99 = value
-            } else {
-                high = middle
-            }
-        }
-        return (low, p99)
+        let search = sim.highestRate { $0.ttftSeconds.p99 <= target }
+        guard search.rate > 0 else { return nil }
+        return (search.rate, search.result.ttftSeconds.p99)
     }
 
     /// Decode replica: the largest batch (up to `maxSequences`) whose decode-only step meets the

@@ -22,6 +22,15 @@ public struct InferenceTargets: Sendable, Hashable {
 /// highest-throughput option per shape that meets the targets, then places replicas with
 /// `ReplicaPlacementProgram`.
 public enum InferenceSearch {
+    /// Tensor degrees a replica of `devices` devices can use: inside one NVLink domain, dividing the
+    /// attention heads, and dividing (or a multiple of) the KV heads (latent attention: the heads).
+    static func tensorDegrees(model: ModelDescription, cluster: ClusterDescription, devices: Int) -> [Int] {
+        let kv = model.latentAttention == nil ? model.keyValueHeads : model.attentionHeads
+        return SearchSpace.divisors(of: min(cluster.nvlinkDomainGPUs, devices)).filter {
+            model.attentionHeads % $0 == 0 && (kv % $0 == 0 || $0 % kv == 0)
+        }
+    }
+
     /// Every replica option that fits memory and meets the targets, the best batch per shape.
     public static func options(
         model: ModelDescription, cluster: ClusterDescription, promptTokens: Int, outputTokens: Int,
@@ -29,10 +38,7 @@ public enum InferenceSearch {
     ) -> [ReplicaOption] {
         var found: [ReplicaOption] = []
         for (g, group) in cluster.groups.enumerated() {
-            let kv = model.latentAttention == nil ? model.keyValueHeads : model.attentionHeads
-            let tensors = SearchSpace.divisors(of: min(cluster.nvlinkDomainGPUs, group.devices)).filter {
-                model.attentionHeads % $0 == 0 && (kv % $0 == 0 || $0 % kv == 0)
-            }
+            let tensors = tensorDegrees(model: model, cluster: cluster, devices: group.devices)
             for precision in targets.precisions where precision == .fp8 ? group.profile.supports(.fp8) : true {
                 for tensor in tensors {
                     for pipeline in SearchSpace.divisors(of: group.devices / tensor)

@@ -42,11 +42,8 @@ public enum ServingUnderLoad {
         model: ModelDescription, cluster: ClusterDescription, option: ReplicaOption, workload: ServingWorkload,
         limits: SchedulerLimits
     ) -> ServingSimulation {
-        var config = option.config
-        config.batchSize = min(limits.maxSequences, max(config.batchSize, 1))
-        config.promptTokens = workload.promptTokens
-        config.outputTokens = workload.outputTokens
-        config.continuousBatching = true
+        let config = option.config.serving(
+            workload, batch: min(limits.maxSequences, max(option.config.batchSize, 1)))
         let cost = InferenceCost(
             model: model, cluster: cluster, profile: cluster.groups[option.group].profile, config: config)
         return ServingSimulation(cost: cost, workload: workload, limits: limits)
@@ -81,8 +78,8 @@ public enum ServingUnderLoad {
             && (targets.tpotSeconds.map { result.tpotSeconds.p99 <= $0 } ?? true)
     }
 
-    /// The highest Poisson rate per replica shape that meets the targets, by bisection between
-    /// zero and the replica's saturation rate (all requests at once); 24 halvings.
+    /// The highest Poisson rate per replica shape that meets the targets
+    /// (`ServingSimulation.highestRate`); what limits it is the target the first rejected rate misses.
     public static func capacity(
         plan: InferencePlan, model: ModelDescription, cluster: ClusterDescription, workload: ServingWorkload,
         targets: InferenceTargets, limits: (ReplicaOption) -> SchedulerLimits
@@ -94,44 +91,16 @@ public enum ServingUnderLoad {
             let replicaLimits = limits(entry.option)
             let sim = simulation(
                 model: model, cluster: cluster, option: entry.option, workload: workload, limits: replicaLimits)
-            let saturation = sim.run(.burst).requestsPerSecond
-            var low = 0.0, high = saturation
-            var best = sim.run(.poisson(requestsPerSecond: saturation))
-            var reason = "throughput"
-            if meets(best, targets: targets) {
-                low = saturation
-            } else {
-                let floor = saturation * 1e-6
-                let idle = sim.run(.poisson(requestsPerSecond: floor))
-                if meets(idle, targets: targets) {
-                    low = floor
-                    best = idle
-                    for _ in 0..<24 {
-                        let middle = (low + high) / 2
-                        let result = sim.run(.poisson(requestsPerSecond: middle))
-                        if meets(result, targets: targets) {
-                            low = middle
-                            best = result
-                        } else {
-                            high = middle
-                        }
-                    }
-                    let above = sim.run(.poisson(requestsPerSecond: high))
-                    reason = targets.ttftSeconds.map { above.ttftSeconds.p99 > $0 } ?? false ? "ttft" : "tpot"
-                } else {
-                    // Not even a lone request meets the targets: capacity 0, shown at that near-idle load.
-                    low = 0
-                    best = idle
-                    reason = targets.ttftSeconds.map { idle.ttftSeconds.p99 > $0 } ?? false ? "ttft" : "tpot"
-                }
-            }
-            perReplica.append((entry.option, entry.count, low))
+            let search = sim.highestRate { meets($0, targets: targets) }
+            perReplica.append((entry.option, entry.count, search.rate))
             atCapacity.append(
                 ReplicaUnderLoad(
-                    option: entry.option, count: entry.count,
-                    load: .poisson(requestsPerSecond: low > 0 ? low : saturation * 1e-6),
-                    limits: replicaLimits, result: best))
-            limitedBy.append(reason)
+                    option: entry.option, count: entry.count, load: search.result.load, limits: replicaLimits,
+                    result: search.result))
+            limitedBy.append(
+                search.rejected.map { rejected in
+                    targets.ttftSeconds.map { rejected.ttftSeconds.p99 > $0 } ?? false ? "ttft" : "tpot"
+                } ?? "throughput")
         }
         return ServingCapacity(
             requestsPerSecond: perReplica.reduce(0) { $0 + Double($1.count) * $1.requestsPerSecond },
