@@ -28,6 +28,8 @@ public struct ClusterDescription: Sendable, Hashable, Codable {
     /// Latency of one NVLink hop, seconds.
     public var intraNodeLatencySeconds: Double
     public var usdPerGPUHour: Double?
+    /// The cluster's own measured collective bandwidth by node count, where its file gives one.
+    public var measuredBusBandwidth: MeasuredBusBandwidth?
 
     public init(
         name: String, groups: [Group], intraNodeGBps: Double? = nil, nvlinkDomainGPUs: Int? = nil,

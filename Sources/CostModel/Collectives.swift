@@ -5,29 +5,41 @@ public struct Link: Sendable, Hashable {
     public var bytesPerSecond: Double
     /// Latency of one hop, seconds.
     public var latencySeconds: Double
+    /// Bus bandwidth of all-reduces, bytes/s: `bytesPerSecond` unless the cluster measured its own.
+    public var allReduceBytesPerSecond: Double
+    /// Bus bandwidth of all-gathers and reduce-scatters, bytes/s: `bytesPerSecond` unless measured.
+    public var gatherBytesPerSecond: Double
 
-    public init(bytesPerSecond: Double, latencySeconds: Double) {
+    public init(
+        bytesPerSecond: Double, latencySeconds: Double, allReduceBytesPerSecond: Double? = nil,
+        gatherBytesPerSecond: Double? = nil
+    ) {
         self.bytesPerSecond = bytesPerSecond
         self.latencySeconds = latencySeconds
+        self.allReduceBytesPerSecond = allReduceBytesPerSecond ?? bytesPerSecond
+        self.gatherBytesPerSecond = gatherBytesPerSecond ?? bytesPerSecond
     }
 
     /// Ring all-reduce of `bytes` over `group` devices: 2·(g−1)/g·n/B + 2·(g−1)·α.
     public func allReduceSeconds(bytes: Double, group: Int) -> Double {
         guard group > 1 else { return 0 }
         let g = Double(group)
-        return 2 * (g - 1) / g * bytes / bytesPerSecond + 2 * (g - 1) * latencySeconds
+        return 2 * (g - 1) / g * bytes / allReduceBytesPerSecond + 2 * (g - 1) * latencySeconds
     }
 
     /// Reduce-scatter or all-gather of a `bytes` buffer (the whole, not the shard): (g−1)/g·n/B + (g−1)·α.
     public func gatherSeconds(bytes: Double, group: Int) -> Double {
         guard group > 1 else { return 0 }
         let g = Double(group)
-        return (g - 1) / g * bytes / bytesPerSecond + (g - 1) * latencySeconds
+        return (g - 1) / g * bytes / gatherBytesPerSecond + (g - 1) * latencySeconds
     }
 
-    /// All-to-all where each device holds `bytes` and keeps 1/g of it: (g−1)/g·n/B + (g−1)·α.
+    /// All-to-all where each device holds `bytes` and keeps 1/g of it: (g−1)/g·n/B + (g−1)·α, at the
+    /// link's own bandwidth (a measured gather table says nothing about all-to-all).
     public func allToAllSeconds(bytes: Double, group: Int) -> Double {
-        gatherSeconds(bytes: bytes, group: group)
+        guard group > 1 else { return 0 }
+        let g = Double(group)
+        return (g - 1) / g * bytes / bytesPerSecond + (g - 1) * latencySeconds
     }
 
     /// One point-to-point send of `bytes`.
@@ -49,15 +61,24 @@ extension ClusterDescription {
     /// capped by NVLink's 300 GB/s; NCCL's maintainers measure 192 GB/s ring all-reduce bus bandwidth
     /// across such nodes (NVIDIA/nccl issue #1576, quoting #812). All-to-all is different: it cannot
     /// aggregate NICs (NVIDIA/nccl-tests issue #267), see `expertAllToAllSeconds`.
+    ///
+    /// Where the cluster measured its collectives (`measuredBusBandwidth`), all-reduces and gathers
+    /// that leave the domain run at the lower of that bound and the measurement at the group's node
+    /// count; sends and all-to-alls keep the NIC bound.
     public func link(groupSize size: Int, stride: Int) -> Link {
         if size * stride <= nvlinkDomainGPUs || size <= 1 {
             return Link(bytesPerSecond: nvlinkBytesPerSecond, latencySeconds: intraNodeLatencySeconds)
         }
+        let members = membersPerDomain(groupSize: size, stride: stride)
+        let bound = min(Double(members) * networkBytesPerSecond, nvlinkBytesPerSecond)
+        let nodes = (size + members - 1) / members
+        let measured = { (allReduce: Bool) -> Double? in
+            self.measuredBusBandwidth?.bytesPerSecond(allReduce: allReduce, nodes: nodes)
+                .map { min($0, bound) }
+        }
         return Link(
-            bytesPerSecond: min(
-                Double(membersPerDomain(groupSize: size, stride: stride)) * networkBytesPerSecond,
-                nvlinkBytesPerSecond),
-            latencySeconds: interNodeLatencySeconds)
+            bytesPerSecond: bound, latencySeconds: interNodeLatencySeconds,
+            allReduceBytesPerSecond: measured(true), gatherBytesPerSecond: measured(false))
     }
 
     /// Members of a group of `size` ranks spaced `stride` apart that share one NVLink domain (at least 1).

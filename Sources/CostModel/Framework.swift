@@ -61,6 +61,11 @@ public struct Framework: Sendable, Hashable, Codable {
     /// FSDP / ZeRO-3 stays sharded between microbatches under pipeline parallelism; false when the
     /// framework keeps weights and gradients unsharded for the whole step there (torchtitan).
     public var shardsUnderPipeline: Bool
+    /// Bytes per logit (T·V/t of them) alive while the loss runs: the output layer's 16-bit logits plus
+    /// the fp32 tensors its cross-entropy makes of them before the 16-bit ones are freed. 6 = one fp32
+    /// copy shifted in place (Megatron's vocab-parallel cross-entropy); 10 = a cast and an out-of-place
+    /// shifted copy (nanotron's sharded_cross_entropy). `TrainingCost.logitsPeakBytes`.
+    public var lossLogitBytes: Double
 
     public init(
         name: String, interleavedSchedule: Bool, zeroStages: [ZeROStage], zeroStagesWithPipeline: [ZeROStage],
@@ -71,8 +76,9 @@ public struct Framework: Sendable, Hashable, Codable {
         optimizerStateBytes: Double, weightsBytes: Double,
         fusedKernels: Set<FusedKernel>, shardsUnderPipeline: Bool = true, recomputeLayers: RecomputeLayers? = nil,
         pipelineSplit: PipelineSplit = .even, selectiveRecompute: SelectiveRecompute = .modules,
-        mixedDevicePipeline: Bool = false
+        mixedDevicePipeline: Bool = false, lossLogitBytes: Double = 6
     ) {
+        self.lossLogitBytes = lossLogitBytes
         self.name = name
         self.interleavedSchedule = interleavedSchedule
         self.zeroStages = zeroStages

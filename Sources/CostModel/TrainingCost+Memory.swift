@@ -96,7 +96,10 @@ extension TrainingCost {
         if !config.flashAttention && !recomputed.contains(.coreAttention) { attention += 5 * attentionScores }
         // FFN internals per hidden unit: gated keeps the gate and up outputs (2 + 2) and the product
         // that feeds the down projection (2, or 1 as an FP8 cast); GELU keeps its input (2) and output.
-        let perHidden = (model.feedForward == .gated ? 4.0 : 2.0) + 2 * gemmInput
+        // An eager gated activation, act(gate) · up as two ops, also keeps act(gate) for the product's
+        // backward (2 more); a fused kernel (Megatron-Core's bias_swiglu) recomputes it from the gate.
+        let eagerActivation = model.feedForward == .gated && !framework.fusedKernels.contains(.activation) ? 2.0 : 0
+        let perHidden = (model.feedForward == .gated ? 4.0 : 2.0) + 2 * gemmInput + eagerActivation
         var ffn: Double
         switch kind {
         case .dense:
@@ -141,6 +144,12 @@ extension TrainingCost {
 
     /// Logits kept for the loss on the last stage: T·V/t in fp32 (Megatron's vocab-parallel cross-entropy).
     var logitsBytes: Double { 4 * tokens * Double(model.vocabularySize) / t }
+
+    /// Logit memory at its peak, while the loss runs: the output layer's 16-bit logits and the fp32
+    /// tensors the cross-entropy makes of them are alive together, `framework.lossLogitBytes` per T·V/t
+    /// (6 with one fp32 copy: `logits.float()` then in-place ops; nanotron's sharded_cross_entropy casts
+    /// and then subtracts the max out of place, 10). The 16-bit tensor is freed once the loss returns.
+    var logitsPeakBytes: Double { framework.lossLogitBytes * tokens * Double(model.vocabularySize) / t }
 
     /// Memory no plan may use: CUDA context, NCCL and communication buffers, allocator fragmentation
     /// (`Assumption.reservedFixedBytes` plus `Assumption.reservedFraction` of the device).

@@ -40,7 +40,7 @@ extension TrainingCost {
             sendSeconds: pipelineSendSeconds,
             firstChunkStateBytes: embeddingBytes,
             lastChunkStateBytes: outputBytes,
-            lastChunkActivationBytes: logitsBytes,
+            lastChunkActivationBytes: logitsPeakBytes,
             fixedBytesPerRank: gatheredWeightBufferBytes,
             firstChunkSyncSeconds: gradientSyncSeconds(denseParameters: embeddingDeviceParameters, expertParameters: 0),
             lastChunkSyncSeconds: gradientSyncSeconds(denseParameters: outputDeviceParameters, expertParameters: 0),

@@ -62,7 +62,7 @@ package enum ClusterFile {
                 fix: "give the network latency in microseconds"
             ).map { $0 * 1e-6 }
             ?? Assumption.interNodeHopLatencySeconds
-        return ClusterDescription(
+        var cluster = ClusterDescription(
             name: try yaml.string("name") ?? defaultName,
             groups: groups,
             intraNodeGBps: try yaml.number(
@@ -76,6 +76,9 @@ package enum ClusterFile {
             interNodeLatencySeconds: latencySeconds,
             usdPerGPUHour: try yaml.number(
                 "usd_per_gpu_hour", in: 0.0001...1_000_000, fix: "give a price per GPU-hour in USD, or remove the key"))
+        cluster.measuredBusBandwidth = try measuredBusBandwidth(
+            yaml, nvlinkGBps: cluster.intraNodeGBps)
+        return cluster
     }
 
     /// Refuses links the cluster's hardware cannot have: an NVLink domain larger than its profile's
@@ -137,7 +140,7 @@ package enum ClusterFile {
     /// silent default (`inter_node_Gbps_per_gpus` planned with the profile's NIC).
     static let sharedKeys = [
         "name", "description", "source", "notes", "intra_node_GBps", "nvlink_domain_gpus", "inter_node_Gbps_per_gpu",
-        "inter_node_latency_us", "usd_per_gpu_hour",
+        "inter_node_latency_us", "usd_per_gpu_hour", "measured_bus_GBps",
     ]
     /// The keys of one device type: at the top level, or in each entry of `groups:`.
     static let groupKeys = ["gpu", "nodes", "gpus_per_node"]

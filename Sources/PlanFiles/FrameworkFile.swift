@@ -19,6 +19,8 @@ package enum FrameworkFile {
         "parameter_gather_overlap", "master_weights_bytes", "optimizer_state_bytes", "weights_bytes",
         "gathers_per_microbatch", "fused_kernels", "shards_under_pipeline",
     ]
+    /// Optional `mechanisms:` keys (with a `source:` when given).
+    static let optionalMechanismKeys = ["loss_logit_bytes"]
 
     package static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> Framework {
         try yaml.requireKnownKeys(topKeys)
@@ -30,9 +32,10 @@ package enum FrameworkFile {
             return block
         }
         let supports = try section("supports", supportKeys + optionalSupportKeys)
-        let mechanisms = try section("mechanisms", mechanismKeys)
-        let sources = try section("source", supportKeys + optionalSupportKeys + mechanismKeys)
-        for key in supportKeys + mechanismKeys + optionalSupportKeys.filter(supports.contains) {
+        let mechanisms = try section("mechanisms", mechanismKeys + optionalMechanismKeys)
+        let sources = try section("source", supportKeys + optionalSupportKeys + mechanismKeys + optionalMechanismKeys)
+        let optional = optionalSupportKeys.filter(supports.contains) + optionalMechanismKeys.filter(mechanisms.contains)
+        for key in supportKeys + mechanismKeys + optional {
             let text = try sources.string(key)
             if text.map(YAMLMapping.isBlank) ?? true {
                 throw sources.error(key, nil, "is missing; every value of a framework file carries its source")
@@ -97,7 +100,11 @@ package enum FrameworkFile {
             recomputeLayers: try recomputeLayers(supports),
             pipelineSplit: try choice(supports, "pipeline_split", default: .even),
             selectiveRecompute: try choice(supports, "selective_recompute", default: .modules),
-            mixedDevicePipeline: try supports.bool("mixed_device_pipeline") ?? false)
+            mixedDevicePipeline: try supports.bool("mixed_device_pipeline") ?? false,
+            lossLogitBytes: try mechanisms.number(
+                "loss_logit_bytes", in: 0...64,
+                fix: "give bytes per logit alive at the loss, 6 for a 16-bit output "
+                    + "and one fp32 copy") ?? 6)
     }
 
     /// An optional `supports:` key naming one case of `T` (frameworks/README.md).

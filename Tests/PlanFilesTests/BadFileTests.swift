@@ -188,6 +188,26 @@ struct BadFileTests {
             "name: x\ngpu: h100-sxm5-80gb\nnodes: 2\ninter_node_latency_us: 1e300\n",
             ["inter_node_latency_us", "from 0.001 to 1000000"]),
         cluster(
+            "measured bandwidth without a source",
+            h100 + "measured_bus_GBps:\n  all_reduce: {2: 361.7}\n",
+            ["measured_bus_GBps.source", "is missing", "where the bandwidths were measured"]),
+        cluster(
+            "measured bandwidth keyed by text",
+            h100 + "measured_bus_GBps:\n  source: nccl-tests\n  all_reduce: {two: 361.7}\n",
+            ["measured_bus_GBps.all_reduce.two", "not a node count", "2: 361.7"]),
+        cluster(
+            "measured bandwidth above NVLink (both directions?)",
+            h100 + "measured_bus_GBps:\n  source: nccl-tests\n  all_gather: {2: 900}\n",
+            ["measured_bus_GBps.all_gather.2", "at most the NVLink rate 450 GB/s"]),
+        cluster(
+            "measured bandwidth of one node only",
+            h100 + "measured_bus_GBps:\n  source: nccl-tests\n  all_reduce: {1: 436}\n",
+            ["measured_bus_GBps.all_reduce", "no node count above 1"]),
+        cluster(
+            "measured bandwidth misspelt collective",
+            h100 + "measured_bus_GBps:\n  source: nccl-tests\n  allreduce: {2: 361.7}\n",
+            ["measured_bus_GBps.allreduce", "did you mean 'all_reduce'"]),
+        cluster(
             "price as text", h100 + "usd_per_gpu_hour: $2.50\n",
             ["usd_per_gpu_hour", "must be a plain number like", "$2.50"]),
         cluster(

@@ -6,9 +6,9 @@ import Planner
 extension ValidateCommand {
     /// The models of the playbook grid, by the labels of its `model` column (validation/PLAYBOOK-GRID.md).
     static let gridModels = ["1B": "playbook-1b", "3B": "playbook-3b"]
-    /// The grid's nodes: 8 H100 80GB on NVLink, 400 Gb/s per GPU between nodes, as in this cluster file;
-    /// each row gets its own node count.
-    static let gridCluster = "dgx-h100-64"
+    /// The grid's nodes: AWS p5 (8 H100 80GB on NVLink, EFA 400 Gb/s per GPU) with the bus bandwidth the
+    /// playbook's authors measured on that cluster (clusters/aws-p5-efa-64.yaml); each row gets its own node count.
+    static let gridCluster = "aws-p5-efa-64"
 
     /// `plan validate --grid FILE`: loads the grid and its models, and predicts every row with the
     /// published degrees split evenly over the stages (`.uniform`, no recomputed layers): tokens/s per

@@ -1,0 +1,64 @@
+import CostModel
+
+extension ClusterFile {
+    /// The collectives of `measured_bus_GBps`: all-reduce, and the two ring gathers.
+    static let measuredCollectives = ["all_reduce", "all_gather", "reduce_scatter"]
+
+    /// Reads `measured_bus_GBps` (docs/clusters.md): the cluster's own nccl-tests bus bandwidth by node count,
+    ///
+    ///     measured_bus_GBps:
+    ///       message_MiB: 256
+    ///       all_reduce: {2: 361.7, 4: 160.1, 8: 99.6}
+    ///       all_gather: {2: 184.6, 4: 119.0, 8: 69.0}
+    ///       reduce_scatter: {2: 181.6, 4: 115.8, 8: 68.6}
+    ///       source: "where it was measured"
+    ///
+    /// Node counts are whole numbers ≥ 1 (one node is NVLink and is kept for reference, not used);
+    /// bandwidths are GB/s per GPU, one direction, at most the NVLink rate. All-gather and reduce-scatter
+    /// share one ring algorithm, so where both are given the model uses their mean at each node count.
+    /// A `source:` is required: a measurement without one cannot be checked.
+    static func measuredBusBandwidth(
+        _ yaml: YAMLMapping, nvlinkGBps: Double
+    ) throws -> MeasuredBusBandwidth? {
+        guard let table = try yaml.mapping("measured_bus_GBps") else { return nil }
+        try table.requireKnownKeys(measuredCollectives + ["message_MiB", "source", "notes"])
+        guard let source = try table.string("source"), !YAMLMapping.isBlank(source) else {
+            throw table.error(
+                at: "source", message: "is missing; say where the bandwidths were measured (tool, message size, date)")
+        }
+        _ = try table.number("message_MiB", in: 0.000001...1_000_000, fix: "give the message size in MiB")
+        var columns: [String: [Int: Double]] = [:]
+        for name in measuredCollectives {
+            guard let column = try table.mapping(name) else { continue }
+            var values: [Int: Double] = [:]
+            for key in column.keys {
+                guard let nodes = Int(key), nodes >= 1, nodes <= 1_000_000 else {
+                    throw column.error(
+                        key, nil, "is not a node count; key each bandwidth by a whole number of nodes, like 2: 361.7")
+                }
+                values[nodes] = try column.number(
+                    key, in: 0.001...(nvlinkGBps * 1.0001),
+                    fix: "give the bus bandwidth per GPU in GB/s, one direction, at most the NVLink rate "
+                        + "\(YAMLMapping.format(nvlinkGBps)) GB/s")
+            }
+            guard values.keys.contains(where: { $0 > 1 }) else {
+                throw table.error(
+                    at: name, message: "has no node count above 1; give the bandwidth measured across 2 or more nodes")
+            }
+            columns[name] = values
+        }
+        guard !columns.isEmpty else {
+            throw table.error(
+                at: "measured_bus_GBps",
+                message: "has none of \(measuredCollectives.joined(separator: ", ")); give at least one")
+        }
+        let gathers = [columns["all_gather"], columns["reduce_scatter"]].compactMap { $0 }
+        var gather: [Int: Double] = [:]
+        for nodes in Set(gathers.flatMap(\.keys)) {
+            let values = gathers.compactMap { $0[nodes] }
+            gather[nodes] = values.reduce(0, +) / Double(values.count)
+        }
+        return MeasuredBusBandwidth(
+            allReduceGBps: columns["all_reduce"] ?? [:], gatherGBps: gather)
+    }
+}
