@@ -66,6 +66,10 @@ public struct Framework: Sendable, Hashable, Codable {
     /// copy shifted in place (Megatron's vocab-parallel cross-entropy); 10 = a cast and an out-of-place
     /// shifted copy (nanotron's sharded_cross_entropy). `TrainingCost.logitsPeakBytes`.
     public var lossLogitBytes: Double
+    /// The attention kernel is FlashAttention-2 (the flash-attn 2.x package), which reaches only the
+    /// profile's `flashAttention2Max` on Hopper; false for Transformer Engine's cuDNN attention and
+    /// other kernels that run at the device's GEMM efficiency.
+    public var flashAttention2: Bool
 
     public init(
         name: String, interleavedSchedule: Bool, zeroStages: [ZeROStage], zeroStagesWithPipeline: [ZeROStage],
@@ -76,9 +80,10 @@ public struct Framework: Sendable, Hashable, Codable {
         optimizerStateBytes: Double, weightsBytes: Double,
         fusedKernels: Set<FusedKernel>, shardsUnderPipeline: Bool = true, recomputeLayers: RecomputeLayers? = nil,
         pipelineSplit: PipelineSplit = .even, selectiveRecompute: SelectiveRecompute = .modules,
-        mixedDevicePipeline: Bool = false, lossLogitBytes: Double = 6
+        mixedDevicePipeline: Bool = false, lossLogitBytes: Double = 6, flashAttention2: Bool = false
     ) {
         self.lossLogitBytes = lossLogitBytes
+        self.flashAttention2 = flashAttention2
         self.name = name
         self.interleavedSchedule = interleavedSchedule
         self.zeroStages = zeroStages

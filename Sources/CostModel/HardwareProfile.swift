@@ -89,6 +89,12 @@ public struct Efficiency: Sendable, Hashable, Codable {
     public var kvCacheMemory: Double
     /// Fixed serving-engine time per prefill (request setup, scheduling, first sampling), µs.
     public var prefillOverheadMicroseconds: Double
+    /// Fraction of the dense 16-bit peak the FlashAttention-2 kernel reaches on this device, where it
+    /// falls short of the GEMMs: on Hopper it does not use the asynchronous WGMMA and TMA units, and
+    /// reaches about 35% (Shah et al. 2024, "FlashAttention-3", abstract) where cuDNN's and
+    /// FlashAttention-3's kernels reach up to 75%. nil: FlashAttention-2 runs like the GEMMs here.
+    /// Used for frameworks whose attention is FlashAttention-2 (`Framework.flashAttention2`).
+    public var flashAttention2Max: Double? = nil
 
     public init(
         gemmMax: Double = 0.75, gemmHalfGFLOP: Double = 4, fp8GemmMax: Double = 0.55, memory: Double = 0.8,

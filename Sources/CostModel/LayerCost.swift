@@ -26,6 +26,9 @@ public struct LayerCost: Sendable, Hashable {
     public var stateBytes: Double
     /// Data-parallel gradient reduction (and parameter gather) for this layer, per step, seconds.
     public var gradientSyncSeconds: Double
+    /// The part of `gradientSyncSeconds` that all-gathers updated 16-bit weights after the optimizer
+    /// (ZeRO 1 and 2): it cannot hide behind the backward, only behind the next step's first forward.
+    public var parameterGatherSeconds: Double = 0
     /// Optimizer update of this layer's local shard, per step, seconds.
     public var optimizerSeconds: Double
     /// Model FLOPs of the forward pass on this device (causal attention, no recompute).

@@ -12,7 +12,8 @@ public struct PipelineSchedule: Sendable, Hashable {
     public var rankCapacityBytes: [Double]
     /// The pipeline phase: (m − 1/v)·max τ_r + Σ τ_r / v. For v = 1 this is Σ stages + (m − 1)·slowest.
     public var pipelineSeconds: Double
-    /// The slowest rank's tail: max_r max(opt_r, opt_r + sync_r − backward of one microbatch on r).
+    /// The slowest rank's tail: max_r of opt_r + max(0, reduce_r − backward_r) + max(0, gather_r − forward_r),
+    /// backward and forward of one microbatch on r, each where the framework overlaps (`tailSeconds`).
     public var tailSeconds: Double
     public var stepSeconds: Double { pipelineSeconds + tailSeconds }
     public var peakBytes: Double { rankBytes.max() ?? 0 }
@@ -43,14 +44,14 @@ extension PipelineCostTable {
     /// Per pipeline rank, what its chunks add up to: time per microbatch, state and activation
     /// bytes (activations of one microbatch), backward, sync and optimizer seconds.
     struct RankTotals {
-        var times, stateBytes, activationBytes, backward, sync, optimizer: [Double]
+        var times, stateBytes, activationBytes, forward, backward, sync, gather, optimizer: [Double]
     }
 
     func rankTotals(_ layout: StageLayout, chunkTimes: [Double]) -> RankTotals {
         let zeros = Array(repeating: 0.0, count: pipeline)
         var t = RankTotals(
             times: zeros, stateBytes: (0..<pipeline).map { onRank($0).fixedBytesPerRank }, activationBytes: zeros,
-            backward: zeros, sync: zeros, optimizer: zeros)
+            forward: zeros, backward: zeros, sync: zeros, gather: zeros, optimizer: zeros)
         for c in 0..<chunks {
             let r = c % pipeline
             let device = onRank(r)
@@ -59,20 +60,24 @@ extension PipelineCostTable {
                 let n = Double(layout.layers[c][g]), k = Double(layout.recomputed[c][g])
                 t.stateBytes[r] += n * group.cost.stateBytes
                 t.activationBytes[r] += (n - k) * group.cost.activationBytes + k * group.cost.checkpointBytes
+                t.forward[r] += n * (group.cost.forwardComputeSeconds + group.cost.forwardCommSeconds)
                 t.backward[r] += n * (group.cost.backwardComputeSeconds + group.cost.backwardCommSeconds)
                 t.sync[r] += n * group.cost.gradientSyncSeconds
+                t.gather[r] += n * group.cost.parameterGatherSeconds
                 t.optimizer[r] += n * group.cost.optimizerSeconds
             }
             if c == 0 {
                 t.stateBytes[r] += device.firstChunkStateBytes
                 t.backward[r] += device.firstChunkBackwardSeconds
                 t.sync[r] += device.firstChunkSyncSeconds
+                t.gather[r] += device.firstChunkGatherSeconds
                 t.optimizer[r] += device.firstChunkOptimizerSeconds
             }
             if c == chunks - 1 {
                 t.stateBytes[r] += device.lastChunkStateBytes + device.lastChunkActivationBytes
                 t.backward[r] += device.lastChunkBackwardSeconds
                 t.sync[r] += device.lastChunkSyncSeconds
+                t.gather[r] += device.lastChunkGatherSeconds
                 t.optimizer[r] += device.lastChunkOptimizerSeconds
             }
         }
@@ -86,6 +91,17 @@ extension PipelineCostTable {
         return (0..<pipeline).map { (t.stateBytes[$0], inFlight(rank: $0) * t.activationBytes[$0]) }
     }
 
+    /// A rank's time after its last microbatch: the optimizer, the gradient reduction less what hides
+    /// behind the last microbatch's backward (where the framework overlaps it), and the weight all-gather
+    /// less what hides behind the next step's first forward (where it overlaps that):
+    /// opt + max(0, reduce − backward) + max(0, gather − forward).
+    public func tailSeconds(
+        optimizer: Double, reduce: Double, gather: Double, backward: Double, forward: Double
+    ) -> Double {
+        optimizer + max(0, reduce - (syncOverlapsBackward ? backward : 0))
+            + max(0, gather - (gatherOverlapsForward ? forward : 0))
+    }
+
     /// Evaluates a split: per-chunk and per-rank times, memory per rank, step time.
     public func evaluate(_ layout: StageLayout) -> PipelineSchedule {
         precondition(layout.chunks == chunks, "layout has \(layout.chunks) chunks, table \(chunks)")
@@ -96,7 +112,11 @@ extension PipelineCostTable {
         let rankTimes = totals.times, stateBytes = totals.stateBytes, activation = totals.activationBytes
         let backward = totals.backward, sync = totals.sync, optimizer = totals.optimizer
         let bytes = (0..<pipeline).map { stateBytes[$0] + inFlight(rank: $0) * activation[$0] }
-        let tails = (0..<pipeline).map { optimizer[$0] + max(0, sync[$0] - (syncOverlapsBackward ? backward[$0] : 0)) }
+        let tails = (0..<pipeline).map { r in
+            tailSeconds(
+                optimizer: optimizer[r], reduce: sync[r] - totals.gather[r], gather: totals.gather[r],
+                backward: backward[r], forward: totals.forward[r])
+        }
         let capacities = (0..<pipeline).map(capacityBytes(rank:))
         let v = Double(virtualStages), m = Double(microbatches)
         let slowest = rankTimes.max() ?? 0

@@ -33,6 +33,8 @@ public struct PipelineCostTable: Sendable, Hashable {
     public var fixedBytesPerRank: Double
     /// Per-step data-parallel sync and optimizer time of the embedding / output layer.
     public var firstChunkSyncSeconds: Double, lastChunkSyncSeconds: Double
+    /// The weight all-gather part of those syncs (`LayerCost.parameterGatherSeconds`).
+    public var firstChunkGatherSeconds: Double = 0, lastChunkGatherSeconds: Double = 0
     public var firstChunkOptimizerSeconds: Double, lastChunkOptimizerSeconds: Double
     /// Memory a rank may fill.
     public var capacityBytes: Double
@@ -41,6 +43,9 @@ public struct PipelineCostTable: Sendable, Hashable {
     /// Whether the data-parallel sync runs behind the last microbatch's backward pass (bucketed
     /// overlap, as Megatron's --overlap-grad-reduce does) rather than after it.
     public var syncOverlapsBackward: Bool = true
+    /// Whether the weight all-gather after the optimizer runs behind the next step's first forward
+    /// (Megatron's --overlap-param-gather) rather than before it.
+    public var gatherOverlapsForward: Bool = false
     /// The per-chunk recompute counts the framework's launch expresses; the split keeps to them.
     public var recomputeLayers: RecomputeLayers = .any
     /// The split the framework always runs (nanotron's, `PipelineSplit.costThresholds`), nothing

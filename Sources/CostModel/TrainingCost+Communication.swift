@@ -133,6 +133,19 @@ extension TrainingCost {
         return dense + expert
     }
 
+    /// The weight all-gather inside `gradientSyncSeconds`: under ZeRO 1 and 2 each rank updates its shard
+    /// and all-gathers the 16-bit weights of the others once per step, after the optimizer. It runs before
+    /// the next forward needs them, so it can hide only behind the first microbatch's forward (Megatron's
+    /// --overlap-param-gather dispatches it per bucket and waits in forward pre-hooks), never behind a
+    /// backward. 0 for ZeRO 0 (no gather) and ZeRO 3 (gathers per microbatch, in the layer times).
+    func parameterGatherSeconds(denseParameters: Double, expertParameters: Double) -> Double {
+        guard sharding == 1 || sharding == 2 else { return 0 }
+        let link = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
+        let expertLink = cluster.link(groupSize: config.expertDataShards, stride: config.expert)
+        return link.gatherSeconds(bytes: denseParameters * computeWeightBytes, group: config.dataShards)
+            + expertLink.gatherSeconds(bytes: expertParameters * computeWeightBytes, group: config.expertDataShards)
+    }
+
     /// Adam update of the local optimizer shard: about 32 bytes of HBM traffic per parameter
     /// (read gradient 4, master 4, moments 8; write master 4, moments 8, 16-bit weight 2, zero grad 2).
     func optimizerSeconds(denseParameters: Double, expertParameters: Double) -> Double {

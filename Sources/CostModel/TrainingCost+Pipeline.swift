@@ -52,6 +52,11 @@ extension TrainingCost {
             allowsFullRecompute: config.recompute == .full,
             syncOverlapsBackward: framework.gradientReduceOverlap,
             recomputeLayers: framework.recomputeLayers)
+        table.firstChunkGatherSeconds = parameterGatherSeconds(
+            denseParameters: embeddingDeviceParameters, expertParameters: 0)
+        table.lastChunkGatherSeconds = parameterGatherSeconds(
+            denseParameters: outputDeviceParameters, expertParameters: 0)
+        table.gatherOverlapsForward = framework.parameterGatherOverlap
         if framework.pipelineSplit == .costThresholds {
             table.fixedLayout = StageLayout.costThresholds(
                 groups: groups.map(\.count), layerCosts: groups.map { _ in nanotronLayerCost },

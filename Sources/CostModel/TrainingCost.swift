@@ -73,6 +73,8 @@ public struct TrainingCost: Sendable {
             parameters: params.dense + params.expert,
             stateBytes: stateBytes(denseParameters: params.dense, expertParameters: params.expert),
             gradientSyncSeconds: gradientSyncSeconds(denseParameters: params.dense, expertParameters: params.expert),
+            parameterGatherSeconds: parameterGatherSeconds(
+                denseParameters: params.dense, expertParameters: params.expert),
             optimizerSeconds: optimizerSeconds(denseParameters: params.dense, expertParameters: params.expert),
             forwardFLOPs: modelFLOPs)
     }

@@ -30,6 +30,7 @@ package enum ProfileWriter {
             ("prefill_overhead_us", e.prefillOverheadMicroseconds),
         ]
         lines += values.map { "  \($0.0): \(number($0.1))" }
+        if let flash = e.flashAttention2Max { lines.append("  flash_attention_2_max: \(number(flash))") }
         return lines.joined(separator: "\n") + "\n"
     }
 

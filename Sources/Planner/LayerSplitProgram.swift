@@ -19,8 +19,8 @@ import CostModel
 ///     k[r,g] ≤ n[r,g]                                                             (5) recompute what is held
 ///     τ ≥ τ_r                                                                     (6) slowest rank
 ///     Σ_g n[r,g]·state_g + inFlight_r·(n·act_g − k·(act_g − ckpt_g)) ≤ capacity  (7) memory per rank
-///     Z ≥ opt_r + sync_r − backward_r,  Z ≥ opt_r                           (8) tail after the last microbatch
-///                                          (backward_r taken as 0 when the framework does not overlap the sync)
+///     Z ≥ opt_r + max(0, reduce_r − backward_r) + max(0, gather_r − forward_r)  (8) tail after the last
+///                                          microbatch, as four rows (an overlap the framework lacks counts as 0)
 ///     f[r] ≤ n[r,moe] (= when v = 1), n[r,dense] + f[r] ≥ 1, n[r,moe] − f[r] ≥ v − 1,
 ///     f[r] ≤ L_moe·after[r], n[r+1,dense] ≤ L_dense·(1 − after[r]), after[r] ≤ after[r+1]
 ///                                                              (9) dense layers first, in the first round of chunks
@@ -194,41 +194,53 @@ public struct LayerSplitProgram: Sendable {
         }
     }
 
-    /// (8)
+    /// (8) Z ≥ opt_r + max(0, a_r) + max(0, b_r) for a_r = reduce_r − backward_r and b_r = gather_r − forward_r
+    /// (`PipelineCostTable.tailSeconds`), as the four rows Z ≥ opt_r + {0, a_r, b_r, a_r + b_r}; the
+    /// backward (forward) is taken as 0 where the framework does not overlap the reduction (the gather).
     private mutating func addTail(_ tail: Int) {
+        let backwardShare = table.syncOverlapsBackward ? 1.0 : 0
+        let forwardShare = table.gatherOverlapsForward ? 1.0 : 0
         for r in 0..<ranks {
             let device = table.onRank(r)
-            var optimizerTerms: [LinearProgram.Term] = [.init(tail, -1)]
-            var syncTerms: [LinearProgram.Term] = [.init(tail, -1)]
-            // The sync hides behind the last microbatch's backward only where the framework overlaps it.
-            let overlap = table.syncOverlapsBackward ? 1.0 : 0
-            var optimizerConstant = 0.0, syncConstant = 0.0
-            for (g, group) in device.groups.enumerated() {
+            // Per group of the rank: coefficients of opt, a and b per layer; then the chunk extras.
+            var optimizer: [Double] = [], reduce: [Double] = [], gather: [Double] = []
+            for group in device.groups {
                 let cost = group.cost
-                optimizerTerms.append(.init(layers[r][g], cost.optimizerSeconds))
-                syncTerms.append(
-                    .init(
-                        layers[r][g],
-                        cost.optimizerSeconds + cost.gradientSyncSeconds
-                            - overlap * (cost.backwardComputeSeconds + cost.backwardCommSeconds)))
+                optimizer.append(cost.optimizerSeconds)
+                reduce.append(
+                    cost.gradientSyncSeconds - cost.parameterGatherSeconds
+                        - backwardShare * (cost.backwardComputeSeconds + cost.backwardCommSeconds))
+                gather.append(
+                    cost.parameterGatherSeconds - forwardShare * (cost.forwardComputeSeconds + cost.forwardCommSeconds))
             }
+            var constant = (optimizer: 0.0, reduce: 0.0, gather: 0.0)
             for c in chunks(onRank: r) {
                 if c == 0 {
-                    optimizerConstant += device.firstChunkOptimizerSeconds
-                    syncConstant +=
-                        device.firstChunkOptimizerSeconds + device.firstChunkSyncSeconds - overlap
+                    constant.optimizer += device.firstChunkOptimizerSeconds
+                    constant.reduce +=
+                        device.firstChunkSyncSeconds - device.firstChunkGatherSeconds - backwardShare
                         * device.firstChunkBackwardSeconds
+                    constant.gather += device.firstChunkGatherSeconds
                 }
                 if c == table.chunks - 1 {
-                    optimizerConstant += device.lastChunkOptimizerSeconds
-                    syncConstant +=
-                        device.lastChunkOptimizerSeconds + device.lastChunkSyncSeconds - overlap
+                    constant.optimizer += device.lastChunkOptimizerSeconds
+                    constant.reduce +=
+                        device.lastChunkSyncSeconds - device.lastChunkGatherSeconds - backwardShare
                         * device.lastChunkBackwardSeconds
+                    constant.gather += device.lastChunkGatherSeconds
                 }
             }
-            program.addRow(
-                "tailOptimizer[\(r)]", optimizerTerms.filter { $0.coefficient != 0 }, .atMost(-optimizerConstant))
-            program.addRow("tailSync[\(r)]", syncTerms.filter { $0.coefficient != 0 }, .atMost(-syncConstant))
+            for (name, withReduce, withGather) in [
+                ("tailOptimizer", 0.0, 0.0), ("tailReduce", 1.0, 0.0), ("tailGather", 0.0, 1.0), ("tailSync", 1.0, 1.0),
+            ] {
+                if withGather == 1 && gather.allSatisfy({ $0 == 0 }) && constant.gather == 0 { continue }
+                var terms: [LinearProgram.Term] = [.init(tail, -1)]
+                for g in device.groups.indices {
+                    terms.append(.init(layers[r][g], optimizer[g] + withReduce * reduce[g] + withGather * gather[g]))
+                }
+                let rowConstant = constant.optimizer + withReduce * constant.reduce + withGather * constant.gather
+                program.addRow("\(name)[\(r)]", terms.filter { $0.coefficient != 0 }, .atMost(-rowConstant))
+            }
         }
     }
 

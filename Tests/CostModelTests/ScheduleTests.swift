@@ -57,4 +57,26 @@ struct ScheduleTests {
         #expect(link.allReduceSeconds(bytes: 1e9, group: 1) == 0)
         #expect(abs(link.gatherSeconds(bytes: 1e9, group: 8) - (0.00875 + 7e-5)) < 1e-12)
     }
+
+    /// The tail after the last microbatch, worked by hand: optimizer 1 s, gradient reduction 3 s, weight
+    /// all-gather 2 s, one microbatch's backward 2.5 s and forward 0.5 s on the rank. Megatron (both
+    /// overlaps): 1 + max(0, 3 − 2.5) + max(0, 2 − 0.5) = 3 s. Without --overlap-param-gather the gather
+    /// is whole, 3.5 s; the gather never hides behind the backward (it follows the optimizer). Without
+    /// the reduction's overlap: 1 + 3 + 1.5 = 5.5 s.
+    @Test func tailHidesReductionBehindBackwardAndGatherBehindForward() {
+        let model = Models.megatronGPT(layers: 32, hidden: 4096, heads: 32)
+        var table = TrainingCost(
+            model: model, cluster: Devices.cluster(nodes: 8), config: config(p: 1, v: 1, m: 8),
+            framework: .megatronDefaults
+        ).pipelineTable
+        func tail() -> Double { table.tailSeconds(optimizer: 1, reduce: 3, gather: 2, backward: 2.5, forward: 0.5) }
+        table.syncOverlapsBackward = true
+        table.gatherOverlapsForward = true
+        #expect(tail() == 3)
+        table.gatherOverlapsForward = false
+        #expect(tail() == 3.5)
+        table.syncOverlapsBackward = false
+        table.gatherOverlapsForward = true
+        #expect(tail() == 5.5)
+    }
 }
