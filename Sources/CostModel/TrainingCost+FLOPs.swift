@@ -72,7 +72,8 @@ extension TrainingCost {
     /// device's GEMM efficiency, or at the profile's `flashAttention2Max` where the framework's kernel is
     /// FlashAttention-2 and the device runs it slower than its GEMMs (Hopper). Unfused (Megatron 2021,
     /// BLOOM): per-head batched GEMMs over the full s×s scores (masked afterwards), plus the memory-bound
-    /// softmax and dropout, about 13 bytes per score (write scores 2, softmax 2 + 2, dropout 2 + 1 + 2, read by the value GEMM 2).
+    /// softmax and dropout, about 13 bytes per score (write scores 2, softmax 2 + 2, dropout 2 + 1 + 2,
+    /// read by the value GEMM 2).
     var attentionCoreForwardSeconds: Double {
         // The core runs in 16 bits even in FP8 training (Transformer Engine's default).
         let speed = DeviceSpeed(
