@@ -8,25 +8,20 @@ struct ScheduleTests {
             globalBatchSize: m, sequenceLength: 2048, recompute: .none, zeroStage: 0)
     }
 
+    /// The pipeline table of a 32-layer, h = 4096 Megatron GPT on 8 A100 nodes under `config(p:v:m:)`.
+    func table(p: Int, v: Int, m: Int) -> PipelineCostTable {
+        TrainingCost(
+            model: Models.megatronGPT(layers: 32, hidden: 4096, heads: 32), cluster: Devices.cluster(nodes: 8),
+            config: config(p: p, v: v, m: m), framework: .megatronDefaults
+        ).pipelineTable
+    }
+
     /// 1F1B keeps min(p − r, m) microbatches on rank r; the interleaved schedule's first rank keeps
     /// p·(1 + (p − 1)/(p·v)) (Korthikanti 2022, §4.2.3): p = 8, v = 2 → 11.5.
     @Test func inFlightMicrobatches() {
-        let model = Models.megatronGPT(layers: 32, hidden: 4096, heads: 32)
-        let plain = TrainingCost(
-            model: model, cluster: Devices.cluster(nodes: 8), config: config(p: 8, v: 1, m: 64),
-            framework: .megatronDefaults
-        ).pipelineTable
-        #expect((0..<8).map { plain.inFlight(rank: $0) } == [8, 7, 6, 5, 4, 3, 2, 1])
-        let interleaved = TrainingCost(
-            model: model, cluster: Devices.cluster(nodes: 8), config: config(p: 8, v: 2, m: 64),
-            framework: .megatronDefaults
-        ).pipelineTable
-        #expect(interleaved.inFlight(rank: 0) == 8 * (1 + 7.0 / 16))
-        let few = TrainingCost(
-            model: model, cluster: Devices.cluster(nodes: 8), config: config(p: 8, v: 1, m: 2),
-            framework: .megatronDefaults
-        ).pipelineTable
-        #expect(few.inFlight(rank: 0) == 2)
+        #expect((0..<8).map { table(p: 8, v: 1, m: 64).inFlight(rank: $0) } == [8, 7, 6, 5, 4, 3, 2, 1])
+        #expect(table(p: 8, v: 2, m: 64).inFlight(rank: 0) == 8 * (1 + 7.0 / 16))
+        #expect(table(p: 8, v: 1, m: 2).inFlight(rank: 0) == 2)
     }
 
     /// With equal stages of time t the 1F1B step is (m + p − 1)·t: bubble fraction (p − 1)/m
@@ -64,19 +59,17 @@ struct ScheduleTests {
     /// is whole, 3.5 s; the gather never hides behind the backward (it follows the optimizer). Without
     /// the reduction's overlap: 1 + 3 + 1.5 = 5.5 s.
     @Test func tailHidesReductionBehindBackwardAndGatherBehindForward() {
-        let model = Models.megatronGPT(layers: 32, hidden: 4096, heads: 32)
-        var table = TrainingCost(
-            model: model, cluster: Devices.cluster(nodes: 8), config: config(p: 1, v: 1, m: 8),
-            framework: .megatronDefaults
-        ).pipelineTable
-        func tail() -> Double { table.tailSeconds(optimizer: 1, reduce: 3, gather: 2, backward: 2.5, forward: 0.5) }
-        table.syncOverlapsBackward = true
-        table.gatherOverlapsForward = true
+        var pipeline = table(p: 1, v: 1, m: 8)
+        func tail() -> Double {
+            pipeline.tailSeconds(optimizer: 1, reduce: 3, gather: 2, backward: 2.5, forward: 0.5)
+        }
+        pipeline.syncOverlapsBackward = true
+        pipeline.gatherOverlapsForward = true
         #expect(tail() == 3)
-        table.gatherOverlapsForward = false
+        pipeline.gatherOverlapsForward = false
         #expect(tail() == 3.5)
-        table.syncOverlapsBackward = false
-        table.gatherOverlapsForward = true
+        pipeline.syncOverlapsBackward = false
+        pipeline.gatherOverlapsForward = true
         #expect(tail() == 5.5)
     }
 }
