@@ -49,6 +49,16 @@ public enum Assumption {
     /// is the LL128 value rounded.
     public static let intraNodeHopLatencySeconds = 2e-6
 
+    /// HBM bytes per logit the cross-entropy moves in a microbatch's forward and backward, counted op by
+    /// op in Megatron-Core's vocab-parallel cross-entropy (r0.8 megatron/core/tensor_parallel/
+    /// cross_entropy.py, after GPTModel's `logits.float()`) and nanotron's `_ShardedCrossEntropy`
+    /// (src/nanotron/parallel/tensor_parallel/functional.py @0e0a27ea), which make the same passes over
+    /// T·V/t values: cast bf16 → fp32 (read 2, write 4), max (read 4), subtract the max (read 4, write 4),
+    /// exp (4 + 4), sum (4), divide by it (4 + 4); backward: scale by the output gradient (4 + 4) and cast
+    /// back to bf16 (4 + 2). 6 + 4 + 8 + 8 + 4 + 8 + 8 + 6 = 52. A fused cross-entropy kernel
+    /// (Megatron's --cross-entropy-loss-fusion, Liger) makes fewer; no bundled framework states one.
+    public static let lossBytesPerLogit = 52.0
+
     /// All-reduces per microbatch of Megatron's vocabulary-parallel cross-entropy, each over the
     /// tensor-parallel group and one fp32 value per token: the largest logit, the target's logit and
     /// the sum of exponentials (megatron/core/tensor_parallel/cross_entropy.py,

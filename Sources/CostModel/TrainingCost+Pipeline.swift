@@ -19,9 +19,11 @@ extension TrainingCost {
         let outputBytes = stateBytes(denseParameters: outputDeviceParameters, expertParameters: 0)
         // Embedding: a gather forward and a scatter-add backward, memory-bound over T·h values.
         let embeddingForward = speed.memorySeconds(bytes: 2 * tokens * h * activationValueBytes / hiddenShard)
-        // Output layer: one GEMM forward, two backward, and a memory-bound softmax cross-entropy over the logits.
+        // Output layer: one GEMM forward, two backward, and the memory-bound softmax cross-entropy over the logits
+        // (`Assumption.lossBytesPerLogit`).
         let logits = speed.gemmSeconds(flops: outputLayerForwardFLOPs)
-        let loss = speed.memorySeconds(bytes: 3 * logitsBytes)
+        let loss = speed.memorySeconds(
+            bytes: Assumption.lossBytesPerLogit * tokens * Double(model.vocabularySize) / t)
         let tensorLink = cluster.link(groupSize: config.tensor, stride: config.tensorStride)
         let lossComm =
             Assumption.lossAllReducePasses
