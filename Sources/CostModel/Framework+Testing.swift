@@ -8,5 +8,5 @@ extension Framework {
         sequenceParallel: true, recompute: [.none, .selective, .full], perStageRecompute: false,
         tensorCommOverlap: true, gradientAccumulationBytes: 4, gradientReduceBytes: 4, gradientReduceOverlap: true,
         parameterGatherOverlap: true, masterWeightsBytes: 4, optimizerStateBytes: 8, weightsBytes: 2,
-        fusedKernels: [.norm, .activation, .rotary], mixedDevicePipeline: true)
+        fusedKernels: [.norm, .activation, .rotary], mixedDevicePipeline: true, optimizerGatherOverlap: true)
 }

@@ -70,6 +70,10 @@ public struct Framework: Sendable, Hashable, Codable {
     /// profile's `flashAttention2Max` on Hopper; false for Transformer Engine's cuDNN attention and
     /// other kernels that run at the device's GEMM efficiency.
     public var flashAttention2: Bool
+    /// ZeRO 1/2: the all-gather of updated 16-bit weights after the optimizer step is prefetched behind
+    /// the next step's first forward (Megatron's distributed optimizer with --overlap-param-gather);
+    /// false where it runs before that forward (DeepSpeed's stage 1/2 step, nanotron's ZeRO-1).
+    public var optimizerGatherOverlap: Bool
 
     public init(
         name: String, interleavedSchedule: Bool, zeroStages: [ZeROStage], zeroStagesWithPipeline: [ZeROStage],
@@ -80,8 +84,10 @@ public struct Framework: Sendable, Hashable, Codable {
         optimizerStateBytes: Double, weightsBytes: Double,
         fusedKernels: Set<FusedKernel>, shardsUnderPipeline: Bool = true, recomputeLayers: RecomputeLayers? = nil,
         pipelineSplit: PipelineSplit = .even, selectiveRecompute: SelectiveRecompute = .modules,
-        mixedDevicePipeline: Bool = false, lossLogitBytes: Double = 6, flashAttention2: Bool = false
+        mixedDevicePipeline: Bool = false, lossLogitBytes: Double = 6, flashAttention2: Bool = false,
+        optimizerGatherOverlap: Bool = false
     ) {
+        self.optimizerGatherOverlap = optimizerGatherOverlap
         self.lossLogitBytes = lossLogitBytes
         self.flashAttention2 = flashAttention2
         self.name = name

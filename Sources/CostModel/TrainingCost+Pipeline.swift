@@ -58,7 +58,7 @@ extension TrainingCost {
             denseParameters: embeddingDeviceParameters, expertParameters: 0)
         table.lastChunkGatherSeconds = parameterGatherSeconds(
             denseParameters: outputDeviceParameters, expertParameters: 0)
-        table.gatherOverlapsForward = framework.parameterGatherOverlap
+        table.gatherOverlapsForward = framework.optimizerGatherOverlap
         if framework.pipelineSplit == .costThresholds {
             table.fixedLayout = StageLayout.costThresholds(
                 groups: groups.map(\.count), layerCosts: groups.map { _ in nanotronLayerCost },

@@ -20,7 +20,7 @@ package enum FrameworkFile {
         "gathers_per_microbatch", "fused_kernels", "shards_under_pipeline",
     ]
     /// Optional `mechanisms:` keys (with a `source:` when given).
-    static let optionalMechanismKeys = ["loss_logit_bytes", "flash_attention_2"]
+    static let optionalMechanismKeys = ["loss_logit_bytes", "flash_attention_2", "optimizer_gather_overlap"]
 
     package static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> Framework {
         try yaml.requireKnownKeys(topKeys)
@@ -105,7 +105,8 @@ package enum FrameworkFile {
                 "loss_logit_bytes", in: 0...64,
                 fix: "give bytes per logit alive at the loss, 6 for a 16-bit output "
                     + "and one fp32 copy") ?? 6,
-            flashAttention2: try mechanisms.bool("flash_attention_2") ?? false)
+            flashAttention2: try mechanisms.bool("flash_attention_2") ?? false,
+            optimizerGatherOverlap: try mechanisms.bool("optimizer_gather_overlap") ?? false)
     }
 
     /// An optional `supports:` key naming one case of `T` (frameworks/README.md).
