@@ -10,6 +10,9 @@ extension ParallelConfiguration {
     public var pipelineStride: Int { tensor * context * data }
     /// Replicas among which non-expert parameters are sharded (ZeRO) and gradients reduced: d·c.
     public var dataShards: Int { data * context }
+    /// Stride of that d·c group: context ranks sit t apart and data ranks t·c apart, so together they are
+    /// every t-th rank (rank order tensor, context, data, pipeline).
+    public var dataShardStride: Int { tensor }
     /// Replicas of each expert: t·d·c/e.
     public var expertDataShards: Int { max(tensor * data * context / max(expert, 1), 1) }
 }

@@ -60,7 +60,7 @@ extension TrainingCost {
             // ZeRO-2 keeps only its gradient shard, so it reduce-scatters every microbatch's gradients
             // (DeepSpeed; FSDP SHARD_GRAD_OP), behind the backward pass.
             let params = deviceParameters(kind)
-            let link = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
+            let link = cluster.link(groupSize: config.dataShards, stride: config.dataShardStride)
             let bytes = framework.gradientReduceBytes
             let reduce =
                 link.gatherSeconds(bytes: params.dense * bytes, group: config.dataShards)
@@ -70,7 +70,7 @@ extension TrainingCost {
         if sharding >= 3 {
             let params = deviceParameters(kind)
             let weights = computeWeightBytes, gradients = framework.gradientReduceBytes
-            let denseLink = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
+            let denseLink = cluster.link(groupSize: config.dataShards, stride: config.dataShardStride)
             let gather =
                 denseLink.gatherSeconds(bytes: params.dense * weights, group: config.dataShards)
                 + denseLink.gatherSeconds(bytes: params.expert * weights, group: config.expertDataShards)
@@ -111,7 +111,7 @@ extension TrainingCost {
     /// (fp32 in Megatron unless --grad-reduce-in-bf16). ZeRO-3 syncs per microbatch instead.
     func gradientSyncSeconds(denseParameters: Double, expertParameters: Double) -> Double {
         guard sharding < 3 else { return 0 }
-        let link = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
+        let link = cluster.link(groupSize: config.dataShards, stride: config.dataShardStride)
         if sharding == 2 {
             // Gradients were reduce-scattered per microbatch; only the updated weights are gathered.
             let expertLink = cluster.link(groupSize: config.expertDataShards, stride: config.expert)
@@ -140,7 +140,7 @@ extension TrainingCost {
     /// backward. 0 for ZeRO 0 (no gather) and ZeRO 3 (gathers per microbatch, in the layer times).
     func parameterGatherSeconds(denseParameters: Double, expertParameters: Double) -> Double {
         guard sharding == 1 || sharding == 2 else { return 0 }
-        let link = cluster.link(groupSize: config.dataShards, stride: config.dataStride)
+        let link = cluster.link(groupSize: config.dataShards, stride: config.dataShardStride)
         let expertLink = cluster.link(groupSize: config.expertDataShards, stride: config.expert)
         return link.gatherSeconds(bytes: denseParameters * computeWeightBytes, group: config.dataShards)
             + expertLink.gatherSeconds(bytes: expertParameters * computeWeightBytes, group: config.expertDataShards)

@@ -69,20 +69,23 @@ extension TrainingCost {
     var attentionScores: Double { tokens * Double(config.sequenceLength) * Double(model.attentionHeads) / t }
 
     /// Forward time of the attention core. Flash attention: fused GEMMs over the causal half at the
-    /// device's GEMM efficiency, or at the profile's `flashAttention2Max` where the framework's kernel is
-    /// FlashAttention-2 and the device runs it slower than its GEMMs (Hopper). Unfused (Megatron 2021,
-    /// BLOOM): per-head batched GEMMs over the full s×s scores (masked afterwards), plus the memory-bound
-    /// softmax and dropout, about 13 bytes per score (write scores 2, softmax 2 + 2, dropout 2 + 1 + 2,
-    /// read by the value GEMM 2).
+    /// device's GEMM efficiency, and no faster than the profile's `flashAttention2Max` of the peak where
+    /// the framework's kernel is FlashAttention-2 and the device runs it slower than its GEMMs (Hopper).
+    /// Unfused (Megatron 2021, BLOOM): per-head batched GEMMs over the full s×s scores (masked
+    /// afterwards), plus the memory-bound softmax and dropout, about 13 bytes per score (write scores 2,
+    /// softmax 2 + 2, dropout 2 + 1 + 2, read by the value GEMM 2).
     var attentionCoreForwardSeconds: Double {
         // The core runs in 16 bits even in FP8 training (Transformer Engine's default).
         let speed = DeviceSpeed(
             profile: cluster.profile, precision: config.precision == .fp8 ? .bf16 : config.precision)
         if config.flashAttention {
+            let asGEMMs = speed.gemmSeconds(flops: attentionCoreForwardFLOPs)
             if framework.flashAttention2, let share = cluster.profile.efficiency.flashAttention2Max {
-                return attentionCoreForwardFLOPs / (cluster.profile.computePeakFLOPS(speed.precision) * share)
+                // FlashAttention-2 reaches at most `share` of the peak; small problems stay on the GEMM curve.
+                let peak = cluster.profile.computePeakFLOPS(speed.precision)
+                return max(asGEMMs, attentionCoreForwardFLOPs / (peak * share))
             }
-            return speed.gemmSeconds(flops: attentionCoreForwardFLOPs)
+            return asGEMMs
         }
         let s = Double(config.sequenceLength)
         let qk = Double(model.latentAttention?.queryKeyHeadDim ?? model.headDim)

@@ -4,7 +4,8 @@ extension ClusterFile {
     /// The collectives of `measured_bus_GBps`: all-reduce, and the two ring gathers.
     static let measuredCollectives = ["all_reduce", "all_gather", "reduce_scatter"]
 
-    /// Reads `measured_bus_GBps` (docs/clusters.md): the cluster's own nccl-tests bus bandwidth by node count,
+    /// Reads `measured_bus_GBps` (README, "Cluster files"): the cluster's own nccl-tests bus bandwidth by node
+    /// count,
     ///
     ///     measured_bus_GBps:
     ///       message_MiB: 256
@@ -16,11 +17,27 @@ extension ClusterFile {
     /// Node counts are whole numbers ≥ 1 (one node is NVLink and is kept for reference, not used);
     /// bandwidths are GB/s per GPU, one direction, at most the NVLink rate. All-gather and reduce-scatter
     /// share one ring algorithm, so where both are given the model uses their mean at each node count.
-    /// A `source:` is required: a measurement without one cannot be checked.
+    /// A `source:` is required: a measurement without one cannot be checked. The table is keyed by nodes,
+    /// and a group's node span is counted in NVLink domains, so it is refused where a node is not one
+    /// domain (PCIe boxes, NVL72 racks of 4-GPU trays), and on clusters of several `groups:`, whose
+    /// stages are costed per group without it.
     static func measuredBusBandwidth(
-        _ yaml: YAMLMapping, nvlinkGBps: Double
+        _ yaml: YAMLMapping, nvlinkGBps: Double, domainGPUs: Int, gpusPerNode: Int
     ) throws -> MeasuredBusBandwidth? {
         guard let table = try yaml.mapping("measured_bus_GBps") else { return nil }
+        if yaml.contains("groups") {
+            throw yaml.error(
+                at: "measured_bus_GBps",
+                message: "is not read on a cluster of several groups (each group's stages are costed on its own); "
+                    + "remove it, or give it in a cluster file of one group")
+        }
+        if domainGPUs != gpusPerNode {
+            throw yaml.error(
+                at: "measured_bus_GBps",
+                message: "is keyed by nodes, but a node here is not one NVLink domain (\(gpusPerNode) GPUs per node, "
+                    + "nvlink_domain_gpus \(domainGPUs)); it applies only where nvlink_domain_gpus equals gpus_per_node"
+            )
+        }
         try table.requireKnownKeys(measuredCollectives + ["message_MiB", "source", "notes"])
         guard let source = try table.string("source"), !YAMLMapping.isBlank(source) else {
             throw table.error(
@@ -48,7 +65,7 @@ extension ClusterFile {
             columns[name] = values
         }
         guard !columns.isEmpty else {
-            throw table.error(
+            throw yaml.error(
                 at: "measured_bus_GBps",
                 message: "has none of \(measuredCollectives.joined(separator: ", ")); give at least one")
         }

@@ -77,7 +77,8 @@ package enum ClusterFile {
             usdPerGPUHour: try yaml.number(
                 "usd_per_gpu_hour", in: 0.0001...1_000_000, fix: "give a price per GPU-hour in USD, or remove the key"))
         cluster.measuredBusBandwidth = try measuredBusBandwidth(
-            yaml, nvlinkGBps: cluster.intraNodeGBps)
+            yaml, nvlinkGBps: cluster.intraNodeGBps, domainGPUs: cluster.nvlinkDomainGPUs,
+            gpusPerNode: first.gpusPerNode)
         return cluster
     }
 

@@ -204,6 +204,15 @@ struct BadFileTests {
             h100 + "measured_bus_GBps:\n  source: nccl-tests\n  all_reduce: {1: 436}\n",
             ["measured_bus_GBps.all_reduce", "no node count above 1"]),
         cluster(
+            "measured bandwidth on a PCIe node (not one NVLink domain)",
+            "name: x\ngpu: l40s\nnodes: 2\nmeasured_bus_GBps:\n  source: nccl-tests\n  all_reduce: {2: 10}\n",
+            ["measured_bus_GBps", "keyed by nodes", "nvlink_domain_gpus 1"]),
+        cluster(
+            "measured bandwidth on a cluster of groups",
+            "name: x\ngroups:\n  - gpu: h100-sxm5-80gb\n    nodes: 2\n  - gpu: a100-sxm4-80gb\n    nodes: 2\n"
+                + "measured_bus_GBps:\n  source: nccl-tests\n  all_reduce: {2: 100}\n",
+            ["measured_bus_GBps", "several groups", "one group"]),
+        cluster(
             "measured bandwidth misspelt collective",
             h100 + "measured_bus_GBps:\n  source: nccl-tests\n  allreduce: {2: 361.7}\n",
             ["measured_bus_GBps.allreduce", "did you mean 'all_reduce'"]),

@@ -134,9 +134,9 @@ struct GridValidateEndToEndTests {
     /// The whole playbook grid with nanotron on the playbook's own cluster measurements
     /// (clusters/aws-p5-efa-64.yaml). With the measured all-reduce and gather bandwidth by node count,
     /// the configuration ranked first in every 16- and 32-node cell is the one that measured fastest
-    /// (ZeRO-0 with tp 2-4 there, where one NIC's line rate ranked wide ZeRO-1 data parallelism first,
-    /// 70-76% of the best); memory, with nanotron's loss logits and eager SwiGLU counted, is within 20%
-    /// at the median, and no configuration that ran is predicted not to fit.
+    /// (ZeRO-0 with tp 2-4 there; with the NIC line rate alone the 16-node cells rank wide data
+    /// parallelism first, 76-88% of the best); memory, with nanotron's loss logits and eager SwiGLU
+    /// counted, is within 20% at the median, and no configuration that ran is predicted not to fit.
     @Test func playbookGridRanksTheMeasuredBestAtScale() throws {
         let result = try Binary.run(["validate", "--grid", "validation/playbook-grid-1b-3b.csv", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
