@@ -68,6 +68,7 @@ extension PipelineCostTable {
             }
             if c == 0 {
                 t.stateBytes[r] += device.firstChunkStateBytes
+                t.forward[r] += device.firstChunkForwardSeconds
                 t.backward[r] += device.firstChunkBackwardSeconds
                 t.sync[r] += device.firstChunkSyncSeconds
                 t.gather[r] += device.firstChunkGatherSeconds
@@ -75,6 +76,7 @@ extension PipelineCostTable {
             }
             if c == chunks - 1 {
                 t.stateBytes[r] += device.lastChunkStateBytes + device.lastChunkActivationBytes
+                t.forward[r] += device.lastChunkForwardSeconds
                 t.backward[r] += device.lastChunkBackwardSeconds
                 t.sync[r] += device.lastChunkSyncSeconds
                 t.gather[r] += device.lastChunkGatherSeconds

@@ -22,6 +22,9 @@ public struct PipelineCostTable: Sendable, Hashable {
     /// Backward part of those (overlaps data-parallel reduction like layer backward does).
     public var firstChunkBackwardSeconds: Double
     public var lastChunkBackwardSeconds: Double
+    /// The rest of them, the forward part (hides the weight all-gather where the framework overlaps it).
+    public var firstChunkForwardSeconds: Double { firstChunkSeconds - firstChunkBackwardSeconds }
+    public var lastChunkForwardSeconds: Double { lastChunkSeconds - lastChunkBackwardSeconds }
     /// Pipeline send per microbatch per chunk boundary (forward and backward).
     public var sendSeconds: Double
     /// Static bytes (state) of the embedding on the first chunk and of the output layer on the last.

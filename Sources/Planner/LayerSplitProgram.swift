@@ -220,14 +220,14 @@ public struct LayerSplitProgram: Sendable {
                     constant.reduce +=
                         device.firstChunkSyncSeconds - device.firstChunkGatherSeconds - backwardShare
                         * device.firstChunkBackwardSeconds
-                    constant.gather += device.firstChunkGatherSeconds
+                    constant.gather += device.firstChunkGatherSeconds - forwardShare * device.firstChunkForwardSeconds
                 }
                 if c == table.chunks - 1 {
                     constant.optimizer += device.lastChunkOptimizerSeconds
                     constant.reduce +=
                         device.lastChunkSyncSeconds - device.lastChunkGatherSeconds - backwardShare
                         * device.lastChunkBackwardSeconds
-                    constant.gather += device.lastChunkGatherSeconds
+                    constant.gather += device.lastChunkGatherSeconds - forwardShare * device.lastChunkForwardSeconds
                 }
             }
             for (name, withReduce, withGather) in [
