@@ -49,7 +49,9 @@ public enum TrainingSearch {
         var best: [TrainingPlan.Degrees: (plan: TrainingPlan, index: Int)] = [:]
         var milps = 0, pruned = 0, infeasible = 0
         var cache: [PipelineCostTable: SplitOutcome] = [:]
-        var cutoffUsed: [Int: Double] = [:]
+        // The cutoff each table's MILP ran under (nil: none, so infeasible means no split fits memory);
+        // candidates that share a table share its outcome and its cutoff.
+        var cutoffUsed: [PipelineCostTable: Double?] = [:]
         var noSplit: [Int: NoSplit] = [:]
         var solverErrors: [SolverError: Int] = [:]
 
@@ -86,7 +88,7 @@ public enum TrainingSearch {
             }.map(\.element)
             milps += unique.count
             let work = unique.map { SplitWork(table: $0.table, cutoff: cutoff(for: $0.degrees)) }
-            for (candidate, item) in zip(unique, work) { cutoffUsed[candidate.index] = item.cutoff }
+            for (candidate, item) in zip(unique, work) { cutoffUsed[candidate.table] = .some(item.cutoff) }
             for (candidate, outcome) in zip(unique, solveConcurrently(work, solve: solve)) {
                 cache[candidate.table] = outcome
             }
@@ -98,7 +100,7 @@ public enum TrainingSearch {
                 case .failure(let error) where error.kind == .infeasible:
                     infeasible += 1
                     // No split under the cutoff: its best is above it (or nothing fits at all).
-                    noSplit[candidate.index] = .beaten(atLeast: cutoffUsed[candidate.index] ?? candidate.bound)
+                    noSplit[candidate.index] = .beaten(atLeast: (cutoffUsed[candidate.table] ?? nil) ?? .infinity)
                     continue
                 case .failure(let error):
                     // A limit or a failure proves nothing: never counted as infeasible.

@@ -84,6 +84,29 @@ struct TrainEndToEndTests {
         #expect(!why.isEmpty && !why.contains { $0.contains("time limit") }, "\(why)")
     }
 
+    /// A "why not" line's lower bound proves the loss it names: never below the winner's step. A
+    /// candidate whose MILP found no split under its cutoff is at least that cutoff, also when it shared
+    /// its table with a candidate solved earlier (the default plan printed "tp=4: at least +0% step
+    /// time (lower bound 14.1 s)" against a 14.6 s winner before the cutoff was kept per table).
+    @Test func whyNotBoundsAreNeverBelowTheWinner() throws {
+        let result = try Binary.run(["train", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let plan = try result.json()
+        let step = try #require((plan["prediction"] as? [String: Any])?["stepTimeSeconds"] as? Double)
+        let why = plan["whyNotOthers"] as? [String] ?? []
+        let bound = try Regex(#"lower bound ([0-9.]+) s"#)
+        var checked = 0
+        for line in why {
+            guard let match = try bound.firstMatch(in: line), let text = match.output[1].substring else { continue }
+            let seconds = try #require(Double(text))
+            // The bound is printed to three significant digits.
+            #expect(seconds >= step * 0.995, "\(line) (winner \(step) s)")
+            #expect(!line.contains("at least +0%"), "\(line)")
+            checked += 1
+        }
+        #expect(checked > 3, "\(why)")
+    }
+
     /// `evaluate` of BLOOM-176B's published configuration (tp 4, pp 12, dp 8, mbs 2, full recompute).
     @Test func evaluatePublishedConfiguration() throws {
         let result = try Binary.run([
