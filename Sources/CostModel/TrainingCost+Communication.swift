@@ -111,26 +111,19 @@ extension TrainingCost {
     /// (fp32 in Megatron unless --grad-reduce-in-bf16). ZeRO-3 syncs per microbatch instead.
     func gradientSyncSeconds(denseParameters: Double, expertParameters: Double) -> Double {
         guard sharding < 3 else { return 0 }
+        // ZeRO 1 and 2 gather the updated weights; ZeRO 2's gradients were reduce-scattered per microbatch.
+        let gather = parameterGatherSeconds(denseParameters: denseParameters, expertParameters: expertParameters)
+        if sharding == 2 { return gather }
         let link = cluster.link(groupSize: config.dataShards, stride: config.dataShardStride)
-        if sharding == 2 {
-            // Gradients were reduce-scattered per microbatch; only the updated weights are gathered.
-            let expertLink = cluster.link(groupSize: config.expertDataShards, stride: config.expert)
-            return link.gatherSeconds(bytes: denseParameters * computeWeightBytes, group: config.dataShards)
-                + expertLink.gatherSeconds(bytes: expertParameters * computeWeightBytes, group: config.expertDataShards)
-        }
-        let gradients = framework.gradientReduceBytes
         let expertLink = cluster.link(groupSize: config.expertDataShards, stride: config.expert)
+        let dense = denseParameters * framework.gradientReduceBytes
+        let expert = expertParameters * framework.gradientReduceBytes
         if sharding == 0 {
-            return link.allReduceSeconds(bytes: denseParameters * gradients, group: config.dataShards)
-                + expertLink.allReduceSeconds(bytes: expertParameters * gradients, group: config.expertDataShards)
+            return link.allReduceSeconds(bytes: dense, group: config.dataShards)
+                + expertLink.allReduceSeconds(bytes: expert, group: config.expertDataShards)
         }
-        let dense =
-            link.gatherSeconds(bytes: denseParameters * gradients, group: config.dataShards)
-            + link.gatherSeconds(bytes: denseParameters * computeWeightBytes, group: config.dataShards)
-        let expert =
-            expertLink.gatherSeconds(bytes: expertParameters * gradients, group: config.expertDataShards)
-            + expertLink.gatherSeconds(bytes: expertParameters * computeWeightBytes, group: config.expertDataShards)
-        return dense + expert
+        return link.gatherSeconds(bytes: dense, group: config.dataShards)
+            + expertLink.gatherSeconds(bytes: expert, group: config.expertDataShards) + gather
     }
 
     /// The weight all-gather inside `gradientSyncSeconds`: under ZeRO 1 and 2 each rank updates its shard
