@@ -119,8 +119,11 @@ public struct DataDirectory: Sendable {
     }
 
     /// The cluster file at a path, or the bundled one of that name in clusters/ (`dgx-h100-64`).
-    public func cluster(_ argument: String) throws -> ClusterDescription {
-        try load(argument, in: "clusters", flag: "--cluster") { yaml, name in
+    public func cluster(_ argument: String) throws -> ClusterDescription { try cluster(argument, flag: "--cluster") }
+
+    /// The same, for a cluster given by another flag (named in its errors).
+    public func cluster(_ argument: String, flag: String) throws -> ClusterDescription {
+        try load(argument, in: "clusters", flag: flag) { yaml, name in
             try ClusterFile.decode(yaml, defaultName: name, profiles: self)
         }
     }

@@ -150,5 +150,17 @@ struct GridValidateEndToEndTests {
         #expect(summary["predictedOutOfMemory"] as? Int == 0)
         let memory = try #require(summary["memory"] as? [String: Any])
         #expect(memory["medianAbsoluteError"] as? Double ?? 1 < 0.2)
+        // The same nodes at the NIC line rate alone (--grid-cluster dgx-h100-64): the 16-node cells rank
+        // wide data parallelism first, below the measured best.
+        let nic = try Binary.run([
+            "validate", "--grid", "validation/playbook-grid-1b-3b.csv", "--grid-cluster", "dgx-h100-64", "--format",
+            "json",
+        ])
+        #expect(nic.status == 0, "\(nic.stderr)")
+        let nicCells = try #require(try nic.json()["cells"] as? [[String: Any]])
+        let sixteen = nicCells.filter { $0["nodes"] as? Int == 16 }.compactMap { $0["topOneRatio"] as? Double }
+        #expect(sixteen.count == 2 && sixteen.allSatisfy { $0 < 0.9 }, "\(sixteen)")
+        let alone = try Binary.run(["validate", "--grid-cluster", "dgx-h100-64"])
+        #expect(alone.status == 1 && alone.stderr.contains("needs --grid"), "\(alone.stderr)")
     }
 }

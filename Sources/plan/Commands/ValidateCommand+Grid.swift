@@ -8,7 +8,7 @@ extension ValidateCommand {
     static let gridModels = ["1B": "playbook-1b", "3B": "playbook-3b"]
     /// The grid's nodes: AWS p5 (8 H100 80GB on NVLink, EFA 400 Gb/s per GPU) with the bus bandwidth the
     /// playbook's authors measured on that cluster (clusters/aws-p5-efa-64.yaml); each row gets its own node count.
-    static let gridCluster = "aws-p5-efa-64"
+    static let defaultGridCluster = "aws-p5-efa-64"
 
     /// `plan validate --grid FILE`: loads the grid and its models, and predicts every row with the
     /// published degrees split evenly over the stages (`.uniform`, no recomputed layers): tokens/s per
@@ -18,7 +18,7 @@ extension ValidateCommand {
         let framework = try data.framework(self.framework ?? "nanotron")
         let models = try Self.gridModels.mapValues { try data.model($0) }
         let runs = try GridFile.load(contentsOf: URL(fileURLWithPath: path), shownAs: path, models: models)
-        let base = try data.cluster(Self.gridCluster)
+        let base = try data.cluster(gridCluster ?? Self.defaultGridCluster, flag: "--grid-cluster")
         let cluster = { (nodes: Int) -> ClusterDescription in
             var cluster = base
             cluster.name = "h100-\(nodes)x8"

@@ -29,6 +29,13 @@ struct ValidateCommand: ParsableCommand {
             "Validate a measured grid of configurations (a CSV such as "
                 + "validation/playbook-grid-1b-3b.csv): error, ranking per model and node count, memory."))
     var grid: String?
+    @Option(
+        name: .customLong("grid-cluster"),
+        help: ArgumentHelp(
+            "With --grid: the cluster its nodes are (default aws-p5-efa-64, the playbook's cluster with its "
+                + "measured collective bandwidth; dgx-h100-64 for the same nodes at the NIC line rate alone); "
+                + "each row gets its own node count."))
+    var gridCluster: String?
     @Flag(
         name: .customLong("cross-validate"),
         help: ArgumentHelp(
@@ -64,12 +71,16 @@ struct ValidateCommand: ParsableCommand {
         let data = DataDirectory()
         try OutPath.check(
             out,
-            inputs: runs + Self.bundledTrainingRuns.compactMap { data.url($0)?.path } + [grid].compactMap { $0 }
+            inputs: runs + Self.bundledTrainingRuns.compactMap { data.url($0)?.path }
+                + [grid, gridCluster].compactMap { $0 }
                 + data.inputPaths(frameworks: [framework].compactMap { $0 }))
         if writeIntervals != nil && !crossValidate {
             throw InputError(key: "--write-intervals", "needs --cross-validate, whose errors the intervals come from")
         }
         try OutPath.check(writeIntervals, inputs: runs + Self.bundledTrainingRuns.compactMap { data.url($0)?.path })
+        if gridCluster != nil && grid == nil {
+            throw InputError(key: "--grid-cluster", "needs --grid, whose rows it costs")
+        }
         let report: any Report
         if let grid {
             if !runs.isEmpty || serving || searchUpTo != nil || crossValidate {
