@@ -20,7 +20,7 @@ struct GEMMCurveTests {
             nvlinkDomainGPUs: 8, efficiency: Efficiency(gemmMax: 0.80, gemmHalfGFLOP: 5.6)),
         precision: .bf16)
 
-    /// (FLOPs, measured FLOP/s) of every row of the measured table.
+    /// Every row of the measured table: its FLOPs (2·b·m·n·k), its k, and the measured FLOP/s.
     static func measured() throws -> [(flops: Double, k: Int, flopsPerSecond: Double)] {
         let text = try String(
             contentsOf: root.appendingPathComponent("validation/gemm-h100-bf16-xla.csv"), encoding: .utf8)
