@@ -11,10 +11,23 @@ public struct DeviceSpeed: Sendable, Hashable {
     }
 
     /// Achieved fraction of peak for one GEMM of `flops`: max · W/(W + W½).
+    ///
+    /// Equivalently a GEMM takes W/(P·max) + t₀ with a fixed t₀ = W½/(P·max): the tile waves that do
+    /// not fill the device, prologue and epilogue. That time does not shrink when the tensor cores run
+    /// twice as fast, so an FP8 GEMM keeps the 16-bit t₀: its half-size is W½ · (P₈·max₈)/(P₁₆·max₁₆)
+    /// (`gemm_half_GFLOP` is measured on 16-bit GEMMs).
     public func gemmEfficiency(flops: Double) -> Double {
         let e = profile.efficiency
         let top = precision == .fp8 ? e.fp8GemmMax : e.gemmMax
-        return top * flops / (flops + e.gemmHalfGFLOP * 1e9)
+        return top * flops / (flops + halfSizeFLOPs)
+    }
+
+    /// W½ in FLOPs at this precision (see `gemmEfficiency`).
+    var halfSizeFLOPs: Double {
+        let e = profile.efficiency
+        let sixteenBit = profile.computePeakFLOPS(.bf16) * e.gemmMax
+        guard precision == .fp8, sixteenBit > 0 else { return e.gemmHalfGFLOP * 1e9 }
+        return e.gemmHalfGFLOP * 1e9 * profile.computePeakFLOPS(.fp8) * e.fp8GemmMax / sixteenBit
     }
 
     /// Seconds for `count` GEMMs of `flops` each.

@@ -74,6 +74,12 @@ public struct Framework: Sendable, Hashable, Codable {
     /// the next step's first forward (Megatron's distributed optimizer with --overlap-param-gather);
     /// false where it runs before that forward (DeepSpeed's stage 1/2 step, nanotron's ZeRO-1).
     public var optimizerGatherOverlap: Bool
+    /// Host (CPU) time to issue one transformer layer's forward kernels, seconds; its backward takes
+    /// twice as long (autograd issues about two kernels per forward one). The GPU runs a layer no
+    /// faster than its host issues it, so each pass takes the longer of the two
+    /// (`TrainingCost.layer`): with small kernels (high tensor parallelism, small microbatches) an eager
+    /// framework is bound by its host. 0 where the host always keeps ahead.
+    public var hostLayerForwardSeconds: Double
 
     public init(
         name: String, interleavedSchedule: Bool, zeroStages: [ZeROStage], zeroStagesWithPipeline: [ZeROStage],
@@ -85,8 +91,9 @@ public struct Framework: Sendable, Hashable, Codable {
         fusedKernels: Set<FusedKernel>, shardsUnderPipeline: Bool = true, recomputeLayers: RecomputeLayers? = nil,
         pipelineSplit: PipelineSplit = .even, selectiveRecompute: SelectiveRecompute = .modules,
         mixedDevicePipeline: Bool = false, lossLogitBytes: Double = 6, flashAttention2: Bool = false,
-        optimizerGatherOverlap: Bool = false
+        optimizerGatherOverlap: Bool = false, hostLayerForwardSeconds: Double = 0
     ) {
+        self.hostLayerForwardSeconds = hostLayerForwardSeconds
         self.optimizerGatherOverlap = optimizerGatherOverlap
         self.lossLogitBytes = lossLogitBytes
         self.flashAttention2 = flashAttention2

@@ -62,7 +62,8 @@ public struct HardwareProfile: Sendable, Hashable, Codable {
 public struct Efficiency: Sendable, Hashable, Codable {
     /// Fraction of dense peak a large BF16/FP16 GEMM reaches (cuBLAS "max achievable" FLOPs).
     public var gemmMax: Double
-    /// GEMM size, in GFLOP, at which it reaches half of `gemmMax`.
+    /// Size of a 16-bit GEMM, in GFLOP, at which it reaches half of `gemmMax`: a property of the GEMM
+    /// library on the device, measured on GEMMs alone (FP8 keeps the same fixed time, `DeviceSpeed`).
     public var gemmHalfGFLOP: Double
     /// Fraction of the FP8 peak a large FP8 GEMM reaches (scaling and casts cost more than in BF16).
     public var fp8GemmMax: Double
@@ -89,6 +90,10 @@ public struct Efficiency: Sendable, Hashable, Codable {
     public var kvCacheMemory: Double
     /// Fixed serving-engine time per prefill (request setup, scheduling, first sampling), µs.
     public var prefillOverheadMicroseconds: Double
+    /// Fixed time per layer of a prefill forward, µs: a serving engine's fused kernels, not the
+    /// training framework's (`layerOverheadMicroseconds` is fitted on training runs and does not
+    /// carry over to an inference engine).
+    public var prefillLayerOverheadMicroseconds: Double = 40
     /// Fraction of the dense 16-bit peak the FlashAttention-2 kernel reaches on this device, where it
     /// falls short of the GEMMs: on Hopper it does not use the asynchronous WGMMA and TMA units, and
     /// reaches about 35% (Shah et al. 2024, "FlashAttention-3", abstract) where cuDNN's and

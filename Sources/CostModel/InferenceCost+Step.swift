@@ -52,7 +52,7 @@ extension InferenceCost {
             gemmSpeed.gemmSeconds(flops: matmulFLOPsPerToken * tokens / stageLayers, count: stageLayers)
             + attention.gemmSeconds(flops: perPair * step.decodeContextTokens)
             + attention.gemmSeconds(flops: perPair * step.prefillPairs)
-            + (step.prefillTokens == 0 ? 0 : profile.efficiency.layerOverheadMicroseconds * 1e-6 * stageLayers)
+            + (step.prefillTokens == 0 ? 0 : profile.efficiency.prefillLayerOverheadMicroseconds * 1e-6 * stageLayers)
         let comm =
             stageLayers * 2
             * tensorLink.allReduceSeconds(bytes: tokens * Double(model.hiddenSize) * 2, group: config.tensor)

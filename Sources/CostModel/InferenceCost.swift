@@ -109,7 +109,7 @@ public struct InferenceCost: Sendable {
             * tensorLink.allReduceSeconds(bytes: tokens * Double(model.hiddenSize) * 2, group: config.tensor)
         let logits = gemmSpeed.gemmSeconds(
             flops: 2 * Double(sequences) * Double(model.hiddenSize) * Double(model.vocabularySize) / t)
-        let stage = gemms + attention + comm + profile.efficiency.layerOverheadMicroseconds * 1e-6 * stageLayers
+        let stage = gemms + attention + comm + profile.efficiency.prefillLayerOverheadMicroseconds * 1e-6 * stageLayers
         return p * stage + logits + profile.efficiency.prefillOverheadMicroseconds * 1e-6
     }
 

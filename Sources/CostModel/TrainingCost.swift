@@ -47,15 +47,14 @@ public struct TrainingCost: Sendable {
     /// Per-layer cost of each kind this model has.
     public func layer(_ kind: LayerKind) -> LayerCost {
         let flops = forwardGEMMs(kind)
-        let forwardCompute =
-            flops.reduce(0) { $0 + speed.gemmSeconds(flops: $1.flops, count: $1.count) }
-            + attentionCoreForwardSeconds + speed.memorySeconds(bytes: elementwiseBytes(kind))
-            + cluster.profile.efficiency.layerOverheadMicroseconds * 1e-6
         let gemmOnly = flops.reduce(0) { $0 + speed.gemmSeconds(flops: $1.flops, count: $1.count) }
-        let backwardCompute =
-            2 * gemmOnly + attentionCoreBackwardSeconds
-            + 2 * speed.memorySeconds(bytes: elementwiseBytes(kind))
-            + cluster.profile.efficiency.layerOverheadMicroseconds * 1e-6
+        let overhead = cluster.profile.efficiency.layerOverheadMicroseconds * 1e-6
+        let elementwise = speed.memorySeconds(bytes: elementwiseBytes(kind))
+        let forwardCompute = max(
+            gemmOnly + attentionCoreForwardSeconds + elementwise + overhead, framework.hostLayerForwardSeconds)
+        let backwardCompute = max(
+            2 * gemmOnly + attentionCoreBackwardSeconds + 2 * elementwise + overhead,
+            2 * framework.hostLayerForwardSeconds)
         let comm = communication(kind, forwardComputeSeconds: forwardCompute, backwardComputeSeconds: backwardCompute)
         let params = deviceParameters(kind)
         let modelFLOPs = flops.reduce(0) { $0 + $1.flops * $1.count } + attentionCoreForwardFLOPs

@@ -20,7 +20,9 @@ package enum FrameworkFile {
         "gathers_per_microbatch", "fused_kernels", "shards_under_pipeline",
     ]
     /// Optional `mechanisms:` keys (with a `source:` when given).
-    static let optionalMechanismKeys = ["loss_logit_bytes", "flash_attention_2", "optimizer_gather_overlap"]
+    static let optionalMechanismKeys = [
+        "loss_logit_bytes", "flash_attention_2", "optimizer_gather_overlap", "host_layer_forward_us",
+    ]
 
     package static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> Framework {
         try yaml.requireKnownKeys(topKeys)
@@ -106,7 +108,10 @@ package enum FrameworkFile {
                 fix: "give bytes per logit alive at the loss, 6 for a 16-bit output "
                     + "and one fp32 copy") ?? 6,
             flashAttention2: try mechanisms.bool("flash_attention_2") ?? false,
-            optimizerGatherOverlap: try mechanisms.bool("optimizer_gather_overlap") ?? false)
+            optimizerGatherOverlap: try mechanisms.bool("optimizer_gather_overlap") ?? false,
+            hostLayerForwardSeconds: (try mechanisms.number(
+                "host_layer_forward_us", in: 0...100_000,
+                fix: "give the host time to issue one layer's forward kernels in microseconds") ?? 0) * 1e-6)
     }
 
     /// An optional `supports:` key naming one case of `T` (frameworks/README.md).

@@ -12,7 +12,7 @@ package enum ProfileFile {
     static let efficiencyKeys = [
         "gemm_max", "fp8_gemm_max", "memory", "nvlink", "network", "gemm_half_GFLOP", "layer_overhead_us",
         "moe_layer_overhead_us", "decode_step_overhead_us", "prefill_overhead_us", "decode_memory",
-        "kv_cache_memory", "tensor_comm_overlap", "flash_attention_2_max",
+        "kv_cache_memory", "tensor_comm_overlap", "flash_attention_2_max", "prefill_layer_overhead_us",
     ]
 
     static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> HardwareProfile {
@@ -73,6 +73,8 @@ package enum ProfileFile {
                 "decode_step_overhead_us", efficiency.decodeStepOverheadMicroseconds)
             efficiency.prefillOverheadMicroseconds = try microseconds(
                 "prefill_overhead_us", efficiency.prefillOverheadMicroseconds)
+            efficiency.prefillLayerOverheadMicroseconds = try microseconds(
+                "prefill_layer_overhead_us", efficiency.prefillLayerOverheadMicroseconds)
             efficiency.decodeMemory = try fraction("decode_memory", efficiency.decodeMemory)
             efficiency.kvCacheMemory = try fraction("kv_cache_memory", efficiency.kvCacheMemory)
             efficiency.flashAttention2Max = try block.number(

@@ -28,6 +28,7 @@ package enum ProfileWriter {
             ("moe_layer_overhead_us", e.moeLayerOverheadMicroseconds), ("decode_memory", e.decodeMemory),
             ("decode_step_overhead_us", e.decodeStepOverheadMicroseconds), ("kv_cache_memory", e.kvCacheMemory),
             ("prefill_overhead_us", e.prefillOverheadMicroseconds),
+            ("prefill_layer_overhead_us", e.prefillLayerOverheadMicroseconds),
         ]
         lines += values.map { "  \($0.0): \(number($0.1))" }
         if let flash = e.flashAttention2Max { lines.append("  flash_attention_2_max: \(number(flash))") }

@@ -7,8 +7,8 @@ import Testing
 /// the fit stated in that file's header (max 0.80, W½ 5.6 GFLOP), the 28 measured shapes of at least 8
 /// GFLOP with k ≥ 512 are within 6% of the curve at the median and 30% at worst (a narrow n = 256 shape,
 /// which the curve does not see: it knows FLOPs, not shape), and the 4096³ matmul (137.4 GFLOP, 783.3 TFLOP/s
-/// measured) is within 3%: 0.80 · 137.4/143.0 · 989.4 = 760.5 TFLOP/s. The shipped profiles' fitted
-/// gemm_half_GFLOP (tens of GFLOP) is far from this measurement; issue 11's note says why it stays.
+/// measured) is within 3%: 0.80 · 137.4/143.0 · 989.4 = 760.5 TFLOP/s. The shipped profiles'
+/// gemm_half_GFLOP on GH100 is this measurement, rounded to 6 GFLOP.
 struct GEMMCurveTests {
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

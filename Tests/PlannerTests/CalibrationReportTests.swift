@@ -43,7 +43,7 @@ struct CalibrationReportTests {
 
     /// Runs of a single GEMM shape cannot separate the maximum from the half-efficiency size: the
     /// latter is kept, with the measurement that would pin it.
-    @Test func oneShapeKeepsTheHalfEfficiencySize() throws {
+    @Test func oneShapeKeepsTheLayerOverhead() throws {
         let base = try CalibrationTests.run("team", 0)
         let runs = (0..<4).map { index -> PublishedRun in
             var run = base
@@ -52,9 +52,9 @@ struct CalibrationReportTests {
             return run
         }
         let report = try CalibrationReport(runs: runs)
-        let kept = try #require(report.kept.first { $0.key == .gemmHalfGFLOP })
+        let kept = try #require(report.kept.first { $0.key == .layerOverheadMicroseconds })
         #expect(kept.reason.contains("another hidden size, tensor-parallel degree or microbatch size"))
-        #expect(report.fit.values.first { $0.key == .gemmHalfGFLOP }?.wasFitted == false)
+        #expect(report.fit.values.first { $0.key == .layerOverheadMicroseconds }?.wasFitted == false)
         #expect(report.fit.values.first { $0.key == .gemmMax }?.wasFitted == true)
     }
 }

@@ -7,10 +7,14 @@ import Foundation
 /// cross-validation (`CrossValidationReport`) can ask how well such a fit predicts runs it never saw.
 ///
 /// What is fitted: a small fixed list of physical values per profile (`Parameter`: the BF16 and FP8
-/// GEMM maxima, the GEMM size at half efficiency, the hidden share of tensor-parallel communication and
-/// the fixed MoE dispatch time); never a per-run constant. Each profile is fitted on the runs on that
-/// profile alone, and only in the values at least `Options.minimumConstrainingRuns` of those runs
-/// constrain (`Parameter.constrains`) and the file calibrates (`Parameter.isCalibrated`); a profile
+/// GEMM maxima, the hidden share of tensor-parallel communication, the fixed MoE dispatch time and the
+/// fixed time per layer and pass); never a per-run constant. The GEMM size at half efficiency is not
+/// fitted: it is a property of the GEMM library on the device, measured in isolation (each profile's
+/// `gemm_half_GFLOP` source), and a fit to whole training steps used it to absorb per-layer time that
+/// does not depend on GEMM size (it reached 64 GFLOP on H100, where cuBLAS measures about 6). Each
+/// profile is fitted on the runs on that profile alone, and only in the values at least
+/// `Options.minimumConstrainingRuns` of those runs constrain (`Parameter.constrains`) and the file
+/// calibrates (`Parameter.isCalibrated`); a profile
 /// with fewer than `Options.minimumRuns` runs keeps its file's values.
 ///
 /// Objective, per profile: the mean over its n runs of |log(predicted / measured)|,
@@ -34,42 +38,41 @@ package enum Calibration {
     /// runs it moves and constrains.
     package enum Parameter: String, CaseIterable, Sendable, Encodable, Comparable {
         case gemmMax = "gemm_max"
-        case gemmHalfGFLOP = "gemm_half_GFLOP"
         case fp8GemmMax = "fp8_gemm_max"
         case tensorCommOverlap = "tensor_comm_overlap"
         case moeLayerOverheadMicroseconds = "moe_layer_overhead_us"
+        case layerOverheadMicroseconds = "layer_overhead_us"
 
         /// The candidate values, ascending: fractions in steps of 0.01 (GEMM maxima) or 0.05 (overlap),
-        /// the MoE overhead in steps of 100 µs, and the GEMM half-size on a geometric grid of 41 points
-        /// from 1 to 80 GFLOP (a ratio of 80^(1/40) ≈ 1.116, about 11% per step), since what matters
-        /// there is W½ relative to GEMM sizes that span orders of magnitude.
+        /// the MoE overhead in steps of 100 µs (0–3 ms) and the per-layer overhead in steps of 20 µs
+        /// (0–1 ms).
         package var grid: [Double] {
             switch self {
             case .gemmMax: (35...90).map { Double($0) / 100 }
             case .fp8GemmMax: (25...80).map { Double($0) / 100 }
-            case .gemmHalfGFLOP: (0...40).map { Rounded.six(pow(80, Double($0) / 40)) }
             case .tensorCommOverlap: (0...18).map { Double($0) / 20 }
             case .moeLayerOverheadMicroseconds: (0...30).map { Double($0) * 100 }
+            case .layerOverheadMicroseconds: (0...50).map { Double($0) * 20 }
             }
         }
 
         package func value(in efficiency: Efficiency) -> Double {
             switch self {
             case .gemmMax: efficiency.gemmMax
-            case .gemmHalfGFLOP: efficiency.gemmHalfGFLOP
             case .fp8GemmMax: efficiency.fp8GemmMax
             case .tensorCommOverlap: efficiency.tensorCommOverlap
             case .moeLayerOverheadMicroseconds: efficiency.moeLayerOverheadMicroseconds
+            case .layerOverheadMicroseconds: efficiency.layerOverheadMicroseconds
             }
         }
 
         package func set(_ value: Double, in efficiency: inout Efficiency) {
             switch self {
             case .gemmMax: efficiency.gemmMax = value
-            case .gemmHalfGFLOP: efficiency.gemmHalfGFLOP = value
             case .fp8GemmMax: efficiency.fp8GemmMax = value
             case .tensorCommOverlap: efficiency.tensorCommOverlap = value
             case .moeLayerOverheadMicroseconds: efficiency.moeLayerOverheadMicroseconds = value
+            case .layerOverheadMicroseconds: efficiency.layerOverheadMicroseconds = value
             }
         }
 
@@ -77,12 +80,12 @@ package enum Calibration {
         /// maxima from BF16/FP16 runs (an FP8 run's BF16 GEMMs are only its attention core), the FP8
         /// maximum from FP8 runs on a device with FP8 tensor cores, the overlap from tensor-parallel
         /// runs whose framework overlaps (`Framework.tensorCommOverlap`), the MoE overhead from runs
-        /// with MoE layers; every run measures the GEMM half-size.
+        /// with MoE layers; every run measures the per-layer overhead.
         package func constrains(_ run: PublishedRun) -> Bool {
             switch self {
             case .gemmMax: run.config.precision != .fp8
             case .fp8GemmMax: run.config.precision == .fp8 && run.cluster.profile.supports(.fp8)
-            case .gemmHalfGFLOP: true
+            case .layerOverheadMicroseconds: true
             case .tensorCommOverlap, .moeLayerOverheadMicroseconds: affects(run)
             }
         }
@@ -92,7 +95,7 @@ package enum Calibration {
         /// the value is searched, so they are not evaluated then.
         package func affects(_ run: PublishedRun) -> Bool {
             switch self {
-            case .gemmMax, .gemmHalfGFLOP: true
+            case .gemmMax, .layerOverheadMicroseconds: true
             case .fp8GemmMax: run.config.precision == .fp8
             case .tensorCommOverlap: run.config.tensor > 1 && run.framework.tensorCommOverlap
             case .moeLayerOverheadMicroseconds: run.model.moeLayers > 0

@@ -61,7 +61,7 @@ package struct CalibrationReport: Encodable, Sendable {
         try Self.checkContradictions(runs)
         var options = options
         var kept: [Kept] = []
-        // GEMM shapes the runs span: without two, the maximum and the half-efficiency size trade off.
+        // GEMM shapes the runs span: without two, the GEMM maximum and the per-layer overhead trade off.
         let shapes = Set(
             runs.map {
                 [
@@ -70,10 +70,10 @@ package struct CalibrationReport: Encodable, Sendable {
                 ]
             })
         if shapes.count < 2 {
-            options.parameters.removeAll { $0 == .gemmHalfGFLOP }
+            options.parameters.removeAll { $0 == .layerOverheadMicroseconds }
             kept.append(
                 Kept(
-                    key: .gemmHalfGFLOP,
+                    key: .layerOverheadMicroseconds,
                     reason: "every run has the same GEMM shapes; a run with another hidden size, tensor-parallel "
                         + "degree or microbatch size would pin it"))
         }
