@@ -10,8 +10,9 @@ struct HostBoundTests {
     func layer(host seconds: Double) -> LayerCost {
         var framework = Framework.megatronDefaults
         framework.hostLayerForwardSeconds = seconds
-        return TrainingCost(model: Models.llama3_70b, cluster: Devices.cluster(nodes: 1), config: config, framework: framework)
-            .layer(.dense)
+        let cost = TrainingCost(
+            model: Models.llama3_70b, cluster: Devices.cluster(nodes: 1), config: config, framework: framework)
+        return cost.layer(.dense)
     }
 
     @Test func slowHostSetsThePace() {
