@@ -20,16 +20,17 @@ public struct Link: Sendable, Hashable {
         self.gatherBytesPerSecond = gatherBytesPerSecond ?? bytesPerSecond
     }
 
-    /// Ring all-reduce of `bytes` over `group` devices: 2·(g−1)/g·n/B + 2·(g−1)·α.
+    /// Ring all-reduce of `bytes` over `group` devices: 2·(g−1)/g·n/B + 2·(g−1)·α. Nothing to move
+    /// (a group of one, or no bytes, such as the expert gradients of a dense model) is no collective.
     public func allReduceSeconds(bytes: Double, group: Int) -> Double {
-        guard group > 1 else { return 0 }
+        guard group > 1, bytes > 0 else { return 0 }
         let g = Double(group)
         return 2 * (g - 1) / g * bytes / allReduceBytesPerSecond + 2 * (g - 1) * latencySeconds
     }
 
     /// Reduce-scatter or all-gather of a `bytes` buffer (the whole, not the shard): (g−1)/g·n/B + (g−1)·α.
     public func gatherSeconds(bytes: Double, group: Int) -> Double {
-        guard group > 1 else { return 0 }
+        guard group > 1, bytes > 0 else { return 0 }
         let g = Double(group)
         return (g - 1) / g * bytes / gatherBytesPerSecond + (g - 1) * latencySeconds
     }
@@ -37,7 +38,7 @@ public struct Link: Sendable, Hashable {
     /// All-to-all where each device holds `bytes` and keeps 1/g of it: (g−1)/g·n/B + (g−1)·α, at the
     /// link's own bandwidth (a measured gather table says nothing about all-to-all).
     public func allToAllSeconds(bytes: Double, group: Int) -> Double {
-        guard group > 1 else { return 0 }
+        guard group > 1, bytes > 0 else { return 0 }
         let g = Double(group)
         return (g - 1) / g * bytes / bytesPerSecond + (g - 1) * latencySeconds
     }

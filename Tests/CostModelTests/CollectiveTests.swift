@@ -22,6 +22,19 @@ struct CollectiveTests {
         #expect(cluster.membersPerDomain(groupSize: 128, stride: 1) == 8)
     }
 
+    /// A collective with nothing to move costs nothing, latency included: a dense model's expert
+    /// gradients (0 bytes) over its 128-rank expert-data group would otherwise pay 127 hops × 5 µs =
+    /// 0.635 ms per layer and pass. With bytes, the ring terms stay: 1 GB over 128 ranks at 160 GB/s is
+    /// 127/128 · 1e9 / 160e9 + 127 · 5 µs = 6.2012 + 0.635 = 6.8362 ms for a gather, twice that for an all-reduce.
+    @Test func emptyCollectiveIsFree() {
+        let link = cluster.link(groupSize: 128, stride: 1)
+        #expect(link.gatherSeconds(bytes: 0, group: 128) == 0)
+        #expect(link.allReduceSeconds(bytes: 0, group: 128) == 0)
+        #expect(link.allToAllSeconds(bytes: 0, group: 128) == 0)
+        #expect(abs(link.gatherSeconds(bytes: 1e9, group: 128) - 6.8362e-3) < 1e-7)
+        #expect(abs(link.allReduceSeconds(bytes: 1e9, group: 128) - 2 * 6.8362e-3) < 1e-6)
+    }
+
     /// With tp = 8 the data-parallel peers of a GPU sit one per node: one NIC, 20 GB/s.
     /// With tp = 2 there are 4 per node: 4 × 20 = 80 GB/s.
     @Test func stridedGroupUsesItsMembersNICs() {
