@@ -56,9 +56,11 @@ public struct HardwareProfile: Sendable, Hashable, Codable {
 
 /// Achieved fractions of the datasheet peaks: few, physical, per device.
 ///
-/// A GEMM of W FLOPs runs at `gemmMax · W / (W + gemmHalfGFLOP·1e9)` of the dense peak: large GEMMs
-/// approach the best cuBLAS efficiency, small ones (heavy tensor parallelism, small microbatches)
-/// fall off as their tiles no longer fill the device.
+/// A 16-bit GEMM of W FLOPs runs at `gemmMax · W / (W + gemmHalfGFLOP·1e9)` of the dense peak: large
+/// GEMMs approach the best cuBLAS efficiency, small ones (heavy tensor parallelism, small microbatches)
+/// fall off as their tiles no longer fill the device. An FP8 GEMM uses `fp8GemmMax` and a half size
+/// scaled by the ratio of achieved peaks, so both precisions share one fixed time per GEMM
+/// (`DeviceSpeed.halfSizeFLOPs`).
 public struct Efficiency: Sendable, Hashable, Codable {
     /// Fraction of dense peak a large BF16/FP16 GEMM reaches (cuBLAS "max achievable" FLOPs).
     public var gemmMax: Double
@@ -73,7 +75,8 @@ public struct Efficiency: Sendable, Hashable, Codable {
     public var nvlink: Double
     /// Fraction of the NIC line rate a collective reaches across nodes.
     public var network: Double
-    /// Fixed time per transformer layer per pass for kernel launches and synchronisation, µs.
+    /// Fixed time per transformer layer per pass that does not grow with GEMM size, µs: fitted on
+    /// training runs (launches, synchronisation, the kernels the model does not count one by one).
     public var layerOverheadMicroseconds: Double
     /// Share of tensor-parallel communication hidden behind GEMMs (Megatron-Core's userbuffer
     /// overlap on Hopper and later; 0 where frameworks run it exposed).
@@ -92,8 +95,9 @@ public struct Efficiency: Sendable, Hashable, Codable {
     public var prefillOverheadMicroseconds: Double
     /// Fixed time per layer of a prefill forward, µs: a serving engine's fused kernels, not the
     /// training framework's (`layerOverheadMicroseconds` is fitted on training runs and does not
-    /// carry over to an inference engine).
-    public var prefillLayerOverheadMicroseconds: Double = 40
+    /// carry over to an inference engine). 40 by default: the value the serving keys were calibrated
+    /// with (the per-layer overhead before it was fitted to training runs).
+    public var prefillLayerOverheadMicroseconds: Double
     /// Fraction of the dense 16-bit peak the FlashAttention-2 kernel reaches on this device, where it
     /// falls short of the GEMMs: on Hopper it does not use the asynchronous WGMMA and TMA units, and
     /// reaches about 35% (Shah et al. 2024, "FlashAttention-3", abstract) where cuDNN's and
@@ -106,7 +110,7 @@ public struct Efficiency: Sendable, Hashable, Codable {
         nvlink: Double = 0.75, network: Double = 0.8, layerOverheadMicroseconds: Double = 40,
         tensorCommOverlap: Double = 0, moeLayerOverheadMicroseconds: Double = 1000,
         decodeMemory: Double = 0.7, decodeStepOverheadMicroseconds: Double = 2000, kvCacheMemory: Double = 0.35,
-        prefillOverheadMicroseconds: Double = 5000
+        prefillOverheadMicroseconds: Double = 5000, prefillLayerOverheadMicroseconds: Double = 40
     ) {
         self.gemmMax = gemmMax
         self.gemmHalfGFLOP = gemmHalfGFLOP
@@ -121,5 +125,6 @@ public struct Efficiency: Sendable, Hashable, Codable {
         self.decodeStepOverheadMicroseconds = decodeStepOverheadMicroseconds
         self.kvCacheMemory = kvCacheMemory
         self.prefillOverheadMicroseconds = prefillOverheadMicroseconds
+        self.prefillLayerOverheadMicroseconds = prefillLayerOverheadMicroseconds
     }
 }

@@ -52,7 +52,7 @@ extension InferenceCost {
             gemmSpeed.gemmSeconds(flops: matmulFLOPsPerToken * tokens / stageLayers, count: stageLayers)
             + attention.gemmSeconds(flops: perPair * step.decodeContextTokens)
             + attention.gemmSeconds(flops: perPair * step.prefillPairs)
-            + (step.prefillTokens == 0 ? 0 : profile.efficiency.prefillLayerOverheadMicroseconds * 1e-6 * stageLayers)
+            + (step.prefillTokens == 0 ? 0 : prefillStageOverheadSeconds)
         let comm =
             stageLayers * 2
             * tensorLink.allReduceSeconds(bytes: tokens * Double(model.hiddenSize) * 2, group: config.tensor)
@@ -62,7 +62,7 @@ extension InferenceCost {
         // `ttftSeconds` was fitted with) when the step carries prompt tokens, whichever is larger.
         let fixed = max(
             step.decodes > 0 ? stepOverheadSeconds : 0,
-            step.prefillTokens > 0 ? profile.efficiency.prefillOverheadMicroseconds * 1e-6 : 0)
+            step.prefillTokens > 0 ? prefillOverheadSeconds : 0)
         return p * (max(memory, compute) + comm) + logits + fixed
     }
 }

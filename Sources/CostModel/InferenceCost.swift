@@ -109,12 +109,18 @@ public struct InferenceCost: Sendable {
             * tensorLink.allReduceSeconds(bytes: tokens * Double(model.hiddenSize) * 2, group: config.tensor)
         let logits = gemmSpeed.gemmSeconds(
             flops: 2 * Double(sequences) * Double(model.hiddenSize) * Double(model.vocabularySize) / t)
-        let stage = gemms + attention + comm + profile.efficiency.prefillLayerOverheadMicroseconds * 1e-6 * stageLayers
-        return p * stage + logits + profile.efficiency.prefillOverheadMicroseconds * 1e-6
+        let stage = gemms + attention + comm + prefillStageOverheadSeconds
+        return p * stage + logits + prefillOverheadSeconds
     }
 
     /// Fixed engine time per forward step (scheduling, sampling, launches), seconds.
     var stepOverheadSeconds: Double { profile.efficiency.decodeStepOverheadMicroseconds * 1e-6 }
+    /// Fixed engine time per prefill (request setup, scheduling, first sampling), seconds.
+    var prefillOverheadSeconds: Double { profile.efficiency.prefillOverheadMicroseconds * 1e-6 }
+    /// Fixed time of a prefill forward through one stage's layers, seconds.
+    var prefillStageOverheadSeconds: Double {
+        profile.efficiency.prefillLayerOverheadMicroseconds * 1e-6 * stageLayers
+    }
 
     /// One decode step (one token for each of B sequences, average context P + O/2): read the stage's
     /// weights at the decode share of HBM bandwidth and the batch's KV cache at the (lower) share

@@ -54,6 +54,27 @@ struct MicrobenchTests {
         #expect(sources.map(\.key) == ["gemm", "memory", "nvlink", "network"])
     }
 
+    /// An FP8 file fits the FP8 curve; its half size goes back to the 16-bit key the cost model scales
+    /// (DeviceSpeed.halfSizeFLOPs): 20 GFLOP at 0.7 of 1978.9 against 0.65 of 989.4 is
+    /// 20 · 989.4 · 0.65 / (1978.9 · 0.7) = 9.2844 GFLOP, and the FP8 GEMM time is unchanged by the round trip.
+    @Test func fp8CurveKeepsTheSixteenBitHalfSize() throws {
+        let gemms = [(512, 512, 512), (2048, 2048, 2048), (8192, 4096, 4096), (16384, 16384, 16384)].map {
+            (m, n, k) -> String in
+            let flops = 2.0 * Double(m) * Double(n) * Double(k)
+            let tflops = 1978.9 * 0.7 * flops / (flops + 20e9)
+            return
+                "{\"m\": \(m), \"n\": \(n), \"k\": \(k), \"seconds\": \(flops / tflops / 1e12), \"tflops\": \(tflops)}"
+        }
+        let path = try Self.write(
+            "{\"device\": \"NVIDIA H100 80GB HBM3\", \"dtype\": \"fp8\", \"gemm\": [\(gemms.joined(separator: ", "))]}")
+        let (profile, _) = try MicrobenchResults.apply([try MicrobenchResults.load(path)], to: Self.h100, files: [path])
+        #expect(abs(profile.efficiency.fp8GemmMax - 0.7) < 1e-9)
+        #expect(profile.efficiency.gemmMax == Self.h100.efficiency.gemmMax)
+        let expected = 20 * 989.4 * Self.h100.efficiency.gemmMax / (1978.9 * 0.7)
+        #expect(abs(profile.efficiency.gemmHalfGFLOP - expected) < 1e-6, "\(profile.efficiency.gemmHalfGFLOP)")
+        #expect(abs(DeviceSpeed(profile: profile, precision: .fp8).gemmEfficiency(flops: 20e9) - 0.35) < 1e-9)
+    }
+
     @Test func resultsThatDoNotFitAreRefused() throws {
         let fast = try Self.write(
             """

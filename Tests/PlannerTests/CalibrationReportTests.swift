@@ -41,7 +41,7 @@ struct CalibrationReportTests {
             error?.description.contains("runs team-0 and twin are the same configuration but measured 1.30×") == true)
     }
 
-    /// Runs of a single GEMM shape cannot separate the maximum from the half-efficiency size: the
+    /// Runs of a single GEMM shape cannot separate the GEMM maximum from the fixed time per layer: the
     /// latter is kept, with the measurement that would pin it.
     @Test func oneShapeKeepsTheLayerOverhead() throws {
         let base = try CalibrationTests.run("team", 0)

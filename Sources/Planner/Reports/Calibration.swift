@@ -319,7 +319,7 @@ package enum Calibration {
 
 extension Calibration {
     /// `run` on its profile with every calibrated key back at the library's uncalibrated value
-    /// (`Efficiency()`), the measured keys (HBM, links, overheads) and a hardware statement (a
+    /// (`Efficiency()`), the measured keys (GEMM half size, HBM, links, serving overheads) and a hardware statement (a
     /// tensor-comm overlap of 0: the part runs it exposed) kept. Cross-validation starts each fold
     /// here, so that no fold sees values the profile files took from the family it holds out.
     package static func uncalibrated(_ run: PublishedRun) -> PublishedRun {

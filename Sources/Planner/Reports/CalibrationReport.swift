@@ -124,6 +124,8 @@ package struct CalibrationReport: Encodable, Sendable {
             "fewer than \(options.minimumConstrainingRuns) tensor-parallel runs with overlap; measure tp > 1"
         case .moeLayerOverheadMicroseconds:
             "fewer than \(options.minimumConstrainingRuns) mixture-of-experts runs; measure MoE runs to pin it"
+        case .layerOverheadMicroseconds:
+            "fewer than \(options.minimumConstrainingRuns) runs; measure more runs to pin it"
         default: "not fitted"
         }
     }

@@ -13,7 +13,7 @@ struct CalibrateCommand: ParsableCommand {
         abstract: "Fit a hardware profile's efficiency values to your own measured runs.",
         discussion: """
             RUNS are runs files in the `plan validate` format (validation/training-runs.yaml shows it).
-            The fit moves the GEMM maxima (BF16, FP8), the GEMM size at half efficiency, the hidden share
+            The fit moves the GEMM maxima (BF16, FP8), the fixed time per layer, the hidden share
             of tensor-parallel communication and the MoE dispatch time, each only where at least two runs
             pin it. Each run's error is shown with the profile's values, after the fit, and left out of it
             (fitted on the other runs): the last is what to expect on the next job. Runs that cannot pin a
