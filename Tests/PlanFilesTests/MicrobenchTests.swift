@@ -8,15 +8,19 @@ import Testing
 struct MicrobenchTests {
     static let h100 = try! #require(DataDirectory().bundledProfiles().first { $0.name == "h100-sxm5-80gb" })
 
-    /// GEMM times for e(F) = 0.7 · F / (F + 20 GFLOP) at the 989.4 TFLOP/s BF16 peak.
-    static func results(collectives: String = "") -> String {
-        let gemms = [(512, 512, 512), (2048, 2048, 2048), (8192, 4096, 4096), (16384, 16384, 16384)].map {
+    /// GEMM times for e(F) = 0.7 · F / (F + 20 GFLOP) at `peakTFLOPS` (H100's dense BF16 by default).
+    static func gemms(peakTFLOPS: Double = 989.4) -> [String] {
+        [(512, 512, 512), (2048, 2048, 2048), (8192, 4096, 4096), (16384, 16384, 16384)].map {
             (m, n, k) -> String in
             let flops = 2.0 * Double(m) * Double(n) * Double(k)
-            let tflops = 989.4 * 0.7 * flops / (flops + 20e9)
+            let tflops = peakTFLOPS * 0.7 * flops / (flops + 20e9)
             return
                 "{\"m\": \(m), \"n\": \(n), \"k\": \(k), \"seconds\": \(flops / tflops / 1e12), \"tflops\": \(tflops)}"
         }
+    }
+
+    static func results(collectives: String = "") -> String {
+        let gemms = gemms()
         return """
             {"device": "NVIDIA H100 80GB HBM3", "dtype": "bf16", "gemm": [\(gemms.joined(separator: ", "))],
              "hbm": {"bytes": 2147483648, "seconds": 0.000767, "GBps": 2800}\(collectives)}
@@ -58,13 +62,7 @@ struct MicrobenchTests {
     /// (DeviceSpeed.halfSizeFLOPs): 20 GFLOP at 0.7 of 1978.9 against 0.65 of 989.4 is
     /// 20 · 989.4 · 0.65 / (1978.9 · 0.7) = 9.2844 GFLOP, and the FP8 GEMM time is unchanged by the round trip.
     @Test func fp8CurveKeepsTheSixteenBitHalfSize() throws {
-        let gemms = [(512, 512, 512), (2048, 2048, 2048), (8192, 4096, 4096), (16384, 16384, 16384)].map {
-            (m, n, k) -> String in
-            let flops = 2.0 * Double(m) * Double(n) * Double(k)
-            let tflops = 1978.9 * 0.7 * flops / (flops + 20e9)
-            return
-                "{\"m\": \(m), \"n\": \(n), \"k\": \(k), \"seconds\": \(flops / tflops / 1e12), \"tflops\": \(tflops)}"
-        }
+        let gemms = Self.gemms(peakTFLOPS: 1978.9)
         let path = try Self.write(
             "{\"device\": \"NVIDIA H100 80GB HBM3\", \"dtype\": \"fp8\", \"gemm\": [\(gemms.joined(separator: ", "))]}")
         let (profile, _) = try MicrobenchResults.apply([try MicrobenchResults.load(path)], to: Self.h100, files: [path])
