@@ -80,6 +80,12 @@ public struct Framework: Sendable, Hashable, Codable {
     /// (`TrainingCost.layer`): with small kernels (high tensor parallelism, small microbatches) an eager
     /// framework is bound by its host. 0 where the host always keeps ahead.
     public var hostLayerForwardSeconds: Double
+    /// HBM bytes per parameter that each microbatch's backward moves to add its gradients into the
+    /// accumulation buffer outside the weight-gradient GEMMs: 0 where the GEMM accumulates in place
+    /// (Megatron's gradient_accumulation_fusion writes into the fp32 main_grad), 10 for an unfused fp32
+    /// accumulation (read the 16-bit gradient, 2; read and write the fp32 buffer, 4 + 4: nanotron's
+    /// FP32GradientAccumulator). `TrainingCost.layer` adds it to the backward at the HBM rate.
+    public var gradientAccumulationPassBytes: Double
 
     public init(
         name: String, interleavedSchedule: Bool, zeroStages: [ZeROStage], zeroStagesWithPipeline: [ZeROStage],
@@ -91,9 +97,11 @@ public struct Framework: Sendable, Hashable, Codable {
         fusedKernels: Set<FusedKernel>, shardsUnderPipeline: Bool = true, recomputeLayers: RecomputeLayers? = nil,
         pipelineSplit: PipelineSplit = .even, selectiveRecompute: SelectiveRecompute = .modules,
         mixedDevicePipeline: Bool = false, lossLogitBytes: Double = 6, flashAttention2: Bool = false,
-        optimizerGatherOverlap: Bool = false, hostLayerForwardSeconds: Double = 0
+        optimizerGatherOverlap: Bool = false, hostLayerForwardSeconds: Double = 0,
+        gradientAccumulationPassBytes: Double = 0
     ) {
         self.hostLayerForwardSeconds = hostLayerForwardSeconds
+        self.gradientAccumulationPassBytes = gradientAccumulationPassBytes
         self.optimizerGatherOverlap = optimizerGatherOverlap
         self.lossLogitBytes = lossLogitBytes
         self.flashAttention2 = flashAttention2

@@ -52,11 +52,13 @@ public struct TrainingCost: Sendable {
         let elementwise = speed.memorySeconds(bytes: elementwiseBytes(kind))
         let forwardCompute = max(
             gemmOnly + attentionCoreForwardSeconds + elementwise + overhead, framework.hostLayerForwardSeconds)
+        let params = deviceParameters(kind)
+        let accumulation = speed.memorySeconds(
+            bytes: framework.gradientAccumulationPassBytes * (params.dense + params.expert))
         let backwardCompute = max(
-            2 * gemmOnly + attentionCoreBackwardSeconds + 2 * elementwise + overhead,
+            2 * gemmOnly + attentionCoreBackwardSeconds + 2 * elementwise + accumulation + overhead,
             2 * framework.hostLayerForwardSeconds)
         let comm = communication(kind, forwardComputeSeconds: forwardCompute, backwardComputeSeconds: backwardCompute)
-        let params = deviceParameters(kind)
         let modelFLOPs = flops.reduce(0) { $0 + $1.flops * $1.count } + attentionCoreForwardFLOPs
         return LayerCost(
             forwardComputeSeconds: forwardCompute,

@@ -22,6 +22,7 @@ package enum FrameworkFile {
     /// Optional `mechanisms:` keys (with a `source:` when given).
     static let optionalMechanismKeys = [
         "loss_logit_bytes", "flash_attention_2", "optimizer_gather_overlap", "host_layer_forward_us",
+        "gradient_accumulation_pass_bytes",
     ]
 
     package static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> Framework {
@@ -111,7 +112,10 @@ package enum FrameworkFile {
             optimizerGatherOverlap: try mechanisms.bool("optimizer_gather_overlap") ?? false,
             hostLayerForwardSeconds: (try mechanisms.number(
                 "host_layer_forward_us", in: 0...100_000,
-                fix: "give the host time to issue one layer's forward kernels in microseconds") ?? 0) * 1e-6)
+                fix: "give the host time to issue one layer's forward kernels in microseconds") ?? 0) * 1e-6,
+            gradientAccumulationPassBytes: try mechanisms.number(
+                "gradient_accumulation_pass_bytes", in: 0...64,
+                fix: "give HBM bytes per parameter of the unfused gradient accumulation, 0 when fused") ?? 0)
     }
 
     /// An optional `supports:` key naming one case of `T` (frameworks/README.md).
