@@ -70,7 +70,8 @@ package struct MicrobenchResults: Decodable, Sendable {
                     // call wins.
                     if !results.contains(where: { $0.dtype != "fp8" && !($0.gemm ?? []).isEmpty }) {
                         let sixteenBit = profile.computePeakFLOPS(.bf16) * profile.efficiency.gemmMax
-                        profile.efficiency.gemmHalfGFLOP = half * sixteenBit / (profile.computePeakFLOPS(.fp8) * top)
+                        let ratio = sixteenBit > 0 ? sixteenBit / (profile.computePeakFLOPS(.fp8) * top) : 1
+                        profile.efficiency.gemmHalfGFLOP = half * ratio
                     }
                 } else {
                     profile.efficiency.gemmMax = top

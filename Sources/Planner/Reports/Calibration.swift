@@ -319,9 +319,10 @@ package enum Calibration {
 
 extension Calibration {
     /// `run` on its profile with every calibrated key back at the library's uncalibrated value
-    /// (`Efficiency()`), the measured keys (GEMM half size, HBM, links, serving overheads) and a hardware statement (a
-    /// tensor-comm overlap of 0: the part runs it exposed) kept. Cross-validation starts each fold
-    /// here, so that no fold sees values the profile files took from the family it holds out.
+    /// (`Efficiency()`), the measured keys (GEMM half size, HBM, links, serving overheads) and a
+    /// hardware statement (a tensor-comm overlap of 0: the part runs it exposed) kept. Cross-validation
+    /// starts each fold here, so that no fold sees values the profile files took from the family it
+    /// holds out.
     package static func uncalibrated(_ run: PublishedRun) -> PublishedRun {
         var run = run
         let defaults = Efficiency()
