@@ -24,10 +24,16 @@ public struct DeviceSpeed: Sendable, Hashable {
 
     /// W½ in FLOPs at this precision (see `gemmEfficiency`).
     var halfSizeFLOPs: Double {
+        profile.efficiency.gemmHalfGFLOP * 1e9 * (precision == .fp8 ? Self.fp8HalfSizeRatio(profile) : 1)
+    }
+
+    /// How many times the 16-bit half size an FP8 GEMM's is, keeping the fixed time t₀:
+    /// (P₈·max₈)/(P₁₆·max₁₆) with the profile's maxima; 1 on a part without a 16-bit peak.
+    public static func fp8HalfSizeRatio(_ profile: HardwareProfile) -> Double {
         let e = profile.efficiency
         let sixteenBit = profile.computePeakFLOPS(.bf16) * e.gemmMax
-        guard precision == .fp8, sixteenBit > 0 else { return e.gemmHalfGFLOP * 1e9 }
-        return e.gemmHalfGFLOP * 1e9 * profile.computePeakFLOPS(.fp8) * e.fp8GemmMax / sixteenBit
+        guard sixteenBit > 0 else { return 1 }
+        return profile.computePeakFLOPS(.fp8) * e.fp8GemmMax / sixteenBit
     }
 
     /// Seconds for `count` GEMMs of `flops` each.

@@ -69,9 +69,7 @@ package struct MicrobenchResults: Decodable, Sendable {
                     // achieved peaks (DeviceSpeed), so an FP8 fit is scaled back, and a 16-bit fit in the same
                     // call wins.
                     if !results.contains(where: { $0.dtype != "fp8" && !($0.gemm ?? []).isEmpty }) {
-                        let sixteenBit = profile.computePeakFLOPS(.bf16) * profile.efficiency.gemmMax
-                        let ratio = sixteenBit > 0 ? sixteenBit / (profile.computePeakFLOPS(.fp8) * top) : 1
-                        profile.efficiency.gemmHalfGFLOP = half * ratio
+                        profile.efficiency.gemmHalfGFLOP = half / DeviceSpeed.fp8HalfSizeRatio(profile)
                     }
                 } else {
                     profile.efficiency.gemmMax = top

@@ -24,6 +24,20 @@ struct FrameworkFileTests {
         #expect(framework.fusedKernels == Set(fused))
     }
 
+    /// nanotron is the eager, unfused framework: its host issues a layer's forward in 1300 µs
+    /// (1.3e-3 s) and it accumulates gradients in fp32 outside the GEMMs (10 bytes per parameter);
+    /// Megatron-Core and NeMo fuse the accumulation (0) and never wait on the host (0).
+    @Test func nanotronHostAndAccumulationKeysDecode() throws {
+        let data = DataDirectory()
+        let nanotron = try data.framework("nanotron")
+        #expect(abs(nanotron.hostLayerForwardSeconds - 1.3e-3) < 1e-12)
+        #expect(nanotron.gradientAccumulationPassBytes == 10)
+        for name in ["megatron", "nemo"] {
+            let framework = try data.framework(name)
+            #expect(framework.hostLayerForwardSeconds == 0 && framework.gradientAccumulationPassBytes == 0, "\(name)")
+        }
+    }
+
     /// nanotron splits its pipeline by itself (no launch option sets layers per stage), and does not
     /// hide its tensor-parallel collectives; every other bundled framework takes any split.
     @Test func nanotronSplitsByItselfAndExposesTensorComm() throws {
