@@ -86,6 +86,17 @@ public struct Framework: Sendable, Hashable, Codable {
     /// accumulation (read the 16-bit gradient, 2; read and write the fp32 buffer, 4 + 4: nanotron's
     /// FP32GradientAccumulator). `TrainingCost.layer` adds it to the backward at the HBM rate.
     public var gradientAccumulationPassBytes: Double
+    /// Bytes per parameter of a second, unsharded gradient buffer the data-parallel wrapper keeps
+    /// besides the accumulation buffer whenever there is more than one data-parallel rank: PyTorch's
+    /// DistributedDataParallel (default `gradient_as_bucket_view=False`) allocates its buckets in the
+    /// gradients' 16-bit dtype for every parameter at construction, 2; 0 where the reduction works on
+    /// the accumulation buffer itself (Megatron-Core's DDP, FSDP2).
+    public var dataParallelBucketBytes: Double
+    /// Without sequence parallelism, each fully recomputed layer's kept input is split over the t
+    /// tensor-parallel ranks and all-gathered again before its recompute (Megatron-LM's
+    /// --distribute-saved-activations, metaseq's --distribute-checkpointed-activations); with sequence
+    /// parallelism the input is split already.
+    public var distributedCheckpoints: Bool
 
     public init(
         name: String, interleavedSchedule: Bool, zeroStages: [ZeROStage], zeroStagesWithPipeline: [ZeROStage],
@@ -98,8 +109,11 @@ public struct Framework: Sendable, Hashable, Codable {
         pipelineSplit: PipelineSplit = .even, selectiveRecompute: SelectiveRecompute = .modules,
         mixedDevicePipeline: Bool = false, lossLogitBytes: Double = 6, flashAttention2: Bool = false,
         optimizerGatherOverlap: Bool = false, hostLayerForwardSeconds: Double = 0,
-        gradientAccumulationPassBytes: Double = 0
+        gradientAccumulationPassBytes: Double = 0, dataParallelBucketBytes: Double = 0,
+        distributedCheckpoints: Bool = false
     ) {
+        self.distributedCheckpoints = distributedCheckpoints
+        self.dataParallelBucketBytes = dataParallelBucketBytes
         self.hostLayerForwardSeconds = hostLayerForwardSeconds
         self.gradientAccumulationPassBytes = gradientAccumulationPassBytes
         self.optimizerGatherOverlap = optimizerGatherOverlap

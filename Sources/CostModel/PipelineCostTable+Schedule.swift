@@ -50,7 +50,9 @@ extension PipelineCostTable {
     func rankTotals(_ layout: StageLayout, chunkTimes: [Double]) -> RankTotals {
         let zeros = Array(repeating: 0.0, count: pipeline)
         var t = RankTotals(
-            times: zeros, stateBytes: (0..<pipeline).map { onRank($0).fixedBytesPerRank }, activationBytes: zeros,
+            times: zeros,
+            stateBytes: (0..<pipeline).map { onRank($0).fixedBytesPerRank + onRank($0).workingBytesPerRank },
+            activationBytes: zeros,
             forward: zeros, backward: zeros, sync: zeros, gather: zeros, optimizer: zeros)
         for c in 0..<chunks {
             let r = c % pipeline

@@ -34,6 +34,10 @@ public struct PipelineCostTable: Sendable, Hashable {
     public var lastChunkActivationBytes: Double
     /// Fixed bytes every rank holds beyond layers (ZeRO-3 gather buffers).
     public var fixedBytesPerRank: Double
+    /// Activation bytes every rank needs once, not per microbatch in flight: under full recompute the
+    /// layer being recomputed for its backward holds all its activations again (one layer, one
+    /// microbatch) on top of the kept layer inputs.
+    public var workingBytesPerRank: Double = 0
     /// Per-step data-parallel sync and optimizer time of the embedding / output layer.
     public var firstChunkSyncSeconds: Double, lastChunkSyncSeconds: Double
     /// The weight all-gather part of those syncs (`LayerCost.parameterGatherSeconds`).
@@ -69,7 +73,7 @@ public struct PipelineCostTable: Sendable, Hashable {
     /// output layer and logits on the last.
     public func extraBytes(rank r: Int) -> Double {
         let device = onRank(r)
-        var bytes = device.fixedBytesPerRank
+        var bytes = device.fixedBytesPerRank + device.workingBytesPerRank
         for c in stride(from: r, to: chunks, by: pipeline) {
             if c == 0 { bytes += device.firstChunkStateBytes }
             if c == chunks - 1 { bytes += device.lastChunkStateBytes + device.lastChunkActivationBytes }

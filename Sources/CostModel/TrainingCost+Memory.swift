@@ -60,7 +60,9 @@ extension TrainingCost {
             return perParameter * (denseParameters / denseShards + expertParameters / expertShards)
         }
         let weights = part(bytes.weights, shardedFrom: 3)
-        let gradients = part(bytes.gradients, shardedFrom: 2)
+        // The data-parallel wrapper's own buckets (PyTorch DDP) are never sharded.
+        let buckets = config.dataShards > 1 ? framework.dataParallelBucketBytes : 0
+        let gradients = part(bytes.gradients, shardedFrom: 2) + buckets * (denseParameters + expertParameters)
         let optimizer = part(bytes.optimizer, shardedFrom: 1)
         return (weights, gradients, optimizer, weights + gradients + optimizer)
     }
@@ -129,8 +131,12 @@ extension TrainingCost {
         config.recompute == .selective ? config.recomputeModules : []
     }
 
-    /// Bytes a fully recomputed layer keeps per microbatch: its input, 2·T·h (÷t with sequence parallelism).
-    var checkpointBytes: Double { 2 * tokens * h / hiddenShard }
+    /// Bytes a fully recomputed layer keeps per microbatch: its input, 2·T·h (÷t with sequence
+    /// parallelism, or where the framework distributes the kept inputs over the tensor ranks).
+    var checkpointBytes: Double { 2 * tokens * h / checkpointShard }
+
+    /// Divisor of the kept layer input: t under sequence parallelism or distributed checkpoints.
+    var checkpointShard: Double { framework.distributedCheckpoints ? t : hiddenShard }
 
     /// Parameters of the input embedding on the first stage (vocabulary split by t).
     var embeddingDeviceParameters: Double { model.embeddingParameters / t }

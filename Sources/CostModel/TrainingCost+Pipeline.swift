@@ -59,6 +59,9 @@ extension TrainingCost {
         table.lastChunkGatherSeconds = parameterGatherSeconds(
             denseParameters: outputDeviceParameters, expertParameters: 0)
         table.gatherOverlapsForward = framework.optimizerGatherOverlap
+        // Korthikanti et al. 2022, section 4.3: full recompute keeps each layer's input and rebuilds one
+        // layer's activations at a time for its backward.
+        if config.recompute == .full { table.workingBytesPerRank = groups.map(\.cost.activationBytes).max() ?? 0 }
         if framework.pipelineSplit == .costThresholds {
             table.fixedLayout = StageLayout.costThresholds(
                 groups: groups.map(\.count), layerCosts: groups.map { _ in nanotronLayerCost },

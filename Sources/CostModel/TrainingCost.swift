@@ -44,6 +44,15 @@ public struct TrainingCost: Sendable {
     /// Bytes of one activation value (16-bit; FP8 training keeps activations in BF16 between GEMMs).
     let activationValueBytes: Double = 2
 
+    /// All-gather of a distributed kept input (2·T·h bytes over the tensor group) before its recompute;
+    /// 0 where the input is kept whole or sequence parallelism splits it anyway (the layer's own
+    /// collectives then gather it).
+    var checkpointGatherSeconds: Double {
+        guard framework.distributedCheckpoints, !config.sequenceParallel, config.tensor > 1 else { return 0 }
+        let link = cluster.link(groupSize: config.tensor, stride: config.tensorStride)
+        return link.gatherSeconds(bytes: 2 * tokens * h, group: config.tensor)
+    }
+
     /// Per-layer cost of each kind this model has.
     public func layer(_ kind: LayerKind) -> LayerCost {
         let flops = forwardGEMMs(kind)
@@ -67,7 +76,7 @@ public struct TrainingCost: Sendable {
             backwardCommSeconds: comm.backward,
             expertForwardCommSeconds: comm.expertForward,
             expertBackwardCommSeconds: comm.expertBackward,
-            fullRecomputeSeconds: forwardCompute + comm.forward,
+            fullRecomputeSeconds: forwardCompute + comm.forward + checkpointGatherSeconds,
             selectiveRecomputeSeconds: selectiveRecomputeSeconds(kind),
             activationBytes: activationBytes(kind),
             checkpointBytes: checkpointBytes,

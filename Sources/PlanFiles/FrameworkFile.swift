@@ -22,7 +22,7 @@ package enum FrameworkFile {
     /// Optional `mechanisms:` keys (with a `source:` when given).
     static let optionalMechanismKeys = [
         "loss_logit_bytes", "flash_attention_2", "optimizer_gather_overlap", "host_layer_forward_us",
-        "gradient_accumulation_pass_bytes",
+        "gradient_accumulation_pass_bytes", "data_parallel_bucket_bytes", "distributed_checkpoints",
     ]
 
     package static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> Framework {
@@ -115,7 +115,12 @@ package enum FrameworkFile {
                 fix: "give the host time to issue one layer's forward kernels in microseconds") ?? 0) * 1e-6,
             gradientAccumulationPassBytes: try mechanisms.number(
                 "gradient_accumulation_pass_bytes", in: 0...64,
-                fix: "give HBM bytes per parameter of the unfused gradient accumulation, 0 when fused") ?? 0)
+                fix: "give HBM bytes per parameter of the unfused gradient accumulation, 0 when fused") ?? 0,
+            dataParallelBucketBytes: try mechanisms.number(
+                "data_parallel_bucket_bytes", in: 0...16,
+                fix: "give bytes per parameter of the data-parallel wrapper's own gradient buckets, "
+                    + "0 when it reduces the accumulation buffer in place") ?? 0,
+            distributedCheckpoints: try mechanisms.bool("distributed_checkpoints") ?? false)
     }
 
     /// An optional `supports:` key naming one case of `T` (frameworks/README.md).

@@ -15,15 +15,15 @@ import Planner
 /// which PLAYBOOK-GRID.md says to assume), sequence parallelism whenever tp > 1 (nanotron's
 /// REDUCE_SCATTER mode), no recompute (nanotron's default), the row's ZeRO stage, BF16.
 ///
-/// Memory unit: `gpu_mem_gb` is read as GB, 10^9 bytes. PLAYBOOK-GRID.md names the column "peak memory
-/// per GPU, as the source reports it (GB)" and nowhere says GiB, so the decimal unit is what the file
-/// claims. Should the source have printed PyTorch's bytes ÷ 2^30 under that name, the measured bytes
-/// read here are 7% low (1 − 10^9/2^30), and memory errors come out 7% high.
+/// Memory unit: `gpu_mem_gb` is read as GiB, 2^30 bytes. The playbook's numbers come from nanotron's
+/// benchmark CSV (huggingface/nanotron src/nanotron/helpers.py @0e0a27ea, create_table_log), whose
+/// "Mem Alloc (GB)" and "Mem Res (GB)" columns are torch.cuda.max_memory_allocated() and
+/// max_memory_reserved() divided by 1024**3: GiB under a "GB" label (PLAYBOOK-GRID.md repeats the label).
 ///
 /// Quoted cells are unquoted but may not contain commas; none of the playbook's do.
 package enum GridFile {
-    /// Bytes in one GB as `gpu_mem_gb` counts them (see the memory unit above).
-    package static let bytesPerGB = 1e9
+    /// Bytes in one "GB" as `gpu_mem_gb` counts them: 2^30 (see the memory unit above).
+    package static let bytesPerGB = 1_073_741_824.0
     /// Sequence length when the file has no `seq_len` column: the playbook's.
     package static let defaultSequenceLength = 4096
     package static let requiredColumns = [

@@ -99,6 +99,11 @@ package enum RunsFile {
         }
         var framework = framework
         if c.contains("fused_kernels") { framework.fusedKernels = try FrameworkFile.fusedKernels(c) }
+        if let bytes = try c.number(
+            "loss_logit_bytes", in: 0...64, fix: "give bytes per logit alive at the loss for this run")
+        {
+            framework.lossLogitBytes = bytes
+        }
         if let problem = framework.problem(with: config) {
             throw InputError(
                 file: yaml.file, key: "\(id).config", "\(problem); name the framework that ran it with `framework:`")

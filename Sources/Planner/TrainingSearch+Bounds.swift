@@ -171,7 +171,8 @@ extension TrainingSearch {
             let kept = table.allowsFullRecompute ? group.cost.checkpointBytes : group.cost.activationBytes
             smallestActivation += Double(group.count) * kept
         }
-        return table.fixedBytesPerRank + state / Double(table.pipeline) + smallestActivation / Double(table.pipeline)
+        return table.fixedBytesPerRank + table.workingBytesPerRank + state / Double(table.pipeline) + smallestActivation
+            / Double(table.pipeline)
     }
 
     /// A feasible split without GLPK: layers as even as group order allows, then on each rank the

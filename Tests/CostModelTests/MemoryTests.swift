@@ -64,6 +64,69 @@ struct MemoryTests {
         #expect(abs(bytes - perParameter * 1e9) < 1)
     }
 
+    /// PyTorch DDP (nanotron) keeps its own bf16 bucket for every parameter besides the fp32 accumulation
+    /// buffer once there are two data-parallel ranks: 2 + (4 + 2) + 12 = 20 bytes per parameter at ZeRO 0
+    /// over d = 8, 2 + 6 + 12/8 = 9.5 at ZeRO 1, and 18 without data parallelism (no wrapper).
+    @Test(arguments: [(8, 0, 20.0), (8, 1, 9.5), (1, 0, 18.0)] as [(Int, ZeROStage, Double)])
+    func dataParallelBucket(d: Int, stage: ZeROStage, perParameter: Double) {
+        var nanotron = Framework.megatronDefaults
+        nanotron.dataParallelBucketBytes = 2
+        let config = ParallelConfiguration(
+            tensor: 1, pipeline: 1, data: d, microbatchSize: 1, globalBatchSize: 8,
+            sequenceLength: 2048, zeroStage: stage)
+        let bytes = cost(Models.gpt3_175b, config, framework: nanotron).stateBytes(
+            denseParameters: 1e9, expertParameters: 0)
+        #expect(abs(bytes - perParameter * 1e9) < 1)
+    }
+
+    /// Full recompute keeps every layer's input and rebuilds one layer at a time for its backward
+    /// (Korthikanti et al. 2022, §4.3): GPT-3 175B, s 2048, b 1, t 8 with sequence parallelism, all 96
+    /// layers on one stage, one microbatch in flight: 96 × 6,291,456 bytes of inputs plus one layer's
+    /// 100,761,600 bytes.
+    @Test func fullRecomputeRebuildsOneLayer() {
+        let config = ParallelConfiguration(
+            tensor: 8, pipeline: 1, data: 1, microbatchSize: 1, globalBatchSize: 1,
+            sequenceLength: 2048, sequenceParallel: true, recompute: .full)
+        let table = cost(Models.gpt3_175b, config).pipelineTable
+        #expect(table.workingBytesPerRank == 100_761_600)
+        let layout = StageLayout.uniform(groups: [96], chunks: 1, recomputeAll: true)
+        let activations = table.rankMemory(layout)[0].activationBytes
+        #expect(activations == 96 * 6_291_456)
+        let none = cost(
+            Models.gpt3_175b,
+            ParallelConfiguration(
+                tensor: 8, pipeline: 1, data: 1, microbatchSize: 1, globalBatchSize: 1,
+                sequenceLength: 2048, sequenceParallel: true))
+        #expect(none.pipelineTable.workingBytesPerRank == 0)
+        #expect(table.extraBytes(rank: 0) - none.pipelineTable.extraBytes(rank: 0) == 100_761_600)
+    }
+
+    /// Distributed checkpoints (metaseq --distribute-checkpointed-activations, OPT-175B's launcher): without
+    /// sequence parallelism the kept input 2·s·b·h = 50,331,648 bytes (GPT-3 175B, s 2048, b 1) is split
+    /// over t 8 to 6,291,456, and its recompute first all-gathers the whole 50,331,648 bytes again.
+    @Test func distributedCheckpointsSplitTheKeptInput() {
+        let config = ParallelConfiguration(
+            tensor: 8, pipeline: 1, data: 1, microbatchSize: 1, globalBatchSize: 1,
+            sequenceLength: 2048, sequenceParallel: false, recompute: .full)
+        var framework = Framework.megatronDefaults
+        let whole = cost(Models.gpt3_175b, config, framework: framework)
+        framework.distributedCheckpoints = true
+        let split = cost(Models.gpt3_175b, config, framework: framework)
+        #expect(whole.layer(.dense).checkpointBytes == 50_331_648)
+        #expect(split.layer(.dense).checkpointBytes == 6_291_456)
+        let link = Devices.cluster(nodes: 1).link(groupSize: 8, stride: 1)
+        let gather = link.gatherSeconds(bytes: 50_331_648, group: 8)
+        #expect(gather > 0)
+        let extra = split.layer(.dense).fullRecomputeSeconds - whole.layer(.dense).fullRecomputeSeconds
+        #expect(abs(extra - gather) < 1e-12)
+        // With sequence parallelism the input is split already and nothing is gathered for it.
+        var parallel = config
+        parallel.sequenceParallel = true
+        #expect(
+            cost(Models.gpt3_175b, parallel, framework: framework).layer(.dense).fullRecomputeSeconds
+                == cost(Models.gpt3_175b, parallel).layer(.dense).fullRecomputeSeconds)
+    }
+
     /// Weight memory never grows as tensor parallelism grows.
     @Test func weightsShrinkWithTensorParallelism() {
         var previous = Double.infinity

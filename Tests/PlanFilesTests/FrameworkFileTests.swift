@@ -32,9 +32,30 @@ struct FrameworkFileTests {
         let nanotron = try data.framework("nanotron")
         #expect(abs(nanotron.hostLayerForwardSeconds - 1.3e-3) < 1e-12)
         #expect(nanotron.gradientAccumulationPassBytes == 10)
+        #expect(nanotron.dataParallelBucketBytes == 2)
         for name in ["megatron", "nemo"] {
             let framework = try data.framework(name)
             #expect(framework.hostLayerForwardSeconds == 0 && framework.gradientAccumulationPassBytes == 0, "\(name)")
+            #expect(framework.dataParallelBucketBytes == 0, "\(name)")
+        }
+    }
+
+    /// Loss memory per logit as each framework's cross-entropy allocates it: Megatron's fused
+    /// vocab-parallel loss 6 (16-bit logits + one fp32 copy), nanotron's and torchtitan's 10 (a cast and
+    /// a second fp32 tensor).
+    @Test func lossLogitBytesDecode() throws {
+        let data = DataDirectory()
+        #expect(try data.framework("megatron").lossLogitBytes == 6)
+        #expect(try data.framework("nanotron").lossLogitBytes == 10)
+        #expect(try data.framework("torchtitan").lossLogitBytes == 10)
+    }
+
+    /// Only metaseq (OPT-175B's --distribute-checkpointed-activations) splits kept layer inputs over TP.
+    @Test func distributedCheckpointsDecode() throws {
+        let data = DataDirectory()
+        #expect(try data.framework("metaseq").distributedCheckpoints)
+        for name in ["megatron", "nemo", "nanotron", "torchtitan"] {
+            #expect(try !data.framework(name).distributedCheckpoints, "\(name)")
         }
     }
 

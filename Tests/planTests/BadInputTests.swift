@@ -59,7 +59,7 @@ struct BadInputTests {
         Case(
             name: "model that fits nowhere", file: nil,
             arguments: ["train", "--model", "llama3.1-405b", "--cluster", "dgx-h100-8"],
-            mentions: ["no configuration fits", "855.1 GiB per device", "it fits on 192 h100-sxm5-80gb"]),
+            mentions: ["no configuration fits", "855.6 GiB per device", "it fits on 192 h100-sxm5-80gb"]),
     ]
 
     /// Flags that parse but mean nothing: exit 1 with the flag named (not ArgumentParser's 64).

@@ -44,7 +44,7 @@ struct GridFileTests {
                     globalBatchSize: 256, sequenceLength: 4096, sequenceParallel: false, recompute: .none, zeroStage: 0,
                     precision: .bf16))
         #expect(first.measuredTokensPerSecondPerDevice == 39273)
-        #expect(first.measuredMemoryBytes == 36.7e9)  // GB, not GiB
+        #expect(first.measuredMemoryBytes == 36.7 * 1_073_741_824)  // nanotron writes bytes / 1024**3 under "GB"
         let second = runs[1]
         #expect(second.line == 3 && second.model.name == "three")
         #expect(second.config.tensor == 1 && second.config.pipeline == 4 && second.config.data == 4)
