@@ -70,4 +70,10 @@ public enum Assumption {
     /// them. Megatron-Core's own backward needs none; the term is under 0.1 ms per microbatch on
     /// NVLink at 8,192 tokens and stays as fitted until the cost model is refitted.
     public static let lossAllReducePasses = 2.0
+
+    /// Fraction of the host link's one-direction bandwidth a device-to-host or host-to-device copy
+    /// of activations reaches: nvbandwidth's copy-engine host-to-device copy on a GH200 measured
+    /// 346 GB/s over NVLink-C2C's 450 GB/s one direction (NVIDIA/nvbandwidth issue #23), 0.77. The
+    /// same fraction is assumed for PCIe and for GB200's C2C, where nothing was found measured.
+    public static let hostCopyEfficiency = 0.77
 }

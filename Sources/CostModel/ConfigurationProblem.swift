@@ -2,7 +2,7 @@
 public struct ConfigurationProblem: Error, Sendable, Hashable {
     public enum Field: String, Sendable, Hashable {
         case tensor, pipeline, data, context, expert, virtualStages, microbatchSize, globalBatch, sequenceLength,
-            zeroStage, precision, recomputeLayers
+            zeroStage, precision, recomputeLayers, offloadedLayers
     }
     public var field: Field
     public var message: String
@@ -108,6 +108,44 @@ extension ParallelConfiguration {
                 "\(cluster.profile.name) has no dense \(precision.rawValue) peak; use "
                     + supported.joined(separator: " or ")
             )
+        }
+        found += offloadProblems(model: model, cluster: cluster)
+        return found
+    }
+
+    /// What CPU activation offload needs, as Megatron-Core checks it (megatron/core/transformer/
+    /// transformer_config.py, `__post_init__`): fewer offloaded layers than the model has, no pipeline
+    /// parallelism and no activation recompute; and, for the cost model, a host link to move them over.
+    private func offloadProblems(model: ModelDescription, cluster: ClusterDescription) -> [ConfigurationProblem] {
+        guard offloadedLayers != 0 else { return [] }
+        var found: [ConfigurationProblem] = []
+        if offloadedLayers < 0 || offloadedLayers >= model.layers {
+            found.append(
+                .init(
+                    field: .offloadedLayers,
+                    message: "\(offloadedLayers) offloaded layers for \(model.layers) layers; offload 0 to "
+                        + "\(model.layers - 1) (at least one layer keeps its activations on the device)"))
+        }
+        if pipeline > 1 {
+            found.append(
+                .init(
+                    field: .offloadedLayers,
+                    message: "CPU activation offload does not run with pipeline parallelism (pp \(pipeline)); "
+                        + "use pp 1 or offload no layer"))
+        }
+        if recompute != .none {
+            found.append(
+                .init(
+                    field: .offloadedLayers,
+                    message: "CPU activation offload does not run with \(recompute.rawValue) recompute; use "
+                        + "recompute none or offload no layer"))
+        }
+        if cluster.profile.hostLinkGBpsOneDirection == nil {
+            found.append(
+                .init(
+                    field: .offloadedLayers,
+                    message: "\(cluster.profile.name) gives no host_link_GBps_one_direction to offload over; add "
+                        + "it to the hardware profile or offload no layer"))
         }
         return found
     }

@@ -33,6 +33,9 @@ public struct Framework: Sendable, Hashable, Codable {
     /// per stage and orders nodes so that each stage's ranks sit on one group). Off, a plan on a mixed
     /// cluster keeps to one group.
     public var mixedDevicePipeline: Bool
+    /// The framework can keep the activations of the first layers on the host between their forward
+    /// and backward (Megatron-Core's `cpu_offloading_num_layers`; `ParallelConfiguration.offloadedLayers`).
+    public var cpuActivationOffload: Bool = false
 
     // MARK: Mechanisms
 
@@ -166,6 +169,7 @@ public struct Framework: Sendable, Hashable, Codable {
             return "\(name) runs ZeRO \(config.zeroStage) without pipeline parallelism only"
         }
         if !recompute.contains(config.recompute) { return "\(name) has no \(config.recompute.rawValue) recompute" }
+        if config.offloadedLayers > 0 && !cpuActivationOffload { return "\(name) has no CPU activation offload" }
         return nil
     }
 }

@@ -13,6 +13,10 @@ public struct HardwareProfile: Sendable, Hashable, Codable {
     public var linkGBpsOneDirection: Double
     /// Network line rate per device, one direction, Gb/s.
     public var nicGbpsPerGPU: Double
+    /// Bandwidth between the device and its host's memory, one direction, GB/s (PCIe Gen5 x16, or the
+    /// share of NVLink-C2C on a Grace superchip); nil when the profile does not say. Only CPU
+    /// activation offload uses it.
+    public var hostLinkGBpsOneDirection: Double? = nil
     public var gpusPerNode: Int
     public var nvlinkDomainGPUs: Int
     public var efficiency: Efficiency

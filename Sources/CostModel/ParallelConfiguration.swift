@@ -26,6 +26,10 @@ public struct ParallelConfiguration: Sendable, Hashable, Codable {
     /// each pipeline rank runs on, rank 0 first; nil: every rank on the first group. Every rank of a
     /// stage (its d·t·c devices) sits on that stage's group.
     public var stageGroups: [Int]?
+    /// Layers, from the first, whose activations go to host memory after their forward and come back
+    /// for their backward (Megatron-Core's `cpu_offloading_num_layers` with activations offloaded,
+    /// weights kept); 0 keeps every activation on the device.
+    public var offloadedLayers: Int = 0
 
     public init(
         tensor: Int = 1, pipeline: Int = 1, data: Int = 1, context: Int = 1, expert: Int = 1,

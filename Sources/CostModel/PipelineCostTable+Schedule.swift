@@ -51,7 +51,7 @@ extension PipelineCostTable {
         let zeros = Array(repeating: 0.0, count: pipeline)
         var t = RankTotals(
             times: zeros,
-            stateBytes: (0..<pipeline).map { onRank($0).fixedBytesPerRank + onRank($0).workingBytesPerRank },
+            stateBytes: (0..<pipeline).map { onRank($0).perRankBytes },
             activationBytes: zeros,
             forward: zeros, backward: zeros, sync: zeros, gather: zeros, optimizer: zeros)
         for c in 0..<chunks {

@@ -34,10 +34,13 @@ public struct PipelineCostTable: Sendable, Hashable {
     public var lastChunkActivationBytes: Double
     /// Fixed bytes every rank holds beyond layers (ZeRO-3 gather buffers).
     public var fixedBytesPerRank: Double
-    /// Activation bytes every rank needs once, not per microbatch in flight: under full recompute the
+    /// Activation bytes every rank holds once, not per microbatch in flight: under full recompute the
     /// layer being recomputed for its backward holds all its activations again (one layer, one
-    /// microbatch) on top of the kept layer inputs.
-    public var workingBytesPerRank: Double = 0
+    /// microbatch) on top of the kept layer inputs; under CPU activation offload (pp 1, one microbatch
+    /// in flight) minus the offloaded layers' activations, which wait on the host.
+    public var onceActivationBytesPerRank: Double = 0
+    /// Bytes rank-independent extras add to every rank: fixed buffers and `onceActivationBytesPerRank`.
+    public var perRankBytes: Double { fixedBytesPerRank + onceActivationBytesPerRank }
     /// Per-step data-parallel sync and optimizer time of the embedding / output layer.
     public var firstChunkSyncSeconds: Double, lastChunkSyncSeconds: Double
     /// The weight all-gather part of those syncs (`LayerCost.parameterGatherSeconds`).
@@ -73,7 +76,7 @@ public struct PipelineCostTable: Sendable, Hashable {
     /// output layer and logits on the last.
     public func extraBytes(rank r: Int) -> Double {
         let device = onRank(r)
-        var bytes = device.fixedBytesPerRank + device.workingBytesPerRank
+        var bytes = device.perRankBytes
         for c in stride(from: r, to: chunks, by: pipeline) {
             if c == 0 { bytes += device.firstChunkStateBytes }
             if c == chunks - 1 { bytes += device.lastChunkStateBytes + device.lastChunkActivationBytes }

@@ -30,14 +30,16 @@ extension TrainingCost {
             * tensorLink.allReduceSeconds(
                 bytes: tokens * 4 * Assumption.lossAllReducesPerMicrobatch, group: config.tensor)
         let outputParameters = model.embeddingParameters / t
+        // CPU activation offload (pp 1): the copies' exposed time joins the one chunk's extras.
+        let offload = offloadExposedSeconds
         var table = PipelineCostTable(
             groups: groups,
             pipeline: config.pipeline,
             virtualStages: config.virtualStages,
             microbatches: config.microbatchCount,
-            firstChunkSeconds: 3 * embeddingForward,
+            firstChunkSeconds: 3 * embeddingForward + offload.forward + offload.backward,
             lastChunkSeconds: 3 * logits + loss + lossComm,
-            firstChunkBackwardSeconds: 2 * embeddingForward,
+            firstChunkBackwardSeconds: 2 * embeddingForward + offload.backward,
             lastChunkBackwardSeconds: 2 * logits,
             sendSeconds: pipelineSendSeconds,
             firstChunkStateBytes: embeddingBytes,
@@ -61,7 +63,10 @@ extension TrainingCost {
         table.gatherOverlapsForward = framework.optimizerGatherOverlap
         // Korthikanti et al. 2022, section 4.3: full recompute keeps each layer's input and rebuilds one
         // layer's activations at a time for its backward.
-        if config.recompute == .full { table.workingBytesPerRank = groups.map(\.cost.activationBytes).max() ?? 0 }
+        if config.recompute == .full {
+            table.onceActivationBytesPerRank = groups.map(\.cost.activationBytes).max() ?? 0
+        }
+        table.onceActivationBytesPerRank -= offloadedActivationBytes
         if framework.pipelineSplit == .costThresholds {
             table.fixedLayout = StageLayout.costThresholds(
                 groups: groups.map(\.count), layerCosts: groups.map { _ in nanotronLayerCost },

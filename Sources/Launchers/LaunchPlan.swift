@@ -39,6 +39,8 @@ package struct LaunchPlan {
     var microbatchCount: Int
     var precision: Precision
     var recompute: RecomputeGranularity
+    /// Layers whose activations wait in host memory (`recompute.cpuOffloadLayers`), 0 for none.
+    var offloadedLayers: Int
     var chunks: [Chunk]
     /// GPUs per node, in node order, from `deviceMap[].node`.
     var gpusOnNode: [Int]
@@ -96,6 +98,7 @@ extension LaunchPlan {
         microbatchCount = plan.microbatch.count
         precision = plan.precision
         recompute = plan.recompute.granularity
+        offloadedLayers = plan.recompute.cpuOffloadLayers ?? 0
         chunks = plan.stages.map {
             Chunk(
                 index: $0.index, rank: $0.rank, firstLayer: $0.firstLayer, layerCount: $0.layerCount,

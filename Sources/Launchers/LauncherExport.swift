@@ -49,6 +49,13 @@ extension LauncherExport {
                     + "plan, run `plan export --to vllm \(origin == "standard input" ? "-" : Quoting.shell(origin))`"
             )
         case (_, .training(let training)):
+            if let offloaded = training.recompute.cpuOffloadLayers, offloaded > 0, format != .megatron {
+                throw InputError(
+                    file: origin, key: "recompute.cpuOffloadLayers",
+                    "is \(offloaded); --to \(format.rawValue) has no CPU activation offload (Megatron-LM's "
+                        + "--cpu-offloading-num-layers is the one export that writes it): export --to megatron, or "
+                        + "write the plan without --cpu-offload-layers")
+            }
             let plan = LaunchPlan(training: training, origin: origin)
             let hosts = try HostNames(gpusOnNode: plan.gpusOnNode, given: hosts)
             switch format {

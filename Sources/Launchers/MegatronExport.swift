@@ -194,9 +194,11 @@ package struct MegatronExport {
 
     /// _add_training_args: --recompute-granularity, --recompute-method, --recompute-num-layers, exactly as
     /// planned (`MegatronRecompute`); a per-chunk recompute Megatron cannot run is refused in `render`.
+    /// CPU activation offload (never with recompute): --cpu-offloading-num-layers, which turns
+    /// args.cpu_offloading on (megatron/training/arguments.py, validate_args).
     private func recomputeArguments() throws -> [String] {
         switch plan.recompute {
-        case .none: return []
+        case .none: return plan.offloadedLayers > 0 ? ["--cpu-offloading-num-layers \(plan.offloadedLayers)"] : []
         case .selective: return ["--recompute-granularity selective"]
         case .full: return try MegatronRecompute(plan: plan).arguments
         }

@@ -13,6 +13,7 @@ package enum FrameworkFile {
     /// Optional `supports:` keys (with a `source:` when given).
     static let optionalSupportKeys = [
         "recompute_layers_per_stage", "pipeline_split", "selective_recompute", "mixed_device_pipeline",
+        "cpu_activation_offload",
     ]
     static let mechanismKeys = [
         "tensor_comm_overlap", "gradient_accumulation_bytes", "gradient_reduce_bytes", "gradient_reduce_overlap",
@@ -80,7 +81,7 @@ package enum FrameworkFile {
                 "gathers_per_microbatch", nil,
                 "false is not modelled: the cost model gathers ZeRO-3 weights per microbatch; set true")
         }
-        return Framework(
+        var framework = Framework(
             name: try yaml.string("name") ?? defaultName,
             interleavedSchedule: try flag(supports, "interleaved_schedule"),
             zeroStages: zero, zeroStagesWithPipeline: withPipeline,
@@ -121,6 +122,8 @@ package enum FrameworkFile {
                 fix: "give bytes per parameter of the data-parallel wrapper's own gradient buckets, "
                     + "0 when it reduces the accumulation buffer in place") ?? 0,
             distributedCheckpoints: try mechanisms.bool("distributed_checkpoints") ?? false)
+        framework.cpuActivationOffload = try supports.bool("cpu_activation_offload") ?? false
+        return framework
     }
 
     /// An optional `supports:` key naming one case of `T` (frameworks/README.md).

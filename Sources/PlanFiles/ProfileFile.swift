@@ -6,7 +6,8 @@ package enum ProfileFile {
     /// The keys a profile has: our own format, so a misspelt key is an error.
     static let keys = [
         "name", "description", "source", "notes", "dense_peak_TFLOPS", "memory_GiB", "memory_TBps",
-        "link_GBps_one_direction", "nic_Gbps_per_gpu_one_direction", "gpus_per_node", "nvlink_domain_gpus",
+        "link_GBps_one_direction", "nic_Gbps_per_gpu_one_direction", "host_link_GBps_one_direction",
+        "gpus_per_node", "nvlink_domain_gpus",
         "efficiency",
     ]
     static let efficiencyKeys = [
@@ -87,7 +88,7 @@ package enum ProfileFile {
             }
         }
         let gpusPerNode = try yaml.integer("gpus_per_node", maximum: 100_000) ?? 8
-        return HardwareProfile(
+        var profile = HardwareProfile(
             name: try yaml.string("name") ?? defaultName,
             description: try yaml.string("description") ?? defaultName,
             densePeakTFLOPS: dense,
@@ -104,5 +105,9 @@ package enum ProfileFile {
             gpusPerNode: gpusPerNode,
             nvlinkDomainGPUs: try yaml.integer("nvlink_domain_gpus", maximum: 100_000) ?? gpusPerNode,
             efficiency: efficiency)
+        profile.hostLinkGBpsOneDirection = try yaml.number(
+            "host_link_GBps_one_direction", in: 0.001...1_000_000,
+            fix: "give the device-to-host bandwidth per GPU, one direction, GB/s (PCIe Gen5 x16: 64)")
+        return profile
     }
 }

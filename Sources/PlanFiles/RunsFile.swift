@@ -87,6 +87,7 @@ package enum RunsFile {
                     return module
                 })
         }
+        config.offloadedLayers = try c.integer("cpu_offload_layers", minimum: 0, maximum: 100_000) ?? 0
         if let (field, message) = DegreeBounds.problem(config, devices: cluster.devices) {
             let keys: [ConfigurationProblem.Field: String] = [
                 .tensor: "tp", .pipeline: "pp", .data: "dp", .context: "cp", .expert: "ep",

@@ -83,6 +83,9 @@ package struct TrainingPlanDocument: Codable, Sendable {
         package var granularity: RecomputeGranularity
         /// Recomputed layers of each chunk, in `stages[]` order.
         package var layersPerStage: [Int]
+        /// Layers, from the first, whose activations wait in host memory (CPU activation offload);
+        /// absent when none do.
+        package var cpuOffloadLayers: Int?
     }
 
     /// One model chunk: a pipeline stage, or a virtual stage when interleaved (chunk c runs on rank c mod pp).
@@ -158,7 +161,8 @@ package struct TrainingPlanDocument: Codable, Sendable {
         launch = .init(framework)
         recompute = .init(
             granularity: config.recompute,
-            layersPerStage: (0..<layout.chunks).map { layout.recomputedCount(chunk: $0) })
+            layersPerStage: (0..<layout.chunks).map { layout.recomputedCount(chunk: $0) },
+            cpuOffloadLayers: config.offloadedLayers > 0 ? config.offloadedLayers : nil)
         let firsts = layout.firstLayers
         let rankGroups = cluster.groups.count > 1 ? Self.rankGroups(config) : nil
         stages = (0..<layout.chunks).map { c in

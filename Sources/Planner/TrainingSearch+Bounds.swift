@@ -171,7 +171,7 @@ extension TrainingSearch {
             let kept = table.allowsFullRecompute ? group.cost.checkpointBytes : group.cost.activationBytes
             smallestActivation += Double(group.count) * kept
         }
-        return table.fixedBytesPerRank + table.workingBytesPerRank + state / Double(table.pipeline) + smallestActivation
+        return table.perRankBytes + state / Double(table.pipeline) + smallestActivation
             / Double(table.pipeline)
     }
 

@@ -88,7 +88,7 @@ struct MemoryTests {
             tensor: 8, pipeline: 1, data: 1, microbatchSize: 1, globalBatchSize: 1,
             sequenceLength: 2048, sequenceParallel: true, recompute: .full)
         let table = cost(Models.gpt3_175b, config).pipelineTable
-        #expect(table.workingBytesPerRank == 100_761_600)
+        #expect(table.onceActivationBytesPerRank == 100_761_600)
         let layout = StageLayout.uniform(groups: [96], chunks: 1, recomputeAll: true)
         let activations = table.rankMemory(layout)[0].activationBytes
         #expect(activations == 96 * 6_291_456)
@@ -97,7 +97,7 @@ struct MemoryTests {
             ParallelConfiguration(
                 tensor: 8, pipeline: 1, data: 1, microbatchSize: 1, globalBatchSize: 1,
                 sequenceLength: 2048, sequenceParallel: true))
-        #expect(none.pipelineTable.workingBytesPerRank == 0)
+        #expect(none.pipelineTable.onceActivationBytesPerRank == 0)
         #expect(table.extraBytes(rank: 0) - none.pipelineTable.extraBytes(rank: 0) == 100_761_600)
     }
 

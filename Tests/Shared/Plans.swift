@@ -33,6 +33,8 @@ enum PlanRequest: CustomStringConvertible, Sendable {
         var uniform = false
         /// `--framework`.
         var framework = "megatron"
+        /// `--cpu-offload-layers`.
+        var cpuOffloadLayers = 0
     }
 
     /// `plan infer`: the serving search, or with `given` the prediction of one configuration.
@@ -64,6 +66,7 @@ enum PlanRequest: CustomStringConvertible, Sendable {
                 "--vpp", "\(e.vpp)", "--cp", "\(e.cp)", "--ep", "\(e.ep)", "--recompute", e.recompute.rawValue,
                 "--zero", "\(e.zero)", "--precision", e.precision.rawValue,
             ]
+            if e.cpuOffloadLayers > 0 { words += ["--cpu-offload-layers", "\(e.cpuOffloadLayers)"] }
             return words + (e.uniform ? ["--split", "uniform"] : []) + ["--framework", e.framework]
         case .infer(let i):
             var words = [
@@ -105,12 +108,13 @@ enum Plans {
         case .evaluate(let e):
             let model = try data.model(e.model), cluster = try data.cluster(e.cluster)
             let framework = try data.framework(e.framework)
-            let config = ParallelConfiguration(
+            var config = ParallelConfiguration(
                 tensor: e.tp, pipeline: e.pp, data: e.dp, context: e.cp, expert: e.ep, virtualStages: e.vpp,
                 microbatchSize: e.mbs, globalBatchSize: e.globalBatch,
                 sequenceLength: e.sequenceLength ?? min(model.maxPositions, 8192), sequenceParallel: e.tp > 1,
                 recompute: e.recompute, zeroStage: ZeROStage(rawValue: e.zero) ?? .optimizer, precision: e.precision,
                 flashAttention: true)
+            config.offloadedLayers = e.cpuOffloadLayers
             let plan = try TrainingSearch.evaluate(
                 model: model, cluster: cluster, config: config, framework: framework,
                 method: e.uniform ? .uniform(recomputedPerStage: nil) : .optimal)

@@ -91,6 +91,19 @@ struct CheckedFixTests {
         try Self.succeeds(base + ["--dp", "8"] + flags.split(separator: " ").map(String.init))
     }
 
+    /// The CPU offload it offers is the fewest layers that fit: those run, one fewer does not.
+    @Test func fewestOffloadedLayersThatFit() throws {
+        let base = [
+            "evaluate", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--tp", "1", "--pp", "1", "--mbs", "1",
+            "--dp", "8",
+        ]
+        let message = try Self.fails(base)
+        let layers = try Self.captures("or with --cpu-offload-layers (\\d+) \\(", in: message)[0]
+        try Self.succeeds(base + ["--cpu-offload-layers", layers])
+        let fewer = try Self.fails(base + ["--cpu-offload-layers", "\(Int(layers)! - 1)"])
+        #expect(fewer.contains("does not fit"), "\(fewer)")
+    }
+
     @Test func virtualStagesWithoutPipeline() throws {
         let base = [
             "evaluate", "--model", "llama3-8b", "--cluster", "dgx-h100-8", "--tp", "8", "--pp", "1", "--dp", "1",

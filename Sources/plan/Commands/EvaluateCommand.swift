@@ -29,6 +29,10 @@ struct EvaluateCommand: ParsableCommand {
         name: .customLong("unfused-attention"),
         help: "Unfused softmax attention (2021-era Megatron, BLOOM) instead of flash attention.")
     var unfusedAttention = false
+    @Option(
+        name: .customLong("cpu-offload-layers"),
+        help: "Layers, from the first, whose activations wait in host memory (pp 1, no recompute). (default: 0)")
+    var cpuOffloadLayers = 0
     @Option(help: "ZeRO stage 0-3 (1 = distributed optimizer, 3 = FSDP).") var zero: Int = 1
     @Option(help: "bf16, fp16, fp8 or fp32.") var precision: String = "bf16"
     @Option(
@@ -69,16 +73,56 @@ struct EvaluateCommand: ParsableCommand {
                 $0.recompute = .full
             }
         }
+        let offload = fewestOffloadedLayers(config, loaded: loaded).map { n, plan in
+            "--cpu-offload-layers \(n) (\(gib(plan)) GiB, \(PlanTable.fmt(plan.estimate.stepSeconds)) s a step)"
+        }
         for variant in variants where loaded.framework.problem(with: variant.config) == nil {
             guard
                 let plan = try? TrainingSearch.evaluate(
                     model: loaded.model, cluster: loaded.cluster, config: variant.config, framework: loaded.framework)
             else { continue }
-            let gib = String(format: "%.1f", plan.estimate.memory.totalBytes / 1_073_741_824)
-            return "it fits with \(variant.flags) (\(gib) GiB)"
+            return "it fits with \(variant.flags) (\(gib(plan)) GiB, \(PlanTable.fmt(plan.estimate.stepSeconds)) s a "
+                + "step)" + (offload.map { ", or with \($0)" } ?? "")
         }
+        if let offload { return "it fits with \(offload)" }
         return "neither full recompute, a higher --zero nor twice the pipeline stages makes it fit; use more "
             + "devices per model copy (plan train searches them)"
+    }
+
+    private static func gib(_ plan: TrainingPlan) -> String {
+        String(format: "%.1f", plan.estimate.memory.totalBytes / 1_073_741_824)
+    }
+
+    /// The fewest layers whose activations, offloaded to the host, make `config` fit, with its plan;
+    /// nil where the framework, the configuration or the profile cannot offload, or even the most
+    /// layers do not fit. Memory falls as layers are offloaded, so a bisection finds it.
+    static func fewestOffloadedLayers(
+        _ config: ParallelConfiguration, loaded: LoadedWorkload
+    ) -> (layers: Int, plan: TrainingPlan)? {
+        func fitting(_ n: Int) -> TrainingPlan? {
+            var offloaded = config
+            offloaded.offloadedLayers = n
+            guard offloaded.problems(model: loaded.model, cluster: loaded.cluster).isEmpty,
+                loaded.framework.problem(with: offloaded) == nil,
+                let plan = try? TrainingSearch.evaluate(
+                    model: loaded.model, cluster: loaded.cluster, config: offloaded, framework: loaded.framework),
+                plan.estimate.fits
+            else { return nil }
+            return plan
+        }
+        var high = loaded.model.layers - 1
+        guard high >= 1, var best = fitting(high) else { return nil }
+        var low = 0  // does not fit
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if let plan = fitting(middle) {
+                high = middle
+                best = plan
+            } else {
+                low = middle
+            }
+        }
+        return (high, best)
     }
 
     /// The group of each stage on a cluster of several groups: `--stage-groups`, checked against the
@@ -154,6 +198,7 @@ struct EvaluateCommand: ParsableCommand {
             precision: chosen[0],
             flashAttention: !unfusedAttention)
         config.stageGroups = try placement(config, cluster: loaded.cluster)
+        config.offloadedLayers = cpuOffloadLayers
         if let (field, message) = DegreeBounds.problem(config, devices: loaded.cluster.devices) {
             throw InputError(key: Self.flag(field), message)
         }
@@ -229,6 +274,7 @@ struct EvaluateCommand: ParsableCommand {
         case .zeroStage: "--zero"
         case .precision: "--precision"
         case .recomputeLayers: "--recompute-layers"
+        case .offloadedLayers: "--cpu-offload-layers"
         }
     }
 }
