@@ -45,7 +45,7 @@ struct WorkloadOptions: ParsableArguments {
         help:
             ArgumentHelp(
                 "The framework that runs the plan: a bundled name in frameworks/ (megatron, nemo, torchtitan, "
-                    + "deepspeed, nanotron, metaseq, horovod, tensorflow) or a file.")
+                    + "deepspeed, nanotron, metaseq, horovod, tensorflow, composer) or a file.")
     )
     var framework: String = "megatron"
 

@@ -5,7 +5,9 @@ import Testing
 struct OffloadTests {
     /// GPT-3 175B, s 2048, b 1, t 8 with sequence parallelism, all 96 layers on one stage: one layer
     /// keeps 100,761,600 bytes for its backward (MemoryTests.gpt3ActivationsPerLayer).
-    func cost(offloaded: Int, hostGBps: Double?, recompute: RecomputeGranularity = .none, pipeline: Int = 1)
+    func cost(
+        offloaded: Int, hostGBps: Double?, recompute: RecomputeGranularity = .none, pipeline: Int = 1
+    )
         -> TrainingCost
     {
         var profile = Devices.a100
@@ -41,7 +43,9 @@ struct OffloadTests {
         #expect(c.offloadExposedSeconds.forward == 0)
         #expect(c.offloadExposedSeconds.backward == 0)
         let layout = StageLayout.uniform(groups: [96], chunks: 1, recomputeAll: false)
-        #expect(c.estimate(layout: layout).stepSeconds == cost(offloaded: 0, hostGBps: 64).estimate(layout: layout).stepSeconds)
+        #expect(
+            c.estimate(layout: layout).stepSeconds
+                == cost(offloaded: 0, hostGBps: 64).estimate(layout: layout).stepSeconds)
     }
 
     /// Over a 1 GB/s link (0.77 GB/s achieved) a copy takes 100,761,600 / 0.77e9 = 0.130859 s; each of
@@ -56,7 +60,8 @@ struct OffloadTests {
         #expect(abs(c.offloadExposedSeconds.forward - forward) < 1e-12)
         #expect(abs(c.offloadExposedSeconds.backward - backward) < 1e-12)
         let layout = StageLayout.uniform(groups: [96], chunks: 1, recomputeAll: false)
-        let added = c.estimate(layout: layout).stepSeconds
+        let added =
+            c.estimate(layout: layout).stepSeconds
             - cost(offloaded: 0, hostGBps: 1).estimate(layout: layout).stepSeconds
         // 8 microbatches a step.
         #expect(abs(added - 8 * (forward + backward)) < 1e-9)
