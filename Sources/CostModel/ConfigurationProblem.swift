@@ -145,7 +145,8 @@ extension ParallelConfiguration {
                 .init(
                     field: .offloadedLayers,
                     message: "\(cluster.profile.name) gives no host_link_GBps_one_direction to offload over; add "
-                        + "it to the hardware profile or offload no layer"))
+                        + "it to its profile (hardware-profiles/\(cluster.profile.name).yaml, GB/s per GPU, one "
+                        + "direction) or offload no layer"))
         }
         return found
     }
