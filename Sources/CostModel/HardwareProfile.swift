@@ -17,6 +17,10 @@ public struct HardwareProfile: Sendable, Hashable, Codable {
     /// share of NVLink-C2C on a Grace superchip); nil when the profile does not say. Only CPU
     /// activation offload uses it.
     public var hostLinkGBpsOneDirection: Double? = nil
+    /// The profile of the same chip whose calibration stands in for this one's where this one has too
+    /// few measured runs (a power-capped or larger-memory variant of a calibrated part): cross-validation
+    /// predicts such a device with that sibling's fit rather than with uncalibrated values. Nil: none.
+    public var calibratedLike: String? = nil
     public var gpusPerNode: Int
     public var nvlinkDomainGPUs: Int
     public var efficiency: Efficiency

@@ -7,7 +7,7 @@ package enum ProfileFile {
     static let keys = [
         "name", "description", "source", "notes", "dense_peak_TFLOPS", "memory_GiB", "memory_TBps",
         "link_GBps_one_direction", "nic_Gbps_per_gpu_one_direction", "host_link_GBps_one_direction",
-        "gpus_per_node", "nvlink_domain_gpus",
+        "gpus_per_node", "nvlink_domain_gpus", "calibrated_like",
         "efficiency",
     ]
     static let efficiencyKeys = [
@@ -108,6 +108,14 @@ package enum ProfileFile {
         profile.hostLinkGBpsOneDirection = try yaml.number(
             "host_link_GBps_one_direction", in: 0.001...1_000_000,
             fix: "give the device-to-host bandwidth per GPU, one direction, GB/s (PCIe Gen5 x16: 64)")
+        if let sibling = try yaml.string("calibrated_like") {
+            guard !YAMLMapping.isBlank(sibling), sibling != profile.name else {
+                throw yaml.error(
+                    "calibrated_like", nil,
+                    "must name another profile of the same chip (a file in hardware-profiles/), not this one")
+            }
+            profile.calibratedLike = sibling
+        }
         return profile
     }
 }

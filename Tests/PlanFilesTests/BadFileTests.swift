@@ -269,6 +269,12 @@ struct BadFileTests {
             "memory below the runtime reserve",
             inline(peak + profile.replacingOccurrences(of: "memory_GiB: 80", with: "memory_GiB: 1")),
             ["gpu.memory_GiB", "from 3", "reserved"]),
+        cluster(
+            "negative host link", inline(peak + profile + "\nhost_link_GBps_one_direction: -64"),
+            ["gpu.host_link_GBps_one_direction", "PCIe Gen5 x16: 64"]),
+        cluster(
+            "profile calibrated like itself", inline("name: h9\n" + peak + profile + "\ncalibrated_like: h9"),
+            ["gpu.calibrated_like", "another profile of the same chip"]),
     ]
 
     /// Runs files `plan validate` reads.

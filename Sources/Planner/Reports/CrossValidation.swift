@@ -54,6 +54,9 @@ package struct CrossValidationReport: Encodable, Sendable {
         /// Whether the cross-validated prediction came from a fit; false when holding the family out
         /// left its profile too few runs to fit, so the uncalibrated values predicted it.
         package var crossValidatedFromFit: Bool
+        /// Where its own profile had too few runs, the profile of the same chip whose fit predicted it
+        /// (`HardwareProfile.calibratedLike`); nil otherwise.
+        package var crossValidatedFromSibling: String?
     }
 
     /// One family's errors under the three predictions.
@@ -63,6 +66,8 @@ package struct CrossValidationReport: Encodable, Sendable {
         package var fullySpecifiedRuns: Int
         /// Runs predicted with uncalibrated values in cross-validation (`Row.crossValidatedFromFit` false).
         package var crossValidatedWithFileValues: Int
+        /// Runs predicted with a sibling profile's fit (`Row.crossValidatedFromSibling`).
+        package var crossValidatedFromSibling: Int
         package var fileValues: Errors
         package var inSample: Errors
         package var crossValidated: Errors
@@ -116,6 +121,7 @@ package struct CrossValidationReport: Encodable, Sendable {
         for run in runs where !names.contains(run.family) { names.append(run.family) }
         var crossValidated = [Double](repeating: 0, count: runs.count)
         var fromFit = [Bool](repeating: false, count: runs.count)
+        var fromSibling = [String?](repeating: nil, count: runs.count)
         // The profiles' files carry values fitted on every run, held-out families included; a fold
         // must not start from them or fall back on them. Each fold starts from the library's
         // uncalibrated values (`Calibration.uncalibrated`), and a family whose profile keeps too few
@@ -123,15 +129,29 @@ package struct CrossValidationReport: Encodable, Sendable {
         let blank = runs.map(Calibration.uncalibrated)
         for name in names {
             let heldOut = runs.indices.filter { runs[$0].family == name }
-            let profiles = Set(heldOut.map { runs[$0].cluster.profile.name })
+            let own = Set(heldOut.map { runs[$0].cluster.profile.name })
+            let profiles = own.union(heldOut.compactMap { runs[$0].cluster.profile.calibratedLike })
             let training = blank.filter { $0.family != name && profiles.contains($0.cluster.profile.name) }
             let fits = Dictionary(
                 uniqueKeysWithValues: try Calibration.fit(training, options: options).map { ($0.profile, $0) })
             for index in heldOut {
-                let fit = fits[runs[index].cluster.profile.name]
+                let profile = runs[index].cluster.profile
+                let fit = fits[profile.name]
                 fromFit[index] = fit?.values.contains(where: \.wasFitted) ?? false
+                var efficiency = fit?.efficiency
+                // Too few runs of its own: the same chip's sibling, fitted on the other families, stands in
+                // (its fitted values on this profile's own uncalibrated efficiency).
+                if !fromFit[index], let sibling = profile.calibratedLike,
+                    let siblingFit = fits[sibling], siblingFit.values.contains(where: \.wasFitted)
+                {
+                    var own = blank[index].cluster.profile.efficiency
+                    for value in siblingFit.values where value.wasFitted { value.key.set(value.fitted, in: &own) }
+                    efficiency = own
+                    fromFit[index] = true
+                    fromSibling[index] = sibling
+                }
                 crossValidated[index] = try Calibration.predictedTokensPerSecondPerDevice(
-                    blank[index], efficiency: fit?.efficiency)
+                    blank[index], efficiency: efficiency)
             }
         }
         rows = runs.indices.map { i in
@@ -144,7 +164,8 @@ package struct CrossValidationReport: Encodable, Sendable {
                 fileValuesError: Rounded.six(fileValues[i] / measured - 1),
                 inSamplePredicted: Rounded.six(inSample[i]), inSampleError: Rounded.six(inSample[i] / measured - 1),
                 crossValidatedPredicted: Rounded.six(crossValidated[i]),
-                crossValidatedError: Rounded.six(crossValidated[i] / measured - 1), crossValidatedFromFit: fromFit[i])
+                crossValidatedError: Rounded.six(crossValidated[i] / measured - 1), crossValidatedFromFit: fromFit[i],
+                crossValidatedFromSibling: fromSibling[i])
         }
         let rows = rows
         families = names.map { name in
@@ -152,6 +173,7 @@ package struct CrossValidationReport: Encodable, Sendable {
             return Family(
                 family: name, runs: members.count, fullySpecifiedRuns: members.filter(\.fullySpecified).count,
                 crossValidatedWithFileValues: members.filter { !$0.crossValidatedFromFit }.count,
+                crossValidatedFromSibling: members.filter { $0.crossValidatedFromSibling != nil }.count,
                 fileValues: Errors(members.map { ($0.id, $0.fileValuesError) }),
                 inSample: Errors(members.map { ($0.id, $0.inSampleError) }),
                 crossValidated: Errors(members.map { ($0.id, $0.crossValidatedError) }))

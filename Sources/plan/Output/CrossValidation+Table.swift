@@ -18,9 +18,14 @@ extension CrossValidationReport: Report {
                 + PlanTable.pad(Self.percent(errors.worstAbsoluteError), 10)
         }
         for family in families {
-            let note =
-                family.crossValidatedWithFileValues > 0
-                ? " (\(family.crossValidatedWithFileValues) uncalibrated)" : ""
+            var notes: [String] = []
+            if family.crossValidatedWithFileValues > 0 {
+                notes.append("\(family.crossValidatedWithFileValues) uncalibrated")
+            }
+            if family.crossValidatedFromSibling > 0 {
+                notes.append("\(family.crossValidatedFromSibling) by a sibling's fit")
+            }
+            let note = notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")"
             lines.append(
                 PlanTable.pad(PlanTable.shown(family.family), 20) + PlanTable.pad(String(family.runs), 6)
                     + cells(family.fileValues) + cells(family.inSample) + cells(family.crossValidated)
@@ -38,7 +43,8 @@ extension CrossValidationReport: Report {
             "|error| of tokens/s per GPU. in-sample: fitted on all runs; cross-validated: each family predicted by")
         lines.append(
             "the fit on the other families, each fold starting from uncalibrated values (used as they are where\n"
-                + "holding the family out leaves its profile under 3 runs).")
+                + "holding the family out leaves its profile under 3 runs, unless the profile names a calibrated_like\n"
+                + "sibling of the same chip, whose fit then stands in).")
         lines.append("")
         let c = intervalCoverage
         func share(_ inside: Int) -> String { Self.percent(Double(inside) / Double(max(c.runs, 1))) }
