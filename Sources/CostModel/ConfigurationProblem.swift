@@ -145,8 +145,8 @@ extension ParallelConfiguration {
                 .init(
                     field: .offloadedLayers,
                     message: "\(cluster.profile.name) gives no host_link_GBps_one_direction to offload over; add "
-                        + "it to its profile (hardware-profiles/\(cluster.profile.name).yaml, GB/s per GPU, one "
-                        + "direction) or offload no layer"))
+                        + "it to its profile (\(cluster.profile.name == "inline" ? "the cluster file's gpu: mapping" : "hardware-profiles/\(cluster.profile.name).yaml"), "
+                        + "GB/s per GPU, one direction) or offload no layer"))
         }
         return found
     }

@@ -89,10 +89,15 @@ extension PipelineCostTable {
     }
 
     /// Per pipeline rank, its state bytes (weights, gradients, optimizer state, buffers, logits) and
-    /// in-flight activation bytes under `layout`: the two parts of `PipelineSchedule.rankBytes`.
+    /// activation bytes under `layout` (those in flight, plus the once-per-rank part: a layer rebuilt
+    /// under full recompute, less the layers offloaded to the host): the two parts of
+    /// `PipelineSchedule.rankBytes`.
     public func rankMemory(_ layout: StageLayout) -> [(stateBytes: Double, activationBytes: Double)] {
         let t = rankTotals(layout, chunkTimes: Array(repeating: 0, count: chunks))
-        return (0..<pipeline).map { (t.stateBytes[$0], inFlight(rank: $0) * t.activationBytes[$0]) }
+        return (0..<pipeline).map { r in
+            let once = onRank(r).onceActivationBytesPerRank
+            return (t.stateBytes[r] - once, inFlight(rank: r) * t.activationBytes[r] + once)
+        }
     }
 
     /// A rank's time after its last microbatch: the optimizer, the gradient reduction less what hides

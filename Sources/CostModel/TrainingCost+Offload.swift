@@ -1,38 +1,67 @@
-/// CPU activation offload (Megatron-Core's `cpu_offloading_num_layers`, activations only): the first
-/// `config.offloadedLayers` layers copy what they keep for their backward to host memory while the
-/// next layer runs its forward, and copy it back while the next layer runs its backward
-/// (megatron/core/transformer/cpu_offload.py, a double-buffered group offload handler). Megatron-Core
-/// allows it only with pp 1 and no recompute, so one microbatch is in flight and the bytes it saves
-/// are those layers' activations, once.
+/// CPU activation offload (Megatron-Core's `cpu_offloading_num_layers`, activations only, through
+/// Transformer Engine's `get_cpu_offload_context`): the first N of L layers copy what they keep for
+/// their backward to host memory and copy it back for their backward. TE spreads the copies over the
+/// forward (transformer_engine/pytorch/cpu_offload.py, `AsyncDoubleBufferGroupOffloadHandler`): copy k
+/// starts when the window of copy k − 1 closes and the compute stream waits for it at the end of layer
+/// w(k) (`layer_window_map`: w(k) = ⌊L/N⌋·(k + 1) − 1, plus the first L mod N windows one layer wider),
+/// so each copy hides behind about L/N layers; reloads run through the same windows backwards.
+/// Megatron-Core allows it only with pp 1 and no recompute (transformer_config.py), so one microbatch
+/// is in flight.
 extension TrainingCost {
-    /// The offloaded layers' kinds, in model order (dense layers first, `layerGroups`), with the kind
-    /// of the layer after each: its pass is what the copy hides behind.
-    private var offloadedLayerPairs: [(kind: LayerKind, next: LayerKind)] {
-        let kinds = layerGroups.flatMap { Array(repeating: $0.kind, count: $0.count) }
-        let n = min(config.offloadedLayers, kinds.count - 1)
-        guard n > 0 else { return [] }
-        return (0..<n).map { (kinds[$0], kinds[$0 + 1]) }
+    /// The last layer of each offloaded group's copy window, TE's `layer_window_map`.
+    package static func offloadWindowEnds(layers: Int, offloaded: Int) -> [Int] {
+        guard offloaded > 0, layers > offloaded else { return [] }
+        let base = layers / offloaded, wider = layers % offloaded
+        var ends: [Int] = []
+        var constant = 0
+        for k in 0..<offloaded {
+            var end = base * (k + 1) - 1
+            if k < wider {
+                end += k + 1
+                constant = k + 1
+            } else {
+                end += constant
+            }
+            ends.append(end)
+        }
+        return ends
     }
 
-    /// Activation bytes of one microbatch that wait on the host instead of the device: Σ over the
-    /// offloaded layers of `LayerCost.activationBytes`.
+    /// Kinds of the model's layers in order (dense layers first, `layerGroups`).
+    private var layerKinds: [LayerKind] { layerGroups.flatMap { Array(repeating: $0.kind, count: $0.count) } }
+
+    /// Activation bytes of one microbatch that wait on the host instead of the device: the offloaded
+    /// layers' `LayerCost.activationBytes` less the largest of them, because at the start of the
+    /// backward TE has reloaded the last offloaded layer while the layers above it still hold theirs.
     package var offloadedActivationBytes: Double {
-        offloadedLayerPairs.reduce(0) { $0 + layer($1.kind).activationBytes }
+        let kinds = layerKinds
+        guard config.offloadedLayers > 0, config.offloadedLayers < kinds.count else { return 0 }
+        let bytes = kinds.prefix(config.offloadedLayers).map { layer($0).activationBytes }
+        return bytes.reduce(0, +) - (bytes.max() ?? 0)
     }
 
-    /// Seconds per microbatch the copies add where they outlast what they hide behind: for each
-    /// offloaded layer, max(0, a / B − the next layer's forward) in the forward and max(0, a / B − the
-    /// next layer's backward) in the backward, with a its activation bytes and B the host link's
-    /// one-direction rate times `Assumption.hostCopyEfficiency`. Zero without offload.
+    /// Seconds per microbatch the copies add where they outlast their windows: for each offloaded layer
+    /// k, max(0, a_k / B − Σ forward of its window's layers) in the forward and the same against the
+    /// window's backward, with a_k its activation bytes and B the host link's one-direction rate times
+    /// `Assumption.hostCopyEfficiency`. The first window starts after layer 0, so it is a layer shorter.
     package var offloadExposedSeconds: (forward: Double, backward: Double) {
-        guard let GBps = cluster.profile.hostLinkGBpsOneDirection, !offloadedLayerPairs.isEmpty else { return (0, 0) }
+        let kinds = layerKinds
+        let ends = Self.offloadWindowEnds(layers: kinds.count, offloaded: config.offloadedLayers)
+        guard let GBps = cluster.profile.hostLinkGBpsOneDirection, !ends.isEmpty else { return (0, 0) }
         let bytesPerSecond = GBps * 1e9 * Assumption.hostCopyEfficiency
+        let costs = Dictionary(grouping: kinds.indices, by: { kinds[$0] }).mapValues { layer(kinds[$0[0]]) }
         var forward = 0.0, backward = 0.0
-        for (kind, next) in offloadedLayerPairs {
-            let copy = layer(kind).activationBytes / bytesPerSecond
-            let after = layer(next)
-            forward += max(0, copy - after.forwardComputeSeconds - after.forwardCommSeconds)
-            backward += max(0, copy - after.backwardComputeSeconds - after.backwardCommSeconds)
+        for (k, end) in ends.enumerated() {
+            let copy = costs[kinds[k]]!.activationBytes / bytesPerSecond
+            let window = ((k == 0 ? 1 : ends[k - 1] + 1)...end).map { costs[kinds[$0]]! }
+            let covered = window.reduce((0.0, 0.0)) {
+                (
+                    $0.0 + $1.forwardComputeSeconds + $1.forwardCommSeconds,
+                    $0.1 + $1.backwardComputeSeconds + $1.backwardCommSeconds
+                )
+            }
+            forward += max(0, copy - covered.0)
+            backward += max(0, copy - covered.1)
         }
         return (forward, backward)
     }

@@ -197,6 +197,12 @@ package struct MegatronExport {
     /// CPU activation offload (never with recompute): --cpu-offloading-num-layers, which turns
     /// args.cpu_offloading on (megatron/training/arguments.py, validate_args).
     private func recomputeArguments() throws -> [String] {
+        if plan.offloadedLayers > 0 && plan.recompute != .none {
+            throw InputError(
+                file: plan.origin, key: "recompute.cpuOffloadLayers",
+                "is \(plan.offloadedLayers) with \(plan.recompute.rawValue) recompute; Megatron-Core refuses CPU "
+                    + "offload with activation recompute: re-plan with recompute none or without --cpu-offload-layers")
+        }
         switch plan.recompute {
         case .none: return plan.offloadedLayers > 0 ? ["--cpu-offloading-num-layers \(plan.offloadedLayers)"] : []
         case .selective: return ["--recompute-granularity selective"]

@@ -149,7 +149,7 @@ package enum ClusterFile {
     private static func group(_ yaml: YAMLMapping, profiles: DataDirectory) throws -> ClusterDescription.Group {
         let profile: HardwareProfile
         if let inline = try? yaml.mapping("gpu") {
-            profile = try ProfileFile.decode(inline, defaultName: "inline")
+            profile = try profiles.checkedSibling(ProfileFile.decode(inline, defaultName: "inline"), file: yaml.file)
         } else if let name = try yaml.string("gpu") {
             profile = try profiles.profile(named: name, from: yaml)
         } else {

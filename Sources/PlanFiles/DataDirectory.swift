@@ -176,9 +176,10 @@ public struct DataDirectory: Sendable {
                     message: "'\(YAMLMapping.clipped(name))' is not a file (looked for it as given and beside "
                         + "\(yaml.file)); give a profile file's path or a name in hardware-profiles/")
             }
-            return try ProfileFile.decode(
-                try YAMLMapping(contentsOf: url, shownAs: name, flag: yaml.keyPath("gpu")),
-                defaultName: url.deletingPathExtension().lastPathComponent)
+            return try checkedSibling(
+                ProfileFile.decode(
+                    try YAMLMapping(contentsOf: url, shownAs: name, flag: yaml.keyPath("gpu")),
+                    defaultName: url.deletingPathExtension().lastPathComponent), file: name)
         }
         guard let root else {
             throw yaml.error(
@@ -196,9 +197,21 @@ public struct DataDirectory: Sendable {
                 message: "'\(YAMLMapping.clipped(name))' is not a known hardware profile"
                     + (near.map { "; did you mean '\($0)'?" } ?? "") + " (known: \(known.joined(separator: ", ")))")
         }
-        return try ProfileFile.decode(
-            try YAMLMapping(contentsOf: url, shownAs: "hardware-profiles/\(name).yaml", flag: yaml.keyPath("gpu")),
-            defaultName: name)
+        return try checkedSibling(
+            ProfileFile.decode(
+                try YAMLMapping(contentsOf: url, shownAs: "hardware-profiles/\(name).yaml", flag: yaml.keyPath("gpu")),
+                defaultName: name), file: "hardware-profiles/\(name).yaml")
+    }
+
+    /// A profile's `calibrated_like` must name a bundled profile (cross-validation borrows that one's fit).
+    func checkedSibling(_ profile: HardwareProfile, file: String) throws -> HardwareProfile {
+        guard let sibling = profile.calibratedLike, root != nil, !profileNames().contains(sibling) else {
+            return profile
+        }
+        throw InputError(
+            file: file, key: "calibrated_like",
+            "'\(YAMLMapping.clipped(sibling))' is not a profile in hardware-profiles/; name one of "
+                + profileNames().joined(separator: ", ") + " or leave the key out")
     }
 
     package func url(_ relative: String) -> URL? { root?.appendingPathComponent(relative) }

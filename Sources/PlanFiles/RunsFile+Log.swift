@@ -172,13 +172,17 @@ struct MegatronArguments {
             }
         let precision: Precision =
             values["fp8"].map { $0 != "None" } == true ? .fp8 : flag("bf16") ? .bf16 : flag("fp16") ? .fp16 : .fp32
-        return ParallelConfiguration(
+        var config = ParallelConfiguration(
             tensor: tp, pipeline: pp, data: try integer("data_parallel_size") ?? world / max(tp * pp * cp, 1),
             context: cp, expert: try integer("expert_model_parallel_size") ?? 1, virtualStages: vpp,
             microbatchSize: try required("micro_batch_size"), globalBatchSize: try required("global_batch_size"),
             sequenceLength: try required("seq_length"), sequenceParallel: flag("sequence_parallel"),
             recompute: recompute, zeroStage: flag("use_distributed_optimizer") ? .optimizer : .replicated,
             precision: precision, flashAttention: true)
+        // --cpu-offloading-num-layers N turns cpu_offloading on (megatron/training/arguments.py).
+        let offloaded = try integer("cpu_offloading_num_layers") ?? 0
+        if flag("cpu_offloading") || offloaded > 0 { config.offloadedLayers = offloaded }
+        return config
     }
 
     /// Layers recomputed per stage under full recompute with the block method (nil: all).

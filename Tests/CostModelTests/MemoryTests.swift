@@ -91,7 +91,7 @@ struct MemoryTests {
         #expect(table.onceActivationBytesPerRank == 100_761_600)
         let layout = StageLayout.uniform(groups: [96], chunks: 1, recomputeAll: true)
         let activations = table.rankMemory(layout)[0].activationBytes
-        #expect(activations == 96 * 6_291_456)
+        #expect(activations == 96 * 6_291_456 + 100_761_600)
         let none = cost(
             Models.gpt3_175b,
             ParallelConfiguration(

@@ -275,6 +275,10 @@ struct BadFileTests {
         cluster(
             "profile calibrated like itself", inline("name: h9\n" + peak + profile + "\ncalibrated_like: h9"),
             ["gpu.calibrated_like", "another profile of the same chip"]),
+        cluster(
+            "profile calibrated like a profile that does not exist",
+            inline(peak + profile + "\ncalibrated_like: h100-sxm5-80g"),
+            ["calibrated_like", "'h100-sxm5-80g' is not a profile in hardware-profiles/", "h100-sxm5-80gb"]),
     ]
 
     /// Runs files `plan validate` reads.

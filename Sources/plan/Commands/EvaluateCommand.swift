@@ -53,10 +53,13 @@ struct EvaluateCommand: ParsableCommand {
     /// fits, as the flags to give: a fix that was tried.
     static func fittingVariant(of config: ParallelConfiguration, loaded: LoadedWorkload) -> String {
         var variants: [(flags: String, config: ParallelConfiguration)] = []
+        // Recompute and offload exclude each other, so these variants drop an offload given.
+        let dropOffload = config.offloadedLayers > 0 ? "--cpu-offload-layers 0 " : ""
         func add(_ flags: String, _ change: (inout ParallelConfiguration) -> Void) {
             var changed = config
             change(&changed)
-            if changed != config { variants.append((flags, changed)) }
+            if changed.recompute != .none { changed.offloadedLayers = 0 }
+            if changed != config { variants.append(((changed.recompute != .none ? dropOffload : "") + flags, changed)) }
         }
         add("--recompute full") { $0.recompute = .full }
         for stage in ZeROStage.allCases where stage > config.zeroStage {
