@@ -141,12 +141,13 @@ extension ParallelConfiguration {
                         + "recompute none or offload no layer"))
         }
         if cluster.profile.hostLinkGBpsOneDirection == nil {
+            let name = cluster.profile.name
+            let file = name == "inline" ? "the cluster file's gpu: mapping" : "hardware-profiles/\(name).yaml"
             found.append(
                 .init(
                     field: .offloadedLayers,
-                    message: "\(cluster.profile.name) gives no host_link_GBps_one_direction to offload over; add "
-                        + "it to its profile (\(cluster.profile.name == "inline" ? "the cluster file's gpu: mapping" : "hardware-profiles/\(cluster.profile.name).yaml"), "
-                        + "GB/s per GPU, one direction) or offload no layer"))
+                    message: "\(name) gives no host_link_GBps_one_direction to offload over; add it to its "
+                        + "profile (\(file), GB/s per GPU, one direction) or offload no layer"))
         }
         return found
     }
