@@ -37,23 +37,23 @@ extension TrainingCost {
             backward += max(0, 2 * ring - attentionCoreBackwardSeconds)
         }
 
+        // The fixed dispatch overhead is the expert layer's, so the breakdown files it under expert comm.
+        var expertForward = 0.0, expertBackward = 0.0
         if case .moe = kind {
             let overhead = cluster.profile.efficiency.moeLayerOverheadMicroseconds * 1e-6
             forward += overhead
             backward += overhead
+            expertForward += overhead
+            expertBackward += overhead
         }
-        var expertForward = 0.0, expertBackward = 0.0
         if case .moe = kind, config.expert > 1 {
             let perPass = 2 * expertAllToAllSeconds(bytes: routedPairs * h * valueBytes)
-            if config.virtualStages > 1 {
-                expertForward = max(0, perPass - forwardComputeSeconds)
-                expertBackward = max(0, perPass - backwardComputeSeconds)
-            } else {
-                expertForward = perPass
-                expertBackward = perPass
-            }
-            forward += expertForward
-            backward += expertBackward
+            let exposedForward = config.virtualStages > 1 ? max(0, perPass - forwardComputeSeconds) : perPass
+            let exposedBackward = config.virtualStages > 1 ? max(0, perPass - backwardComputeSeconds) : perPass
+            expertForward += exposedForward
+            expertBackward += exposedBackward
+            forward += exposedForward
+            backward += exposedBackward
         }
 
         if sharding == 2 {
