@@ -190,7 +190,7 @@ package struct TrainingPlanDocument: Codable, Sendable {
                 compute: Rounded.six(b.computeSeconds), tensorComm: Rounded.six(b.tensorCommSeconds),
                 pipelineComm: Rounded.six(b.pipelineCommSeconds), dataComm: Rounded.six(b.dataCommSeconds),
                 optimizer: Rounded.six(b.optimizerSeconds), bubble: Rounded.six(b.bubbleSeconds),
-                expertComm: config.expert > 1 ? Rounded.six(b.expertCommSeconds) : nil))
+                expertComm: config.expert > 1 || b.expertCommSeconds > 0 ? Rounded.six(b.expertCommSeconds) : nil))
         self.solver = solver
         self.whyNotOthers = whyNotOthers
         self.alternatives = alternatives
