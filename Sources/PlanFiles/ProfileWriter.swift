@@ -18,8 +18,11 @@ package enum ProfileWriter {
             "memory_GiB: \(number(profile.memoryGiB))", "memory_TBps: \(number(profile.memoryTBps))",
             "link_GBps_one_direction: \(number(profile.linkGBpsOneDirection))",
             "nic_Gbps_per_gpu_one_direction: \(number(profile.nicGbpsPerGPU))",
-            "gpus_per_node: \(profile.gpusPerNode)", "nvlink_domain_gpus: \(profile.nvlinkDomainGPUs)", "efficiency:",
         ]
+        if let host = profile.hostLinkGBpsOneDirection { lines.append("host_link_GBps_one_direction: \(number(host))") }
+        lines += ["gpus_per_node: \(profile.gpusPerNode)", "nvlink_domain_gpus: \(profile.nvlinkDomainGPUs)"]
+        if let sibling = profile.calibratedLike { lines.append("calibrated_like: \(quoted(sibling))") }
+        lines.append("efficiency:")
         let e = profile.efficiency
         let values: [(String, Double)] = [
             ("gemm_max", e.gemmMax), ("gemm_half_GFLOP", e.gemmHalfGFLOP), ("fp8_gemm_max", e.fp8GemmMax),

@@ -30,6 +30,13 @@ struct CalibrateEndToEndTests {
         #expect((plan["cluster"] as? [String: Any])?["gpu"] as? String == "team-h100")
         let text = try String(contentsOf: profile, encoding: .utf8)
         #expect(text.contains("fitted by `plan calibrate Tests/Fixtures/logs/team-runs.yaml` on 5 runs"))
+        // The device's host link survives the calibration, so the team profile can still offload.
+        #expect(text.contains("host_link_GBps_one_direction: 64"))
+        let offloaded = try Binary.run([
+            "evaluate", "--model", "llama3-8b", "--cluster", cluster.path, "--global-batch", "128", "--tp", "1",
+            "--pp", "1", "--dp", "8", "--mbs", "1", "--zero", "3", "--cpu-offload-layers", "4",
+        ])
+        #expect(offloaded.status == 0, "\(offloaded.stderr)")
     }
 
     @Test func runsThatCannotPinAFitAreRefused() throws {
