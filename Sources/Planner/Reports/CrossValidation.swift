@@ -129,29 +129,14 @@ package struct CrossValidationReport: Encodable, Sendable {
         let blank = runs.map(Calibration.uncalibrated)
         for name in names {
             let heldOut = runs.indices.filter { runs[$0].family == name }
-            let own = Set(heldOut.map { runs[$0].cluster.profile.name })
-            let profiles = own.union(heldOut.compactMap { runs[$0].cluster.profile.calibratedLike })
-            let training = blank.filter { $0.family != name && profiles.contains($0.cluster.profile.name) }
-            let fits = Dictionary(
-                uniqueKeysWithValues: try Calibration.fit(training, options: options).map { ($0.profile, $0) })
+            let fold = try HeldOutFit(
+                blank: blank, without: name, profiles: heldOut.map { blank[$0].cluster.profile }, options: options)
             for index in heldOut {
-                let profile = runs[index].cluster.profile
-                let fit = fits[profile.name]
-                fromFit[index] = fit?.values.contains(where: \.wasFitted) ?? false
-                var efficiency = fit?.efficiency
-                // Too few runs of its own: the same chip's sibling, fitted on the other families, stands in
-                // (its fitted values on this profile's own uncalibrated efficiency).
-                if !fromFit[index], let sibling = profile.calibratedLike,
-                    let siblingFit = fits[sibling], siblingFit.values.contains(where: \.wasFitted)
-                {
-                    var own = blank[index].cluster.profile.efficiency
-                    for value in siblingFit.values where value.wasFitted { value.key.set(value.fitted, in: &own) }
-                    efficiency = own
-                    fromFit[index] = true
-                    fromSibling[index] = sibling
-                }
+                let start = fold.starts[runs[index].cluster.profile.name]
+                fromFit[index] = start?.fromFit ?? false
+                fromSibling[index] = start?.sibling
                 crossValidated[index] = try Calibration.predictedTokensPerSecondPerDevice(
-                    blank[index], efficiency: efficiency)
+                    blank[index], efficiency: start?.efficiency)
             }
         }
         rows = runs.indices.map { i in

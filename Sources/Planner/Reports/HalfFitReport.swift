@@ -37,21 +37,19 @@ package struct HalfFitReport: Encodable, Sendable {
         for name in names {
             let members = blank.filter { $0.family == name }
             let (first, second) = Self.halves(members, seed: seed)
-            let profiles = Set(members.map(\.cluster.profile.name))
             let counts = Dictionary(grouping: first, by: { $0.cluster.profile.name }).mapValues(\.count)
             guard !second.isEmpty, counts.values.contains(where: { $0 >= options.minimumRuns }) else {
                 skipped.append("\(name) (\(members.count) runs)")
                 continue
             }
-            // The other families' fit: where a team starts.
-            let others = blank.filter { $0.family != name && profiles.contains($0.cluster.profile.name) }
-            let start = Dictionary(
-                uniqueKeysWithValues: try Calibration.fit(others, options: Calibration.Options()).map {
-                    ($0.profile, $0.efficiency)
-                })
+            // The other families' fit (a sibling's where the profile has too few runs): where a team starts.
+            let start = try HeldOutFit(
+                blank: blank, without: name, profiles: members.map(\.cluster.profile), options: Calibration.Options())
             func started(_ run: PublishedRun) -> PublishedRun {
                 var run = run
-                if let efficiency = start[run.cluster.profile.name] { Calibration.set(efficiency, in: &run) }
+                if let efficiency = start.starts[run.cluster.profile.name]?.efficiency {
+                    Calibration.set(efficiency, in: &run)
+                }
                 return run
             }
             let fits = try Calibration.fit(first.map(started), options: options)
