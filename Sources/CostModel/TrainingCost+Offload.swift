@@ -34,8 +34,8 @@ extension TrainingCost {
     /// layers' `LayerCost.activationBytes` less the largest of them, because at the start of the
     /// backward TE has reloaded the last offloaded layer while the layers above it still hold theirs.
     package var offloadedActivationBytes: Double {
+        guard config.offloadedLayers > 0, config.offloadedLayers < model.layers else { return 0 }
         let kinds = layerKinds
-        guard config.offloadedLayers > 0, config.offloadedLayers < kinds.count else { return 0 }
         let bytes = kinds.prefix(config.offloadedLayers).map { layer($0).activationBytes }
         return bytes.reduce(0, +) - (bytes.max() ?? 0)
     }
@@ -45,6 +45,7 @@ extension TrainingCost {
     /// window's backward, with a_k its activation bytes and B the host link's one-direction rate times
     /// `Assumption.hostCopyEfficiency`. The first window starts after layer 0, so it is a layer shorter.
     package var offloadExposedSeconds: (forward: Double, backward: Double) {
+        guard config.offloadedLayers > 0 else { return (0, 0) }
         let kinds = layerKinds
         let ends = Self.offloadWindowEnds(layers: kinds.count, offloaded: config.offloadedLayers)
         guard let GBps = cluster.profile.hostLinkGBpsOneDirection, !ends.isEmpty else { return (0, 0) }
