@@ -35,7 +35,7 @@ public struct Framework: Sendable, Hashable, Codable {
     public var mixedDevicePipeline: Bool
     /// The framework can keep the activations of the first layers on the host between their forward
     /// and backward (Megatron-Core's `cpu_offloading_num_layers`; `ParallelConfiguration.offloadedLayers`).
-    public var cpuActivationOffload: Bool = false
+    public var cpuActivationOffload: Bool
 
     // MARK: Mechanisms
 
@@ -113,8 +113,9 @@ public struct Framework: Sendable, Hashable, Codable {
         mixedDevicePipeline: Bool = false, lossLogitBytes: Double = 6, flashAttention2: Bool = false,
         optimizerGatherOverlap: Bool = false, hostLayerForwardSeconds: Double = 0,
         gradientAccumulationPassBytes: Double = 0, dataParallelBucketBytes: Double = 0,
-        distributedCheckpoints: Bool = false
+        distributedCheckpoints: Bool = false, cpuActivationOffload: Bool = false
     ) {
+        self.cpuActivationOffload = cpuActivationOffload
         self.distributedCheckpoints = distributedCheckpoints
         self.dataParallelBucketBytes = dataParallelBucketBytes
         self.hostLayerForwardSeconds = hostLayerForwardSeconds

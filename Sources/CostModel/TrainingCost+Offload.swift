@@ -27,16 +27,18 @@ extension TrainingCost {
         return ends
     }
 
-    /// Kinds of the model's layers in order (dense layers first, `layerGroups`).
-    private var layerKinds: [LayerKind] { layerGroups.flatMap { Array(repeating: $0.kind, count: $0.count) } }
+    /// The cost of each of the model's layers in order (dense layers first, `layerGroups`), each kind
+    /// costed once.
+    private var layerCostsInOrder: [LayerCost] {
+        layerGroups.flatMap { group in Array(repeating: layer(group.kind), count: group.count) }
+    }
 
     /// Activation bytes of one microbatch that wait on the host instead of the device: the offloaded
     /// layers' `LayerCost.activationBytes` less the largest of them, because at the start of the
     /// backward TE has reloaded the last offloaded layer while the layers above it still hold theirs.
     package var offloadedActivationBytes: Double {
         guard config.offloadedLayers > 0, config.offloadedLayers < model.layers else { return 0 }
-        let kinds = layerKinds
-        let bytes = kinds.prefix(config.offloadedLayers).map { layer($0).activationBytes }
+        let bytes = layerCostsInOrder.prefix(config.offloadedLayers).map(\.activationBytes)
         return bytes.reduce(0, +) - (bytes.max() ?? 0)
     }
 
@@ -46,15 +48,14 @@ extension TrainingCost {
     /// `Assumption.hostCopyEfficiency`. The first window starts after layer 0, so it is a layer shorter.
     package var offloadExposedSeconds: (forward: Double, backward: Double) {
         guard config.offloadedLayers > 0 else { return (0, 0) }
-        let kinds = layerKinds
-        let ends = Self.offloadWindowEnds(layers: kinds.count, offloaded: config.offloadedLayers)
+        let costs = layerCostsInOrder
+        let ends = Self.offloadWindowEnds(layers: costs.count, offloaded: config.offloadedLayers)
         guard let GBps = cluster.profile.hostLinkGBpsOneDirection, !ends.isEmpty else { return (0, 0) }
         let bytesPerSecond = GBps * 1e9 * Assumption.hostCopyEfficiency
-        let costs = Dictionary(grouping: kinds.indices, by: { kinds[$0] }).mapValues { layer(kinds[$0[0]]) }
         var forward = 0.0, backward = 0.0
         for (k, end) in ends.enumerated() {
-            let copy = costs[kinds[k]]!.activationBytes / bytesPerSecond
-            let window = ((k == 0 ? 1 : ends[k - 1] + 1)...end).map { costs[kinds[$0]]! }
+            let copy = costs[k].activationBytes / bytesPerSecond
+            let window = costs[(k == 0 ? 1 : ends[k - 1] + 1)...end]
             let covered = window.reduce((0.0, 0.0)) {
                 (
                     $0.0 + $1.forwardComputeSeconds + $1.forwardCommSeconds,

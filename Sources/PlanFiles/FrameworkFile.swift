@@ -81,7 +81,7 @@ package enum FrameworkFile {
                 "gathers_per_microbatch", nil,
                 "false is not modelled: the cost model gathers ZeRO-3 weights per microbatch; set true")
         }
-        var framework = Framework(
+        return Framework(
             name: try yaml.string("name") ?? defaultName,
             interleavedSchedule: try flag(supports, "interleaved_schedule"),
             zeroStages: zero, zeroStagesWithPipeline: withPipeline,
@@ -121,9 +121,8 @@ package enum FrameworkFile {
                 "data_parallel_bucket_bytes", in: 0...16,
                 fix: "give bytes per parameter of the data-parallel wrapper's own gradient buckets, "
                     + "0 when it reduces the accumulation buffer in place") ?? 0,
-            distributedCheckpoints: try mechanisms.bool("distributed_checkpoints") ?? false)
-        framework.cpuActivationOffload = try supports.bool("cpu_activation_offload") ?? false
-        return framework
+            distributedCheckpoints: try mechanisms.bool("distributed_checkpoints") ?? false,
+            cpuActivationOffload: try supports.bool("cpu_activation_offload") ?? false)
     }
 
     /// An optional `supports:` key naming one case of `T` (frameworks/README.md).
