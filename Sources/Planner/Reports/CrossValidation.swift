@@ -12,7 +12,9 @@ import CostModel
 /// hardware.
 ///
 /// Where holding F out leaves a profile fewer than `Calibration.Options.minimumRuns` runs (or none),
-/// F's runs on it are predicted with the library's uncalibrated values (`Row.crossValidatedFromFit` false).
+/// F's runs on it are predicted with its `calibratedLike` sibling's fit where that has one
+/// (`Row.crossValidatedFromSibling`), else with the library's uncalibrated values
+/// (`Row.crossValidatedFromFit` false; `HeldOutFit`).
 /// Every fold starts from those uncalibrated values (`Calibration.uncalibrated`), never from the
 /// profile files, whose values were fitted on all runs; each family counts its runs predicted so.
 ///
@@ -124,8 +126,8 @@ package struct CrossValidationReport: Encodable, Sendable {
         var fromSibling = [String?](repeating: nil, count: runs.count)
         // The profiles' files carry values fitted on every run, held-out families included; a fold
         // must not start from them or fall back on them. Each fold starts from the library's
-        // uncalibrated values (`Calibration.uncalibrated`), and a family whose profile keeps too few
-        // runs without it is predicted with those, as a device nobody has calibrated would be.
+        // uncalibrated values (`Calibration.uncalibrated`); `HeldOutFit` says what a profile that keeps
+        // too few runs without the family falls back on.
         let blank = runs.map(Calibration.uncalibrated)
         for name in names {
             let heldOut = runs.indices.filter { runs[$0].family == name }
