@@ -17,10 +17,11 @@ public struct HardwareProfile: Sendable, Hashable, Codable {
     /// share of NVLink-C2C on a Grace superchip); nil when the profile does not say. Only CPU
     /// activation offload uses it.
     public var hostLinkGBpsOneDirection: Double? = nil
-    /// The profile of the same chip whose calibration stands in for this one's where this one has too
-    /// few measured runs (a power-capped or larger-memory variant of a calibrated part): cross-validation
-    /// predicts such a device with that sibling's fit rather than with uncalibrated values. Nil: none.
-    public var calibratedLike: String? = nil
+    /// The profiles whose calibration stands in for this one's where this one has too few measured runs,
+    /// nearest first: the same chip in another memory or power variant, then the generation before it.
+    /// Cross-validation predicts such a device with the first of them that has a fit, rather than with
+    /// uncalibrated values, as a team with a new part would start. Empty: none.
+    public var calibratedLike: [String] = []
     public var gpusPerNode: Int
     public var nvlinkDomainGPUs: Int
     public var efficiency: Efficiency

@@ -203,14 +203,13 @@ public struct DataDirectory: Sendable {
                 defaultName: name), file: "hardware-profiles/\(name).yaml")
     }
 
-    /// A profile's `calibrated_like` must name a bundled profile (cross-validation borrows that one's fit).
+    /// A profile's `calibrated_like` must name bundled profiles (cross-validation borrows their fits).
     func checkedSibling(_ profile: HardwareProfile, file: String) throws -> HardwareProfile {
-        guard let sibling = profile.calibratedLike, root != nil, !profileNames().contains(sibling) else {
-            return profile
-        }
+        guard root != nil, let unknown = profile.calibratedLike.first(where: { !profileNames().contains($0) })
+        else { return profile }
         throw InputError(
             file: file, key: "calibrated_like",
-            "'\(YAMLMapping.clipped(sibling))' is not a profile in hardware-profiles/; name one of "
+            "'\(YAMLMapping.clipped(unknown))' is not a profile in hardware-profiles/; name one of "
                 + profileNames().joined(separator: ", ") + " or leave the key out")
     }
 

@@ -1,5 +1,6 @@
 import CostModel
 import Foundation
+import Yams
 
 /// Reads a hardware profile (hardware-profiles/NAME.yaml, or inline under a cluster's `gpu:`).
 package enum ProfileFile {
@@ -108,14 +109,27 @@ package enum ProfileFile {
         profile.hostLinkGBpsOneDirection = try yaml.number(
             "host_link_GBps_one_direction", in: 0.001...1_000_000,
             fix: "give the device-to-host bandwidth per GPU, one direction, GB/s (PCIe Gen5 x16: 64)")
-        if let sibling = try yaml.string("calibrated_like") {
-            guard !YAMLMapping.isBlank(sibling), sibling != profile.name else {
+        profile.calibratedLike = try calibratedLike(yaml, name: profile.name)
+        return profile
+    }
+
+    /// `calibrated_like`: one profile name or a list of them, nearest first, none of them this profile
+    /// and none twice.
+    private static func calibratedLike(_ yaml: YAMLMapping, name: String) throws -> [String] {
+        let names: [String]
+        if case .sequence = yaml.present(["calibrated_like"])?.node {
+            names = try yaml.strings("calibrated_like") ?? []
+        } else {
+            names = try yaml.string("calibrated_like").map { [$0] } ?? []
+        }
+        for (index, sibling) in names.enumerated() {
+            guard !YAMLMapping.isBlank(sibling), sibling != name, !names[..<index].contains(sibling) else {
                 throw yaml.error(
                     "calibrated_like", nil,
-                    "must name another profile of the same chip (a file in hardware-profiles/), not this one")
+                    "must name other profiles (files in hardware-profiles/), each once and not this one: "
+                        + "the same chip first, then the generation before it")
             }
-            profile.calibratedLike = sibling
         }
-        return profile
+        return names
     }
 }

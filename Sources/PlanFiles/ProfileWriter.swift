@@ -21,7 +21,11 @@ package enum ProfileWriter {
         ]
         if let host = profile.hostLinkGBpsOneDirection { lines.append("host_link_GBps_one_direction: \(number(host))") }
         lines += ["gpus_per_node: \(profile.gpusPerNode)", "nvlink_domain_gpus: \(profile.nvlinkDomainGPUs)"]
-        if let sibling = profile.calibratedLike { lines.append("calibrated_like: \(quoted(sibling))") }
+        switch profile.calibratedLike.count {
+        case 0: break
+        case 1: lines.append("calibrated_like: \(quoted(profile.calibratedLike[0]))")
+        default: lines.append("calibrated_like: [\(profile.calibratedLike.map(quoted).joined(separator: ", "))]")
+        }
         lines.append("efficiency:")
         let e = profile.efficiency
         let values: [(String, Double)] = [

@@ -274,7 +274,15 @@ struct BadFileTests {
             ["gpu.host_link_GBps_one_direction", "PCIe Gen5 x16: 64"]),
         cluster(
             "profile calibrated like itself", inline("name: h9\n" + peak + profile + "\ncalibrated_like: h9"),
-            ["gpu.calibrated_like", "another profile of the same chip"]),
+            ["gpu.calibrated_like", "other profiles", "not this one"]),
+        cluster(
+            "profile calibrated like one profile twice",
+            inline(peak + profile + "\ncalibrated_like: [h100-sxm5-80gb, h100-sxm5-80gb]"),
+            ["gpu.calibrated_like", "each once"]),
+        cluster(
+            "profile calibrated like a list with a profile that does not exist",
+            inline(peak + profile + "\ncalibrated_like: [h100-sxm5-80gb, a100-sxm4-80g]"),
+            ["calibrated_like", "'a100-sxm4-80g' is not a profile in hardware-profiles/", "a100-sxm4-80gb"]),
         cluster(
             "profile calibrated like a profile that does not exist",
             inline(peak + profile + "\ncalibrated_like: h100-sxm5-80g"),

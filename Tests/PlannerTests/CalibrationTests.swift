@@ -124,7 +124,7 @@ struct CalibrationTests {
         variant.name = "variant"
         variant.memoryGiB = 96
         let sibling = try Self.runs("a", 4) + Self.runs("b", 2, offset: 4, profile: variant)
-        variant.calibratedLike = "gpu"
+        variant.calibratedLike = ["gpu"]
         let named = try Self.runs("a", 4) + Self.runs("b", 2, offset: 4, profile: variant)
         let without = try CrossValidationReport(runs: sibling).rows.filter { $0.family == "b" }
         let with = try CrossValidationReport(runs: named).rows.filter { $0.family == "b" }
@@ -132,6 +132,12 @@ struct CalibrationTests {
         #expect(without.allSatisfy { abs($0.crossValidatedError) > 0.10 }, "\(without.map(\.crossValidatedError))")
         #expect(with.allSatisfy { $0.crossValidatedFromFit && $0.crossValidatedFromSibling == "gpu" })
         #expect(with.allSatisfy { abs($0.crossValidatedError) < 0.03 }, "\(with.map(\.crossValidatedError))")
+        // A list is read nearest first: a relative without runs is passed over for the next one.
+        variant.calibratedLike = ["unmeasured", "gpu"]
+        let listed = try Self.runs("a", 4) + Self.runs("b", 2, offset: 4, profile: variant)
+        let chained = try CrossValidationReport(runs: listed).rows.filter { $0.family == "b" }
+        #expect(chained.map(\.crossValidatedPredicted) == with.map(\.crossValidatedPredicted))
+        #expect(chained.allSatisfy { $0.crossValidatedFromSibling == "gpu" })
     }
 
     /// The same runs give the same JSON, byte for byte.

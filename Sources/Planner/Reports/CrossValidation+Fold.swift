@@ -16,14 +16,14 @@ package struct HeldOutFit: Sendable {
 
     package var starts: [String: Start]
 
-    /// Fits the profiles `profiles` name (and their `calibratedLike` siblings) on `blank`'s runs outside
-    /// `family`, each fold starting from uncalibrated values. A profile that keeps too few runs takes its
-    /// sibling's fitted values on its own uncalibrated efficiency, where the sibling has a fit; otherwise
-    /// it keeps the uncalibrated values, as a device nobody has calibrated would be.
+    /// Fits the profiles `profiles` name (and their `calibratedLike` relatives) on `blank`'s runs outside
+    /// `family`, each fold starting from uncalibrated values. A profile that keeps too few runs takes the
+    /// fitted values of the first relative it lists that has a fit, on its own uncalibrated efficiency;
+    /// otherwise it keeps the uncalibrated values, as a device nobody has calibrated would be.
     package init(
         blank: [PublishedRun], without family: String, profiles: [HardwareProfile], options: Calibration.Options
     ) throws {
-        let names = Set(profiles.map(\.name)).union(profiles.compactMap(\.calibratedLike))
+        let names = Set(profiles.map(\.name)).union(profiles.flatMap(\.calibratedLike))
         let training = blank.filter { $0.family != family && names.contains($0.cluster.profile.name) }
         let fits = Dictionary(
             uniqueKeysWithValues: try Calibration.fit(training, options: options).map { ($0.profile, $0) })
@@ -31,8 +31,11 @@ package struct HeldOutFit: Sendable {
         for profile in profiles where starts[profile.name] == nil {
             let fit = fits[profile.name]
             var start = Start(efficiency: fit?.efficiency, fromFit: fit?.values.contains(where: \.wasFitted) ?? false)
-            if !start.fromFit, let sibling = profile.calibratedLike, let siblingFit = fits[sibling],
-                siblingFit.values.contains(where: \.wasFitted)
+            if !start.fromFit,
+                let sibling = profile.calibratedLike.first(where: {
+                    fits[$0]?.values.contains(where: \.wasFitted) ?? false
+                }),
+                let siblingFit = fits[sibling]
             {
                 var own = profile.efficiency
                 for value in siblingFit.values where value.wasFitted { value.key.set(value.fitted, in: &own) }

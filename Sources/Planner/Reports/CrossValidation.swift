@@ -12,7 +12,7 @@ import CostModel
 /// hardware.
 ///
 /// Where holding F out leaves a profile fewer than `Calibration.Options.minimumRuns` runs (or none),
-/// F's runs on it are predicted with its `calibratedLike` sibling's fit where that has one
+/// F's runs on it are predicted with the fit of the first `calibratedLike` relative that has one
 /// (`Row.crossValidatedFromSibling`), else with the library's uncalibrated values
 /// (`Row.crossValidatedFromFit` false; `HeldOutFit`).
 /// Every fold starts from those uncalibrated values (`Calibration.uncalibrated`), never from the
@@ -56,8 +56,8 @@ package struct CrossValidationReport: Encodable, Sendable {
         /// Whether the cross-validated prediction came from a fit; false when holding the family out
         /// left its profile too few runs to fit, so the uncalibrated values predicted it.
         package var crossValidatedFromFit: Bool
-        /// Where its own profile had too few runs, the profile of the same chip whose fit predicted it
-        /// (`HardwareProfile.calibratedLike`); nil otherwise.
+        /// Where its own profile had too few runs, the relative (the same chip, or the generation before)
+        /// whose fit predicted it (`HardwareProfile.calibratedLike`); nil otherwise.
         package var crossValidatedFromSibling: String?
     }
 

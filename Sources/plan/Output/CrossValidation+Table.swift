@@ -23,7 +23,7 @@ extension CrossValidationReport: Report {
                 notes.append("\(family.crossValidatedWithFileValues) uncalibrated")
             }
             if family.crossValidatedFromSibling > 0 {
-                notes.append("\(family.crossValidatedFromSibling) by a sibling's fit")
+                notes.append("\(family.crossValidatedFromSibling) by a relative's fit")
             }
             let note = notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")"
             lines.append(
@@ -43,8 +43,8 @@ extension CrossValidationReport: Report {
             "|error| of tokens/s per GPU. in-sample: fitted on all runs; cross-validated: each family predicted by")
         lines.append(
             "the fit on the other families, each fold starting from uncalibrated values (used as they are where\n"
-                + "holding the family out leaves its profile under 3 runs, unless the profile names a calibrated_like\n"
-                + "sibling of the same chip, whose fit then stands in).")
+                + "holding the family out leaves its profile under 3 runs, unless the profile's calibrated_like names\n"
+                + "a relative with a fit: the same chip, then the generation before, whose fit then stands in).")
         lines.append("")
         let c = intervalCoverage
         func share(_ inside: Int) -> String { Self.percent(Double(inside) / Double(max(c.runs, 1))) }
