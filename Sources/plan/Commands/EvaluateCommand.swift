@@ -31,7 +31,7 @@ struct EvaluateCommand: ParsableCommand {
     var unfusedAttention = false
     @Option(
         name: .customLong("cpu-offload-layers"),
-        help: "Layers, from the first, whose activations wait in host memory (pp 1, no recompute). (default: 0)")
+        help: "Layers, from the first, whose activations wait in host memory (pp 1, no recompute).")
     var cpuOffloadLayers = 0
     @Option(help: "ZeRO stage 0-3 (1 = distributed optimizer, 3 = FSDP).") var zero: Int = 1
     @Option(help: "bf16, fp16, fp8 or fp32.") var precision: String = "bf16"
