@@ -13,7 +13,9 @@ extension TrainingCost {
     ///   over the layer's compute is exposed). Each MoE layer also pays the profile's fixed dispatch
     ///   overhead per pass (host synchronisation on token counts, many small kernels).
     /// - ZeRO-3: all-gather of the layer's weights before the forward and the backward and a
-    ///   reduce-scatter of its gradients, prefetched behind the layer's compute.
+    ///   reduce-scatter of its gradients, prefetched behind the layer's compute; ZeRO-2: the
+    ///   reduce-scatter behind the backward. The part that hides still slows the compute it runs
+    ///   beside by the profile's `overlapSlowdown` share of its time (Lee et al. 2025, arXiv:2507.03114).
     func communication(
         _ kind: LayerKind, forwardComputeSeconds: Double, backwardComputeSeconds: Double
     )
@@ -56,6 +58,9 @@ extension TrainingCost {
             backward += exposedBackward
         }
 
+        // What a sharded collective hides behind the layer's compute still slows that compute by the
+        // device's `overlapSlowdown` share of the hidden time (its kernels hold SMs and HBM bandwidth).
+        let slowdown = cluster.profile.efficiency.overlapSlowdown
         if sharding == 2 {
             // ZeRO-2 keeps only its gradient shard, so it reduce-scatters every microbatch's gradients
             // (DeepSpeed; FSDP SHARD_GRAD_OP), behind the backward pass.
@@ -65,7 +70,9 @@ extension TrainingCost {
             let reduce =
                 link.gatherSeconds(bytes: params.dense * bytes, group: config.dataShards)
                 + link.gatherSeconds(bytes: params.expert * bytes, group: config.expertDataShards)
-            backward += framework.gradientReduceOverlap ? max(0, reduce - backwardComputeSeconds) : reduce
+            backward +=
+                framework.gradientReduceOverlap
+                ? max(0, reduce - backwardComputeSeconds) + slowdown * min(reduce, backwardComputeSeconds) : reduce
         }
         if sharding >= 3 {
             let params = deviceParameters(kind)
@@ -79,13 +86,14 @@ extension TrainingCost {
                 + denseLink.gatherSeconds(bytes: params.expert * gradients, group: config.expertDataShards)
             // Prefetched gathers hide behind the layer's compute; the reduce-scatter behind the backward
             // where the framework overlaps it.
-            let forwardGather = framework.parameterGatherOverlap ? max(0, gather - forwardComputeSeconds) : gather
             let overlappedGather = framework.parameterGatherOverlap ? gather : 0
             let overlappedReduce = framework.gradientReduceOverlap ? reduce : 0
+            let hiddenForward = min(overlappedGather, forwardComputeSeconds)
+            let hiddenBackward = min(overlappedGather + overlappedReduce, backwardComputeSeconds)
+            forward += gather - hiddenForward + slowdown * hiddenForward
             backward +=
-                max(0, overlappedGather + overlappedReduce - backwardComputeSeconds)
+                overlappedGather + overlappedReduce - hiddenBackward + slowdown * hiddenBackward
                 + (gather - overlappedGather) + (reduce - overlappedReduce)
-            forward += forwardGather
         }
         return (forward, backward, expertForward, expertBackward)
     }

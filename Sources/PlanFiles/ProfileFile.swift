@@ -14,7 +14,7 @@ package enum ProfileFile {
     static let efficiencyKeys = [
         "gemm_max", "fp8_gemm_max", "memory", "nvlink", "network", "gemm_half_GFLOP", "layer_overhead_us",
         "moe_layer_overhead_us", "decode_step_overhead_us", "prefill_overhead_us", "decode_memory",
-        "kv_cache_memory", "tensor_comm_overlap", "flash_attention_2_max", "prefill_layer_overhead_us",
+        "kv_cache_memory", "tensor_comm_overlap", "flash_attention_2_max", "prefill_layer_overhead_us", "overlap_slowdown",
     ]
 
     static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> HardwareProfile {
@@ -81,6 +81,7 @@ package enum ProfileFile {
             efficiency.kvCacheMemory = try fraction("kv_cache_memory", efficiency.kvCacheMemory)
             efficiency.flashAttention2Max = try block.number(
                 "flash_attention_2_max", in: 0.001...1, fix: "give the achieved fraction of the 16-bit peak")
+            efficiency.overlapSlowdown = try fraction("overlap_slowdown", efficiency.overlapSlowdown)
             if let overlap = try block.number("tensor_comm_overlap") {
                 guard (0...1).contains(overlap) else {
                     throw block.error("tensor_comm_overlap", nil, "must be a fraction in [0, 1], found \(overlap)")
