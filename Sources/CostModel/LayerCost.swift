@@ -6,12 +6,16 @@ public struct LayerCost: Sendable, Hashable {
     /// Backward time: 2× the GEMMs, 2.5× the flash-attention core (it recomputes scores;
     /// `Assumption.flashBackwardOverForward`).
     public var backwardComputeSeconds: Double
-    /// Exposed communication of the forward pass (tensor, context and expert parallel; ZeRO-3 gathers).
+    /// Exposed communication of the forward pass (tensor, context and expert parallel; ZeRO-2/3 traffic).
     public var forwardCommSeconds: Double
     public var backwardCommSeconds: Double
     /// The expert-parallel all-to-all (dispatch and combine) inside those, forward and backward.
     public var expertForwardCommSeconds: Double = 0
     public var expertBackwardCommSeconds: Double = 0
+    /// The ZeRO-2/3 (FSDP) weight gathers and gradient reduce-scatters inside those, with the compute
+    /// they slow where they hide: data-parallel traffic, though it is paid per layer.
+    public var shardForwardCommSeconds: Double = 0
+    public var shardBackwardCommSeconds: Double = 0
     /// Extra time when the layer is recomputed in full (one more forward, with its communication).
     public var fullRecomputeSeconds: Double
     /// Extra time under selective recompute (the attention core's forward).

@@ -19,7 +19,10 @@ extension TrainingCost {
     func communication(
         _ kind: LayerKind, forwardComputeSeconds: Double, backwardComputeSeconds: Double
     )
-        -> (forward: Double, backward: Double, expertForward: Double, expertBackward: Double)
+        -> (
+            forward: Double, backward: Double, expertForward: Double, expertBackward: Double, shardForward: Double,
+            shardBackward: Double
+        )
     {
         let valueBytes = activationValueBytes
         let tensorLink = cluster.link(groupSize: config.tensor, stride: config.tensorStride)
@@ -61,6 +64,7 @@ extension TrainingCost {
         // What a sharded collective hides behind the layer's compute still slows that compute by the
         // device's `overlapSlowdown` share of the hidden time (its kernels hold SMs and HBM bandwidth).
         let slowdown = cluster.profile.efficiency.overlapSlowdown
+        var shardForward = 0.0, shardBackward = 0.0
         if sharding == 2 {
             // ZeRO-2 keeps only its gradient shard, so it reduce-scatters every microbatch's gradients
             // (DeepSpeed; FSDP SHARD_GRAD_OP), behind the backward pass.
@@ -70,7 +74,7 @@ extension TrainingCost {
             let reduce =
                 link.gatherSeconds(bytes: params.dense * bytes, group: config.dataShards)
                 + link.gatherSeconds(bytes: params.expert * bytes, group: config.expertDataShards)
-            backward +=
+            shardBackward =
                 framework.gradientReduceOverlap
                 ? max(0, reduce - backwardComputeSeconds) + slowdown * min(reduce, backwardComputeSeconds) : reduce
         }
@@ -90,12 +94,12 @@ extension TrainingCost {
             let overlappedReduce = framework.gradientReduceOverlap ? reduce : 0
             let hiddenForward = min(overlappedGather, forwardComputeSeconds)
             let hiddenBackward = min(overlappedGather + overlappedReduce, backwardComputeSeconds)
-            forward += gather - hiddenForward + slowdown * hiddenForward
-            backward +=
+            shardForward = gather - hiddenForward + slowdown * hiddenForward
+            shardBackward =
                 overlappedGather + overlappedReduce - hiddenBackward + slowdown * hiddenBackward
                 + (gather - overlappedGather) + (reduce - overlappedReduce)
         }
-        return (forward, backward, expertForward, expertBackward)
+        return (forward + shardForward, backward + shardBackward, expertForward, expertBackward, shardForward, shardBackward)
     }
 
     /// One all-to-all over the expert-parallel group, each device holding `bytes`: the share bound

@@ -76,6 +76,8 @@ public struct TrainingCost: Sendable {
             backwardCommSeconds: comm.backward,
             expertForwardCommSeconds: comm.expertForward,
             expertBackwardCommSeconds: comm.expertBackward,
+            shardForwardCommSeconds: comm.shardForward,
+            shardBackwardCommSeconds: comm.shardBackward,
             fullRecomputeSeconds: forwardCompute + comm.forward + checkpointGatherSeconds,
             selectiveRecomputeSeconds: selectiveRecomputeSeconds(kind),
             activationBytes: activationBytes(kind),

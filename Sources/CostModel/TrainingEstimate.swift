@@ -18,12 +18,13 @@ public struct TrainingEstimate: Sendable, Hashable {
     public struct Breakdown: Sendable, Hashable {
         /// On the slowest pipeline rank over all microbatches: layer compute, recompute, embedding and output.
         public var computeSeconds: Double
-        /// Exposed tensor- and context-parallel collectives and ZeRO-3 gathers (expert all-to-all apart).
+        /// Exposed tensor- and context-parallel collectives (expert all-to-all and ZeRO-2/3 traffic apart).
         public var tensorCommSeconds: Double
         /// Exposed expert-parallel all-to-all (MoE dispatch and combine).
         public var expertCommSeconds: Double = 0
         public var pipelineCommSeconds: Double
-        /// Exposed data-parallel synchronisation.
+        /// Exposed data-parallel synchronisation: after the last microbatch, and per layer under
+        /// ZeRO-2/3 (with the compute the hidden part slows).
         public var dataCommSeconds: Double
         public var optimizerSeconds: Double
         /// Idle time of the slowest rank while the pipeline fills and drains.
@@ -54,28 +55,31 @@ extension TrainingCost {
         // Breakdown on the slowest rank.
         let critical = schedule.rankSeconds.indices.max { schedule.rankSeconds[$0] < schedule.rankSeconds[$1] } ?? 0
         let m = Double(config.microbatchCount)
-        var tensor = 0.0, expert = 0.0, sends = 0.0
+        var tensor = 0.0, expert = 0.0, shard = 0.0, sends = 0.0
         let criticalDevice = table.onRank(critical)
         for c in stride(from: critical, to: table.chunks, by: table.pipeline) {
             for (g, group) in criticalDevice.groups.enumerated() {
                 let n = Double(layout.layers[c][g]), k = Double(layout.recomputed[c][g])
                 let cost = group.cost
                 let expertComm = cost.expertForwardCommSeconds + cost.expertBackwardCommSeconds
+                let shardComm = cost.shardForwardCommSeconds + cost.shardBackwardCommSeconds
                 tensor +=
-                    n * (cost.commSeconds - expertComm) + k * (cost.forwardCommSeconds - cost.expertForwardCommSeconds)
+                    n * (cost.commSeconds - expertComm - shardComm)
+                    + k * (cost.forwardCommSeconds - cost.expertForwardCommSeconds - cost.shardForwardCommSeconds)
                 expert += n * expertComm + k * cost.expertForwardCommSeconds
+                shard += n * shardComm + k * cost.shardForwardCommSeconds
             }
             if table.chunks > 1 { sends += criticalDevice.sendSeconds }
         }
         let busy = m * schedule.rankSeconds[critical]
-        let compute = busy - m * (tensor + expert + sends)
+        let compute = busy - m * (tensor + expert + shard + sends)
         let tailRank =
             schedule.rankTailSeconds.indices.max { schedule.rankTailSeconds[$0] < schedule.rankTailSeconds[$1] } ?? 0
         let optimizer = rankOptimizerSeconds(layout: layout, table: table, rank: tailRank)
         let breakdown = TrainingEstimate.Breakdown(
             computeSeconds: compute, tensorCommSeconds: m * tensor, expertCommSeconds: m * expert,
             pipelineCommSeconds: m * sends,
-            dataCommSeconds: max(0, schedule.tailSeconds - optimizer), optimizerSeconds: optimizer,
+            dataCommSeconds: m * shard + max(0, schedule.tailSeconds - optimizer), optimizerSeconds: optimizer,
             bubbleSeconds: max(0, schedule.pipelineSeconds - busy))
 
         return TrainingEstimate(

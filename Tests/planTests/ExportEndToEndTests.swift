@@ -11,6 +11,9 @@ import Testing
 @Suite(.serialized)
 struct ExportEndToEndTests {
     static let small = PlanRequest.train(model: "llama3-8b", cluster: "dgx-h100-8")
+    /// Data parallel with ZeRO-2 on one node: a plan every training launcher (Horovod too) runs.
+    static let dataParallel = PlanRequest.evaluate(
+        .init(model: "llama3-8b", cluster: "dgx-h100-8", tp: 1, pp: 1, dp: 8, mbs: 1, zero: 2))
 
     /// One request of each kind the launcher tests make: search, given degrees (the split MILP and an
     /// even split), a predicted serving configuration and the serving search.
@@ -54,7 +57,7 @@ struct ExportEndToEndTests {
     }
 
     @Test func exportPrintsWhatTheLibraryRenders() throws {
-        let path = try Self.binaryPlan(Self.small, in: try Binary.scratch())
+        let path = try Self.binaryPlan(Self.dataParallel, in: try Binary.scratch())
         for format in [ExportFormat.megatron, .deepspeed, .torchtitan, .horovod, .tensorflow] {
             let result = try Binary.run(["export", "--to", format.rawValue, path])
             #expect(result.status == 0, "\(format): \(result.stderr)")

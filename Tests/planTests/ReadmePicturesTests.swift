@@ -12,6 +12,13 @@ struct ReadmePicturesTests {
                 "svg",
             ]
         ),
+        (
+            "docs/pictures/fsdp-70b.svg",
+            [
+                "evaluate", "--model", "llama3.1-70b", "--tp", "1", "--pp", "1", "--dp", "64", "--mbs", "1",
+                "--recompute", "full", "--zero", "3", "--format", "svg",
+            ]
+        ),
     ])
     func pictureIsCurrent(path: String, arguments: [String]) throws {
         let result = try Binary.run(arguments)
