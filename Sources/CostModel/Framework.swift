@@ -100,6 +100,11 @@ public struct Framework: Sendable, Hashable, Codable {
     /// --distribute-saved-activations, metaseq's --distribute-checkpointed-activations); with sequence
     /// parallelism the input is split already.
     public var distributedCheckpoints: Bool
+    /// In FP8 training, ZeRO-3/FSDP gathers the weights already cast to FP8, 1 byte per parameter
+    /// instead of 2 (torchao's enable_fsdp_float8_all_gather under torchtitan; Megatron's
+    /// --fp8-param-gather). Off in every bundled framework file, as in their defaults; a runs file
+    /// turns it on for a run that used it.
+    public var fp8WeightGather: Bool = false
 
     public init(
         name: String, interleavedSchedule: Bool, zeroStages: [ZeROStage], zeroStagesWithPipeline: [ZeROStage],

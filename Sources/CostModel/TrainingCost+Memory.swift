@@ -31,10 +31,11 @@ extension TrainingCost {
     }
 
     /// Bytes per parameter of the weights a layer computes with (gathered under ZeRO-3): 16 bits, or
-    /// 4 in fp32 training.
+    /// 4 in fp32 training, or 1 where FP8 training gathers FP8 weights (`Framework.fp8WeightGather`).
     var computeWeightBytes: Double {
         switch config.precision {
         case .fp32, .tf32: 4
+        case .fp8 where framework.fp8WeightGather: 1
         default: 2
         }
     }

@@ -24,6 +24,7 @@ package enum FrameworkFile {
     static let optionalMechanismKeys = [
         "loss_logit_bytes", "flash_attention_2", "optimizer_gather_overlap", "host_layer_forward_us",
         "gradient_accumulation_pass_bytes", "data_parallel_bucket_bytes", "distributed_checkpoints",
+        "fp8_weight_gather",
     ]
 
     package static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> Framework {
@@ -81,7 +82,7 @@ package enum FrameworkFile {
                 "gathers_per_microbatch", nil,
                 "false is not modelled: the cost model gathers ZeRO-3 weights per microbatch; set true")
         }
-        return Framework(
+        var framework = Framework(
             name: try yaml.string("name") ?? defaultName,
             interleavedSchedule: try flag(supports, "interleaved_schedule"),
             zeroStages: zero, zeroStagesWithPipeline: withPipeline,
@@ -123,6 +124,8 @@ package enum FrameworkFile {
                     + "0 when it reduces the accumulation buffer in place") ?? 0,
             distributedCheckpoints: try mechanisms.bool("distributed_checkpoints") ?? false,
             cpuActivationOffload: try supports.bool("cpu_activation_offload") ?? false)
+        framework.fp8WeightGather = try mechanisms.bool("fp8_weight_gather") ?? false
+        return framework
     }
 
     /// An optional `supports:` key naming one case of `T` (frameworks/README.md).

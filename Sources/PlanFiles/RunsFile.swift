@@ -105,6 +105,7 @@ package enum RunsFile {
         {
             framework.lossLogitBytes = bytes
         }
+        if let gather = try c.bool("fp8_weight_gather") { framework.fp8WeightGather = gather }
         if let problem = framework.problem(with: config) {
             throw InputError(
                 file: yaml.file, key: "\(id).config", "\(problem); name the framework that ran it with `framework:`")
