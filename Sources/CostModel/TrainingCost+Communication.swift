@@ -99,7 +99,9 @@ extension TrainingCost {
                 overlappedGather + overlappedReduce - hiddenBackward + slowdown * hiddenBackward
                 + (gather - overlappedGather) + (reduce - overlappedReduce)
         }
-        return (forward + shardForward, backward + shardBackward, expertForward, expertBackward, shardForward, shardBackward)
+        return (
+            forward + shardForward, backward + shardBackward, expertForward, expertBackward, shardForward, shardBackward
+        )
     }
 
     /// One all-to-all over the expert-parallel group, each device holding `bytes`: the share bound

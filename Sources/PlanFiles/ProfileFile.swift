@@ -14,7 +14,8 @@ package enum ProfileFile {
     static let efficiencyKeys = [
         "gemm_max", "fp8_gemm_max", "memory", "nvlink", "network", "gemm_half_GFLOP", "layer_overhead_us",
         "moe_layer_overhead_us", "decode_step_overhead_us", "prefill_overhead_us", "decode_memory",
-        "kv_cache_memory", "tensor_comm_overlap", "flash_attention_2_max", "prefill_layer_overhead_us", "overlap_slowdown",
+        "kv_cache_memory", "tensor_comm_overlap", "flash_attention_2_max", "prefill_layer_overhead_us",
+        "overlap_slowdown",
     ]
 
     static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> HardwareProfile {
