@@ -82,7 +82,13 @@ package enum ProfileFile {
             efficiency.kvCacheMemory = try fraction("kv_cache_memory", efficiency.kvCacheMemory)
             efficiency.flashAttention2Max = try block.number(
                 "flash_attention_2_max", in: 0.001...1, fix: "give the achieved fraction of the 16-bit peak")
-            efficiency.overlapSlowdown = try fraction("overlap_slowdown", efficiency.overlapSlowdown)
+            efficiency.overlapSlowdown =
+                try block.number(
+                    "overlap_slowdown", in: 0...1,
+                    fix:
+                        "give the share of a hidden ZeRO-2/3 collective's time its compute loses, 0 to 1 (0.4 by default)"
+                )
+                ?? efficiency.overlapSlowdown
             if let overlap = try block.number("tensor_comm_overlap") {
                 guard (0...1).contains(overlap) else {
                     throw block.error("tensor_comm_overlap", nil, "must be a fraction in [0, 1], found \(overlap)")

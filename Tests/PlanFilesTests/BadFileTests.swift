@@ -276,6 +276,10 @@ struct BadFileTests {
             "profile calibrated like itself", inline("name: h9\n" + peak + profile + "\ncalibrated_like: h9"),
             ["gpu.calibrated_like", "other profiles", "not this one"]),
         cluster(
+            "overlap slowdown above one",
+            inline(peak + profile + "\nefficiency: {overlap_slowdown: 1.5}"),
+            ["gpu.efficiency.overlap_slowdown", "0 to 1", "ZeRO-2/3"]),
+        cluster(
             "profile calibrated like one profile twice",
             inline(peak + profile + "\ncalibrated_like: [h100-sxm5-80gb, h100-sxm5-80gb]"),
             ["gpu.calibrated_like", "each once"]),
