@@ -86,7 +86,7 @@ package enum ProfileFile {
                 try block.number(
                     "overlap_slowdown", in: 0...1,
                     fix:
-                        "give the share of a hidden ZeRO-2/3 collective's time its compute loses, 0 to 1 (0.4 by default)"
+                        "give the share of a hidden ZeRO-2/3 collective's time its compute loses, 0 to 1"
                 )
                 ?? efficiency.overlapSlowdown
             if let overlap = try block.number("tensor_comm_overlap") {
