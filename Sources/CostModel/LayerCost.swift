@@ -16,7 +16,8 @@ public struct LayerCost: Sendable, Hashable {
     /// they slow where they hide: data-parallel traffic, though it is paid per layer.
     public var shardForwardCommSeconds: Double = 0
     public var shardBackwardCommSeconds: Double = 0
-    /// Extra time when the layer is recomputed in full (one more forward, with its communication).
+    /// Extra time when the layer is recomputed in full (one more forward, with its tensor, context and
+    /// expert communication; the weights are the ones the backward's ZeRO-3 gather brings).
     public var fullRecomputeSeconds: Double
     /// Extra time under selective recompute (the attention core's forward).
     public var selectiveRecomputeSeconds: Double

@@ -78,7 +78,9 @@ public struct TrainingCost: Sendable {
             expertBackwardCommSeconds: comm.expertBackward,
             shardForwardCommSeconds: comm.shardForward,
             shardBackwardCommSeconds: comm.shardBackward,
-            fullRecomputeSeconds: forwardCompute + comm.forward + checkpointGatherSeconds,
+            // The recompute runs on the weights the backward's ZeRO-3 gather brings (FSDP unshards a
+            // unit once for its recompute and backward), so it repeats only the layer's other traffic.
+            fullRecomputeSeconds: forwardCompute + comm.forward - comm.shardForward + checkpointGatherSeconds,
             selectiveRecomputeSeconds: selectiveRecomputeSeconds(kind),
             activationBytes: activationBytes(kind),
             checkpointBytes: checkpointBytes,

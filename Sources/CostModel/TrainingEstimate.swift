@@ -67,7 +67,7 @@ extension TrainingCost {
                     n * (cost.commSeconds - expertComm - shardComm)
                     + k * (cost.forwardCommSeconds - cost.expertForwardCommSeconds - cost.shardForwardCommSeconds)
                 expert += n * expertComm + k * cost.expertForwardCommSeconds
-                shard += n * shardComm + k * cost.shardForwardCommSeconds
+                shard += n * shardComm
             }
             if table.chunks > 1 { sends += criticalDevice.sendSeconds }
         }
