@@ -59,4 +59,19 @@ struct ShardedCollectiveTests {
         // The slowdown is the part of the layer's time the breakdown files under data comm.
         #expect(abs(cost.forwardCommSeconds - unslowed.forwardCommSeconds - 0.4 * 4.4507e-3) < 1e-7)
     }
+
+    /// A fully recomputed layer runs on the weights the backward's gather brings (FSDP unshards a unit
+    /// once for its recompute and its backward): at tp 1 its recompute is its forward compute alone.
+    @Test func recomputeDoesNotGatherAgain() {
+        let config = ParallelConfiguration(
+            data: 8, microbatchSize: 1, globalBatchSize: 8, sequenceLength: 2048, recompute: .full,
+            zeroStage: .weights)
+        let cluster = ClusterDescription(name: "h100-8", profile: Self.h100, nodes: 1)
+        let cost = TrainingCost(
+            model: Models.llama3_70b, cluster: cluster, config: config, framework: .megatronDefaults
+        )
+        .layer(.dense)
+        #expect(cost.shardForwardCommSeconds > 0)
+        #expect(cost.fullRecomputeSeconds == cost.forwardComputeSeconds)
+    }
 }
