@@ -63,6 +63,8 @@ extension TrainingCost {
 
         // What a sharded collective hides behind the layer's compute still slows that compute by the
         // device's `overlapSlowdown` share of the hidden time (its kernels hold SMs and HBM bandwidth).
+        // The two run side by side, so the pass lasts max(collective, compute + s·hidden): beyond the
+        // compute, max(collective − hidden, s·hidden).
         let slowdown = cluster.profile.efficiency.overlapSlowdown
         var shardForward = 0.0, shardBackward = 0.0
         if sharding == 2 {
@@ -74,9 +76,8 @@ extension TrainingCost {
             let reduce =
                 link.gatherSeconds(bytes: params.dense * bytes, group: config.dataShards)
                 + link.gatherSeconds(bytes: params.expert * bytes, group: config.expertDataShards)
-            shardBackward =
-                framework.gradientReduceOverlap
-                ? max(0, reduce - backwardComputeSeconds) + slowdown * min(reduce, backwardComputeSeconds) : reduce
+            let hidden = min(reduce, backwardComputeSeconds)
+            shardBackward = framework.gradientReduceOverlap ? max(reduce - hidden, slowdown * hidden) : reduce
         }
         if sharding >= 3 {
             let params = deviceParameters(kind)
@@ -94,9 +95,9 @@ extension TrainingCost {
             let overlappedReduce = framework.gradientReduceOverlap ? reduce : 0
             let hiddenForward = min(overlappedGather, forwardComputeSeconds)
             let hiddenBackward = min(overlappedGather + overlappedReduce, backwardComputeSeconds)
-            shardForward = gather - hiddenForward + slowdown * hiddenForward
+            shardForward = max(overlappedGather - hiddenForward, slowdown * hiddenForward) + (gather - overlappedGather)
             shardBackward =
-                overlappedGather + overlappedReduce - hiddenBackward + slowdown * hiddenBackward
+                max(overlappedGather + overlappedReduce - hiddenBackward, slowdown * hiddenBackward)
                 + (gather - overlappedGather) + (reduce - overlappedReduce)
         }
         return (

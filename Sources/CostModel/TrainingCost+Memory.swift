@@ -30,8 +30,9 @@ extension TrainingCost {
         }
     }
 
-    /// Bytes per parameter of the weights a layer computes with (gathered under ZeRO-3): 16 bits, or
-    /// 4 in fp32 training, or 1 where FP8 training gathers FP8 weights (`Framework.fp8WeightGather`).
+    /// Bytes per parameter of the weights a layer computes with, and so of the weight all-gathers
+    /// (per layer under ZeRO-3, after the step under ZeRO 1-2): 16 bits, or 4 in fp32 training, or 1
+    /// where FP8 training gathers FP8 weights (`Framework.fp8WeightGather`).
     var computeWeightBytes: Double {
         switch config.precision {
         case .fp32, .tf32: 4

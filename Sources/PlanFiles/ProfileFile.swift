@@ -131,7 +131,9 @@ package enum ProfileFile {
             names = try yaml.string("calibrated_like").map { [$0] } ?? []
         }
         for (index, sibling) in names.enumerated() {
-            guard !YAMLMapping.isBlank(sibling), sibling != name, !names[..<index].contains(sibling) else {
+            // A YAML null in the list ("~", "null") is no name.
+            let isNull = ["~", "null", "Null", "NULL"].contains(sibling)
+            guard !YAMLMapping.isBlank(sibling), !isNull, sibling != name, !names[..<index].contains(sibling) else {
                 throw yaml.error(
                     "calibrated_like", nil,
                     "must name other profiles (files in hardware-profiles/), each once and not this one: "

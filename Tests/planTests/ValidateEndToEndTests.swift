@@ -27,8 +27,6 @@ struct ValidateEndToEndTests {
         for row in moe { #expect(abs(row["error"] as? Double ?? 1) <= 0.20, "\(row["id"] ?? "")") }
     }
 
-    /// One run checked by hand against its source: BLOOM-176B logged 19.561 samples/s × 2048 tokens
-    /// on 384 A100s = 104.3 tokens/s per GPU (bigscience tr11-176B-ml README); predicted within 10%.
     /// Memory where torchtitan measured it (its reserved peaks, validation/training-runs-2.yaml): the
     /// six Llama-3.1-8B FSDP runs at tp 1 within 17% each, median within 12%, none predicted above what
     /// it measured (the under-count is the allocator's reserve and what the model still misses), and no
@@ -48,6 +46,8 @@ struct ValidateEndToEndTests {
         #expect(Statistics.median(errors.map(abs)) ?? 1 <= 0.12, "\(errors)")
     }
 
+    /// One run checked by hand against its source: BLOOM-176B logged 19.561 samples/s × 2048 tokens
+    /// on 384 A100s = 104.3 tokens/s per GPU (bigscience tr11-176B-ml README); predicted within 10%.
     @Test func bloomWithinTenPercent() throws {
         let result = try Binary.run(["validate", "--format", "json"])
         let rows = try result.json()["rows"] as? [[String: Any]] ?? []

@@ -284,8 +284,8 @@ struct PlanPicture {
             + "\(PlanTable.fmt(b.tensorComm)) s and pipeline comm \(PlanTable.fmt(b.pipelineComm)) s (inside the "
             + "passes); bubble \(PlanTable.fmt(b.bubble)) s"
         let second =
-            "data comm \(PlanTable.fmt(b.dataComm)) s, optimizer \(PlanTable.fmt(b.optimizer)) s; numbers in the "
-            + "passes: the microbatch, or ×N passes back to back"
+            "data comm \(PlanTable.fmt(b.dataComm)) s (ZeRO-2/3's inside the passes, the rest after them), optimizer "
+            + "\(PlanTable.fmt(b.optimizer)) s; numbers in the passes: the microbatch, or ×N passes back to back"
         return svg + text(first, 20, row + 24, size: 10, fill: "#555")
             + text(second, 20, row + 38, size: 10, fill: "#555")
     }
