@@ -33,6 +33,14 @@ package enum RunsFile {
         }
     }
 
+    /// The keys a run's `config:` may hold: the configuration, and the framework settings a run may
+    /// state for itself.
+    static let configKeys = [
+        "tp", "pp", "dp", "cp", "ep", "vpp", "mbs", "global_batch", "seq_len", "sp", "recompute", "zero",
+        "precision", "flash_attention", "recompute_modules", "recompute_layers", "cpu_offload_layers",
+        "fused_kernels", "loss_logit_bytes", "fp8_weight_gather",
+    ]
+
     static func run(_ yaml: YAMLMapping, data: DataDirectory, framework: Framework) throws -> PublishedRun {
         let id = try yaml.string("id") ?? "run"
         guard let modelYAML = try yaml.mapping("model") else {
@@ -44,6 +52,8 @@ package enum RunsFile {
         guard let c = try yaml.mapping("config") else {
             throw yaml.error("config", nil, "is missing; give tp, pp, dp, mbs, global_batch and seq_len")
         }
+        // A misspelt setting would otherwise be ignored and the run costed as something it was not.
+        try c.requireKnownKeys(Self.configKeys)
         guard let measured = try yaml.mapping("measured"),
             let throughput = try measured.positiveNumber("tokens_per_second_per_gpu")
         else {

@@ -304,7 +304,17 @@ struct BadFileTests {
                   cluster: {gpu: h100-sxm5-80gb, nodes: 1}
                   config: {tp: 100000000, pp: 100000000, dp: 1, mbs: 1, global_batch: 8, seq_len: 128}
                   measured: {tokens_per_second_per_gpu: 1000}
-                """, mentions: ["bad.yaml:5", "runs[0].config.tp", "exceeds"])
+                """, mentions: ["bad.yaml:5", "runs[0].config.tp", "exceeds"]),
+        Case(
+            name: "runs file with a misspelt config key", loader: .runs,
+            file: """
+                runs:
+                - id: bad
+                  model: {num_hidden_layers: 2, hidden_size: 64, num_attention_heads: 4, vocab_size: 100}
+                  cluster: {gpu: h100-sxm5-80gb, nodes: 1}
+                  config: {dp: 8, mbs: 1, global_batch: 8, seq_len: 128, precision: fp8, fp8_weight_gathers: true}
+                  measured: {tokens_per_second_per_gpu: 1000}
+                """, mentions: ["runs[0].config.fp8_weight_gathers", "did you mean 'fp8_weight_gather'"]),
     ]
 
     static let cases =
