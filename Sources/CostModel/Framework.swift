@@ -102,8 +102,8 @@ public struct Framework: Sendable, Hashable, Codable {
     public var distributedCheckpoints: Bool
     /// In FP8 training, ZeRO-3/FSDP gathers the weights already cast to FP8, 1 byte per parameter
     /// instead of 2 (torchao's enable_fsdp_float8_all_gather under torchtitan; Megatron's
-    /// --fp8-param-gather). Off in every bundled framework file, as in their defaults; a runs file
-    /// turns it on for a run that used it.
+    /// --fp8-param-gather). On in frameworks/torchtitan.yaml (its export writes it), off elsewhere, as
+    /// in those frameworks' defaults; a runs file may set it for one run.
     public var fp8WeightGather: Bool = false
 
     public init(

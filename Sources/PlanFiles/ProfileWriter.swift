@@ -21,10 +21,8 @@ package enum ProfileWriter {
         ]
         if let host = profile.hostLinkGBpsOneDirection { lines.append("host_link_GBps_one_direction: \(number(host))") }
         lines += ["gpus_per_node: \(profile.gpusPerNode)", "nvlink_domain_gpus: \(profile.nvlinkDomainGPUs)"]
-        switch profile.calibratedLike.count {
-        case 0: break
-        case 1: lines.append("calibrated_like: \(quoted(profile.calibratedLike[0]))")
-        default: lines.append("calibrated_like: [\(profile.calibratedLike.map(quoted).joined(separator: ", "))]")
+        if !profile.calibratedLike.isEmpty {
+            lines.append("calibrated_like: [\(profile.calibratedLike.map(quoted).joined(separator: ", "))]")
         }
         lines.append("efficiency:")
         let e = profile.efficiency

@@ -31,12 +31,10 @@ package struct HeldOutFit: Sendable {
         for profile in profiles where starts[profile.name] == nil {
             let fit = fits[profile.name]
             var start = Start(efficiency: fit?.efficiency, fromFit: fit?.values.contains(where: \.wasFitted) ?? false)
-            if !start.fromFit,
-                let sibling = profile.calibratedLike.first(where: {
-                    fits[$0]?.values.contains(where: \.wasFitted) ?? false
-                }),
-                let siblingFit = fits[sibling]
-            {
+            let relative = profile.calibratedLike.lazy.compactMap { name in
+                fits[name].flatMap { $0.values.contains(where: \.wasFitted) ? (name, $0) : nil }
+            }.first
+            if !start.fromFit, let (sibling, siblingFit) = relative {
                 var own = profile.efficiency
                 for value in siblingFit.values where value.wasFitted { value.key.set(value.fitted, in: &own) }
                 start = Start(efficiency: own, fromFit: true, sibling: sibling)
