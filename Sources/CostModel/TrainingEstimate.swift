@@ -37,6 +37,16 @@ public struct TrainingEstimate: Sendable, Hashable {
         public var optimizerBytes: Double
         public var activationsBytes: Double
         public var totalBytes: Double
+        /// What PyTorch's caching allocator holds at this peak (`torch.cuda.max_memory_reserved()`,
+        /// the figure torchtitan logs as "memory"): the allocated peak plus the free blocks its
+        /// activations and transient buffers leave cached between allocations
+        /// (`Assumption.allocatorFragmentation` of them). Weights, gradient buffers and optimizer
+        /// state are allocated once in large blocks and add none. Measured memory is compared with
+        /// this; whether a plan fits is decided on `totalBytes` (the allocator releases its cache and
+        /// retries before it runs out).
+        public var allocatorReservedBytes: Double {
+            totalBytes + Assumption.allocatorFragmentation * activationsBytes
+        }
     }
 }
 

@@ -116,6 +116,9 @@ package struct TrainingPlanDocument: Codable, Sendable {
 
     package struct Memory: Codable, Sendable {
         package var weights, gradients, optimizer, activations, total, usable, capacity: Double
+        /// What PyTorch's caching allocator will hold at the peak (`torch.cuda.max_memory_reserved()`):
+        /// `total` plus the fragmentation of the activations. Absent in plans written before it.
+        package var allocatorReserved: Double?
     }
 
     package struct Breakdown: Codable, Sendable {
@@ -185,7 +188,8 @@ package struct TrainingPlanDocument: Codable, Sendable {
                 optimizer: Rounded.gib(memory.optimizerBytes), activations: Rounded.gib(memory.activationsBytes),
                 total: Rounded.gib(memory.totalBytes), usable: Rounded.gib(estimate.capacityBytes),
                 capacity: Rounded.six(
-                    cluster.groups[rankGroups?[estimate.schedule.fullestRank] ?? 0].profile.memoryGiB)),
+                    cluster.groups[rankGroups?[estimate.schedule.fullestRank] ?? 0].profile.memoryGiB),
+                allocatorReserved: Rounded.gib(memory.allocatorReservedBytes)),
             breakdownSeconds: .init(
                 compute: Rounded.six(b.computeSeconds), tensorComm: Rounded.six(b.tensorCommSeconds),
                 pipelineComm: Rounded.six(b.pipelineCommSeconds), dataComm: Rounded.six(b.dataCommSeconds),

@@ -60,11 +60,14 @@ struct CrossValidateEndToEndTests {
         """.write(to: file, atomically: true, encoding: .utf8)
         let runs = try RunsFile.decode(try YAMLMapping(contentsOf: file, shownAs: "runs.yaml"), data: DataDirectory())
         #expect(runs.map(\.family) == ["unknown", "mine"])
-        // Measured memory is read where given, and the report's memory error is predicted / measured − 1.
+        // Measured memory is read where given, and the report's memory error is the predicted allocator
+        // reservation / measured − 1: the allocated peak plus 15% of its activations.
         #expect(runs.map(\.measuredMemoryGiB) == [nil, 40])
         let report = try ValidationReport(runs: runs)
         let row = try #require(report.rows.last)
-        #expect(abs((row.memoryError ?? 9) - (row.predictedMemoryGiB / 40 - 1)) < 1e-4)
+        let reserved = try #require(row.predictedReservedMemoryGiB)
+        #expect(abs((row.memoryError ?? 9) - (reserved / 40 - 1)) < 1e-4)
+        #expect(reserved > row.predictedMemoryGiB)
         #expect(report.rows.first?.memoryError == nil)
         #expect(report.all.memoryRuns == 1)
     }

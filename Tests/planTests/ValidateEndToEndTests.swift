@@ -27,11 +27,12 @@ struct ValidateEndToEndTests {
         for row in moe { #expect(abs(row["error"] as? Double ?? 1) <= 0.20, "\(row["id"] ?? "")") }
     }
 
-    /// Memory where torchtitan measured it (its reserved peaks, validation/training-runs-2.yaml): the
-    /// six Llama-3.1-8B FSDP runs at tp 1 within 17% each, median within 12%, none predicted above what
-    /// it measured (the under-count is the allocator's reserve and what the model still misses), and no
-    /// run that ran predicted out of memory. The loss's backward peak (12 bytes per logit) is most of it:
-    /// at 10 the 128-GPU eager run was 21.8% under.
+    /// Memory where torchtitan measured it (its reserved peaks, torch.cuda.max_memory_reserved(),
+    /// validation/training-runs-2.yaml) against the predicted allocator reservation: the six
+    /// Llama-3.1-8B FSDP runs at tp 1 within 6% each and 4% at the median, and no run that ran
+    /// predicted out of memory. Without the allocator's fragmentation (15% of the activations) every
+    /// one was 9–16% under; the loss's backward peak (12 bytes per logit) matters too: at 10 the
+    /// 128-GPU eager run was 21.8% under.
     @Test func torchtitanMemoryWhereMeasured() throws {
         let result = try Binary.run(["validate", "validation/training-runs-2.yaml", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -42,8 +43,8 @@ struct ValidateEndToEndTests {
         }
         #expect(rows.count == 6)
         let errors = rows.map { $0["memoryError"] as? Double ?? 1 }
-        #expect(errors.allSatisfy { $0 < 0 && $0 > -0.17 }, "\(errors)")
-        #expect(Statistics.median(errors.map(abs)) ?? 1 <= 0.12, "\(errors)")
+        #expect(errors.allSatisfy { abs($0) < 0.06 }, "\(errors)")
+        #expect(Statistics.median(errors.map(abs)) ?? 1 <= 0.04, "\(errors)")
     }
 
     /// One run checked by hand against its source: BLOOM-176B logged 19.561 samples/s × 2048 tokens
@@ -156,8 +157,9 @@ struct GridValidateEndToEndTests {
     /// the configuration ranked first in the 1B 16- and 32-node cells and the 3B 32-node cell is the one
     /// that measured fastest; in the 3B 16-node cell it is tp2 dp64 mbs2 ZeRO-0, which measured 12,028
     /// tokens/s/GPU, 90.2% of the best (tp4 dp32 mbs8 ZeRO-0, 13,337).
-    /// Memory, with nanotron's loss logits and eager SwiGLU counted, is within 20% at the median, and no
-    /// configuration that ran is predicted not to fit.
+    /// Memory, with nanotron's loss logits and eager SwiGLU counted and compared as the allocator
+    /// reserves it (15% of the activations on top), is within 12% at the median (17.2% allocated
+    /// alone), and no configuration that ran is predicted not to fit.
     @Test func playbookGridRanksTheMeasuredBestAtScale() throws {
         let result = try Binary.run(["validate", "--grid", "validation/playbook-grid-1b-3b.csv", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -175,7 +177,7 @@ struct GridValidateEndToEndTests {
         #expect(summary["medianTopOneRatio"] as? Double == 1)
         #expect(summary["predictedOutOfMemory"] as? Int == 0)
         let memory = try #require(summary["memory"] as? [String: Any])
-        #expect(memory["medianAbsoluteError"] as? Double ?? 1 < 0.2)
+        #expect(memory["medianAbsoluteError"] as? Double ?? 1 < 0.12)
         // The same nodes at the NIC line rate alone (--grid-cluster dgx-h100-64): the 16-node cells rank
         // wide data parallelism first, below the measured best.
         let nic = try Binary.run([

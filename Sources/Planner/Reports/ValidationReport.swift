@@ -16,9 +16,12 @@ package struct ValidationReport: Encodable, Sendable {
         package var predictedMemoryGiB: Double
         package var capacityGiB: Double
         package var fits: Bool
-        /// Peak memory per GPU the source reports, and (predicted − measured) / measured; nil (and
-        /// absent from the JSON) where the source reports none.
+        /// Peak memory per GPU the source reports, what the allocator is predicted to reserve
+        /// (`TrainingEstimate.Memory.allocatorReservedBytes`, the figure PyTorch reports), and
+        /// (predicted reserved − measured) / measured; nil (and absent from the JSON) where the source
+        /// reports none.
         package var measuredMemoryGiB: Double?
+        package var predictedReservedMemoryGiB: Double?
         package var memoryError: Double?
         /// With `--search`: the published degrees under the search's assumptions (flash attention,
         /// recompute chosen per stage, ZeRO ≥ 1), their step time with the optimal split, and the
@@ -84,8 +87,10 @@ package struct ValidationReport: Encodable, Sendable {
                 capacityGiB: run.cluster.profile.memoryGiB,
                 fits: plan.estimate.memory.totalBytes <= run.cluster.profile.memoryBytes)
             if let measured = run.measuredMemoryGiB {
+                let reserved = plan.estimate.memory.allocatorReservedBytes
                 row.measuredMemoryGiB = measured
-                row.memoryError = Rounded.six(plan.estimate.memory.totalBytes / 1_073_741_824 / measured - 1)
+                row.predictedReservedMemoryGiB = Rounded.gib(reserved)
+                row.memoryError = Rounded.six(reserved / 1_073_741_824 / measured - 1)
             }
             if let maxDevices, run.cluster.devices <= maxDevices { Self.compareWithSearch(run, &row) }
             return row

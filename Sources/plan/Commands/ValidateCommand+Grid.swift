@@ -32,11 +32,11 @@ extension ValidateCommand {
             let plan = try TrainingSearch.evaluate(
                 model: model, cluster: cluster, config: config, framework: framework,
                 method: .uniform(recomputedPerStage: nil))
-            let memory = plan.estimate.memory.totalBytes
+            let memory = plan.estimate.memory
             let perDevice = plan.estimate.tokensPerSecond / Double(cluster.devices)
             return GridReport.Prediction(
-                tokensPerSecondPerDevice: perDevice, memoryBytes: memory,
-                fits: memory <= cluster.profile.memoryBytes)
+                tokensPerSecondPerDevice: perDevice, memoryBytes: memory.allocatorReservedBytes,
+                fits: memory.totalBytes <= cluster.profile.memoryBytes)
         }
     }
 }
