@@ -45,6 +45,13 @@ public enum Assumption {
     /// 5/2 = 2.5 (Dao 2023, "FlashAttention-2": its benchmarks count the backward as 2.5 × the forward).
     public static let flashBackwardOverForward = 2.5
 
+    /// How much slower the Triton port of FlashAttention (flash-attn's flash_attn_triton.py, which
+    /// llm-foundry vendors as attn_impl triton) runs than FlashAttention-2: "around 1.3-1.5x faster
+    /// than FlashAttention in Triton in the forward pass and around 2x faster in the backward pass"
+    /// (Dao 2023, "FlashAttention-2", arXiv:2307.08691, §4.1, A100 80GB). The midpoint, 1.4, and 2.
+    public static let tritonFlashForwardSlowdown = 1.4
+    public static let tritonFlashBackwardSlowdown = 2.0
+
     /// Backward over forward of an unfused attention core, which keeps its scores: its two products
     /// each need two in the backward (gradients of both operands), so 2.
     public static let unfusedBackwardOverForward = 2.0

@@ -105,6 +105,10 @@ public struct Framework: Sendable, Hashable, Codable {
     /// --fp8-param-gather). On in frameworks/torchtitan.yaml (its export writes it), off elsewhere, as
     /// in those frameworks' defaults; a runs file may set it for one run.
     public var fp8WeightGather: Bool = false
+    /// The attention kernel is the Triton port of FlashAttention (llm-foundry's attn_impl triton):
+    /// FlashAttention-2's cost (and its cap on Hopper) times `Assumption.tritonFlashForwardSlowdown`
+    /// forward and `tritonFlashBackwardSlowdown` backward.
+    public var tritonFlashAttention: Bool = false
 
     public init(
         name: String, interleavedSchedule: Bool, zeroStages: [ZeROStage], zeroStagesWithPipeline: [ZeROStage],

@@ -70,23 +70,49 @@ extension TrainingCost {
 
     /// Forward time of the attention core. Flash attention: fused GEMMs over the causal half at the
     /// device's GEMM efficiency, and no faster than the profile's `flashAttention2Max` of the peak where
-    /// the framework's kernel is FlashAttention-2 and the device runs it slower than its GEMMs (Hopper).
+    /// the framework's kernel is FlashAttention-2 and the device runs it slower than its GEMMs (Hopper);
+    /// the Triton port of the algorithm (`Framework.tritonFlashAttention`) takes
+    /// `Assumption.tritonFlashForwardSlowdown` times that.
     /// Unfused (Megatron 2021, BLOOM): per-head batched GEMMs over the full s×s scores (masked
     /// afterwards), plus the memory-bound softmax and dropout, about 13 bytes per score (write scores 2,
     /// softmax 2 + 2, dropout 2 + 1 + 2, read by the value GEMM 2).
     var attentionCoreForwardSeconds: Double {
+        guard config.flashAttention else { return unfusedAttentionForwardSeconds }
+        let triton = framework.tritonFlashAttention ? Assumption.tritonFlashForwardSlowdown : 1
+        return triton * flashAttentionForwardSeconds
+    }
+
+    /// Backward time of the attention core: flash attention recomputes the scores
+    /// (`Assumption.flashBackwardOverForward`; the Triton kernel's backward is
+    /// `Assumption.tritonFlashBackwardSlowdown` slower); the unfused core runs its GEMMs and memory
+    /// traffic twice.
+    var attentionCoreBackwardSeconds: Double {
+        guard config.flashAttention else {
+            return Assumption.unfusedBackwardOverForward * unfusedAttentionForwardSeconds
+        }
+        let triton = framework.tritonFlashAttention ? Assumption.tritonFlashBackwardSlowdown : 1
+        return triton * Assumption.flashBackwardOverForward * flashAttentionForwardSeconds
+    }
+
+    /// A FlashAttention-2-class (or faster) kernel's forward, before any slowdown of a Triton port.
+    private var flashAttentionForwardSeconds: Double {
         // The core runs in 16 bits even in FP8 training (Transformer Engine's default).
         let speed = DeviceSpeed(
             profile: cluster.profile, precision: config.precision == .fp8 ? .bf16 : config.precision)
-        if config.flashAttention {
-            let asGEMMs = speed.gemmSeconds(flops: attentionCoreForwardFLOPs)
-            if framework.flashAttention2, let share = cluster.profile.efficiency.flashAttention2Max {
-                // FlashAttention-2 reaches at most `share` of the peak; small problems stay on the GEMM curve.
-                let peak = cluster.profile.computePeakFLOPS(speed.precision)
-                return max(asGEMMs, attentionCoreForwardFLOPs / (peak * share))
-            }
-            return asGEMMs
+        let asGEMMs = speed.gemmSeconds(flops: attentionCoreForwardFLOPs)
+        if framework.flashAttention2 || framework.tritonFlashAttention,
+            let share = cluster.profile.efficiency.flashAttention2Max
+        {
+            // FlashAttention-2 reaches at most `share` of the peak; small problems stay on the GEMM curve.
+            let peak = cluster.profile.computePeakFLOPS(speed.precision)
+            return max(asGEMMs, attentionCoreForwardFLOPs / (peak * share))
         }
+        return asGEMMs
+    }
+
+    private var unfusedAttentionForwardSeconds: Double {
+        let speed = DeviceSpeed(
+            profile: cluster.profile, precision: config.precision == .fp8 ? .bf16 : config.precision)
         let s = Double(config.sequenceLength)
         let qk = Double(model.latentAttention?.queryKeyHeadDim ?? model.headDim)
         let v = Double(model.latentAttention?.valueHeadDim ?? model.headDim)
@@ -95,13 +121,6 @@ extension TrainingCost {
         // One batched GEMM (baddbmm) over all heads for the scores, one for the values.
         return speed.gemmSeconds(flops: perHead * qk * heads) + speed.gemmSeconds(flops: perHead * v * heads)
             + speed.memorySeconds(bytes: 13 * attentionScores)
-    }
-
-    /// Backward time of the attention core: flash attention recomputes the scores
-    /// (`Assumption.flashBackwardOverForward`); the unfused core runs its GEMMs and memory traffic twice.
-    var attentionCoreBackwardSeconds: Double {
-        (config.flashAttention ? Assumption.flashBackwardOverForward : Assumption.unfusedBackwardOverForward)
-            * attentionCoreForwardSeconds
     }
 
     /// HBM traffic of the memory-bound kernels of one layer's forward pass, bytes: two norms (2

@@ -24,7 +24,7 @@ package enum FrameworkFile {
     static let optionalMechanismKeys = [
         "loss_logit_bytes", "flash_attention_2", "optimizer_gather_overlap", "host_layer_forward_us",
         "gradient_accumulation_pass_bytes", "data_parallel_bucket_bytes", "distributed_checkpoints",
-        "fp8_weight_gather",
+        "fp8_weight_gather", "triton_flash_attention",
     ]
 
     package static func decode(_ yaml: YAMLMapping, defaultName: String) throws -> Framework {
@@ -125,6 +125,7 @@ package enum FrameworkFile {
             distributedCheckpoints: try mechanisms.bool("distributed_checkpoints") ?? false,
             cpuActivationOffload: try supports.bool("cpu_activation_offload") ?? false)
         framework.fp8WeightGather = try mechanisms.bool("fp8_weight_gather") ?? false
+        framework.tritonFlashAttention = try mechanisms.bool("triton_flash_attention") ?? false
         return framework
     }
 

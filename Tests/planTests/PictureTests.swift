@@ -114,12 +114,13 @@ struct PictureTests {
         }
     }
 
-    /// The interleaved 405B plan folds its middle and says how much; the sweep marks the sizes that
-    /// do not fit and names its workload.
+    /// The interleaved 405B plan (tp 4, pp 32, cp 4, 3 virtual stages) folds its middle and says how
+    /// much, and draws one row per pipeline rank; the sweep marks the sizes that do not fit and names
+    /// its workload.
     @Test func longSchedulesFoldAndMissingPointsShow() throws {
         let interleaved = try Self.read(Self.plans[1].1)
         #expect(interleaved.texts.contains { $0.content.contains("passes,") && $0.content.contains("s folded") })
-        #expect(interleaved.texts.filter { $0.content.hasPrefix("rank ") }.count == 16)
+        #expect(interleaved.texts.filter { $0.content.hasPrefix("rank ") }.count == 32)
         let sweep = try Self.read(Self.plans[3].1)
         #expect(sweep.texts.filter { $0.content == "does not fit" }.count == 2)
         #expect(sweep.texts.contains { $0.content.contains("global batch 1024 × 8192 tokens (sweep's default") })
