@@ -55,6 +55,11 @@ enum PlanTable {
         ] {
             lines.append("  \(pad(name, 14)) \(pad(fmt(value), 12)) \(bar(value / max(m.capacity, 1e-12), width: 30))")
         }
+        if let reserved = m.allocatorReserved {
+            lines.append(
+                "  \(pad("reserved", 14)) \(pad(fmt(reserved), 12)) what PyTorch's allocator will hold at the peak "
+                    + "(torch.cuda.max_memory_reserved)")
+        }
         lines.append("")
         let gpuColumn = plan.stages.contains { $0.gpu != nil }
         lines.append(
