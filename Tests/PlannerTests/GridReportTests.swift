@@ -103,4 +103,26 @@ struct GridReportTests {
         #expect(report.summary.rankedCells == 1)
         #expect(report.summary.throughput.rows == 4)
     }
+    /// Twins: rows that differ only in ZeRO stage 0 / 1. Cell A's pair ran at 100 and 300 tokens/s
+    /// (spread 300/100 − 1 = 2), cell B's at 30 and 33 (0.1): only B agrees within 25%, so the agreeing
+    /// median Spearman is B's alone. A row without a twin adds nothing.
+    @Test func twinSpreadMarksCellsThatDoNotRepeat() throws {
+        func twins(_ name: String, nodes: Int, _ pair: (Double, Double), extra: Double, line: Int) -> [GridRun] {
+            [(0, pair.0, 1), (1, pair.1, 1), (0, extra, 2)].enumerated().map { index, row in
+                let config = ParallelConfiguration(
+                    tensor: row.2, pipeline: 1, data: nodes * 8 / row.2, microbatchSize: 1, globalBatchSize: 256,
+                    sequenceLength: 4096, zeroStage: ZeROStage(rawValue: row.0) ?? 0)
+                return GridRun(
+                    line: line + index, modelName: name, model: Self.model, nodes: nodes, config: config,
+                    measuredTokensPerSecondPerDevice: row.1, measuredMemoryBytes: 10e9)
+            }
+        }
+        let runs =
+            twins("A", nodes: 1, (100, 300), extra: 200, line: 2) + twins("B", nodes: 1, (30, 33), extra: 10, line: 10)
+        let report = try GridReport(runs: runs, cluster: Self.cluster, predict: Self.scaled(runs, 1))
+        #expect(report.cells.map(\.twinPairs) == [1, 1])
+        #expect(report.cells.map(\.twinSpread) == [2, 0.1])
+        #expect(report.summary.rankedCells == 2 && report.summary.agreeingCells == 1)
+        #expect(report.summary.agreeingMedianSpearman == report.cells[1].spearman)
+    }
 }

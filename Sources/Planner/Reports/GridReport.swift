@@ -9,7 +9,11 @@ import CostModel
 ///   prediction ranks first, over the best measured throughput of the cell (1 when the planner would
 ///   pick the truly fastest configuration, 0.8 when its pick runs 20% slower than the best);
 /// - **memory**: per row (predicted − measured) / measured of peak bytes per GPU, and how many rows are
-///   predicted not to fit although every one of them ran.
+///   predicted not to fit although every one of them ran;
+/// - **measurement spread**: per cell, how far apart the measured throughputs of ZeRO-0 / ZeRO-1 twins
+///   are (the same degrees and microbatch, only the stage differs). The cost model puts such twins
+///   within a few percent of each other, so their spread is a floor under what any ranking of the
+///   cell can reach; the summary also gives the median Spearman over the cells whose twins agree.
 ///
 /// A pure value: the predictions come from a closure, so the report does not know (or care) how the
 /// cost model was configured, and tests can feed it exact numbers.
@@ -81,6 +85,10 @@ package struct GridReport: Encodable, Sendable {
         package var topOneRatio: Double?
         package var predictedBest: String?
         package var measuredBest: String?
+        /// ZeRO-0 / ZeRO-1 twin pairs among the cell's rows, and the median over them of
+        /// max/min − 1 of their measured tokens/s per GPU; nil without a pair.
+        package var twinPairs: Int = 0
+        package var twinSpread: Double?
     }
 
     package struct Summary: Encodable, Sendable {
@@ -97,7 +105,14 @@ package struct GridReport: Encodable, Sendable {
         package var memory: ErrorSummary
         /// Rows predicted not to fit: every row of the grid ran, so each of these is a wrong prediction.
         package var predictedOutOfMemory: Int
+        /// Ranked cells whose twins agree within `twinAgreement` (or that have no twins), and their
+        /// median Spearman: the ranking where the measurements repeat themselves.
+        package var agreeingCells: Int
+        package var agreeingMedianSpearman: Double?
     }
+
+    /// Twins measured further apart than this mark a cell whose measurements do not repeat.
+    package static let twinAgreement = 0.25
 
     /// A run with the prediction it got.
     typealias Predicted = (run: GridRun, prediction: Prediction)
@@ -183,7 +198,29 @@ package struct GridReport: Encodable, Sendable {
         cell.topOneRatio = Rounded.six(measured[pick] / measured[best])
         cell.predictedBest = describe(entries[pick].run.config)
         cell.measuredBest = describe(entries[best].run.config)
+        let spreads = twinSpreads(entries)
+        cell.twinPairs = spreads.count
+        cell.twinSpread = Statistics.median(spreads).map(Rounded.six)
         return cell
+    }
+
+    /// max/min − 1 of the measured throughput of every pair of rows that differ only in ZeRO stage 0 / 1,
+    /// in file order of the ZeRO-0 row.
+    static func twinSpreads(_ entries: [Predicted]) -> [Double] {
+        func key(_ c: ParallelConfiguration) -> String {
+            var twin = c
+            twin.zeroStage = 0
+            return describe(twin)
+        }
+        var stageOne: [String: Double] = [:]
+        for entry in entries where entry.run.config.zeroStage == 1 {
+            stageOne[key(entry.run.config)] = entry.run.measuredTokensPerSecondPerDevice
+        }
+        return entries.compactMap { entry in
+            guard entry.run.config.zeroStage == 0, let other = stageOne[key(entry.run.config)] else { return nil }
+            let here = entry.run.measuredTokensPerSecondPerDevice
+            return max(here, other) / min(here, other) - 1
+        }
     }
 
     static func summary(runs: [GridRun], predicted: [Predicted], cells: [Cell]) -> Summary {
@@ -194,6 +231,7 @@ package struct GridReport: Encodable, Sendable {
         }
         let ranked = cells.filter { $0.topOneRatio != nil }
         let ratios = ranked.compactMap(\.topOneRatio)
+        let agreeing = ranked.filter { ($0.twinSpread ?? 0) <= twinAgreement }
         return Summary(
             rows: runs.count, unpredicted: runs.count - predicted.count,
             throughput: throughput("all", predicted),
@@ -205,6 +243,8 @@ package struct GridReport: Encodable, Sendable {
             memory: ErrorSummary(
                 scope: "all",
                 errors: predicted.map { (label($0.run), memoryError($0.run, $0.prediction)) }),
-            predictedOutOfMemory: predicted.filter { !$0.prediction.fits }.count)
+            predictedOutOfMemory: predicted.filter { !$0.prediction.fits }.count,
+            agreeingCells: agreeing.count,
+            agreeingMedianSpearman: Statistics.median(agreeing.compactMap(\.spearman)).map(Rounded.six))
     }
 }

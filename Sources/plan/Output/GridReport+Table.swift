@@ -8,8 +8,8 @@ extension GridReport: Report {
     func table() -> String {
         var lines = [
             PlanTable.pad("model", 7) + PlanTable.pad("nodes", 7) + PlanTable.pad("rows", 6)
-                + PlanTable.pad("spearman", 10) + PlanTable.pad("top-1", 7) + PlanTable.pad("predicted best", 26)
-                + "measured best"
+                + PlanTable.pad("spearman", 10) + PlanTable.pad("top-1", 7) + PlanTable.pad("twins", 12)
+                + PlanTable.pad("predicted best", 26) + "measured best"
         ]
         for cell in cells {
             lines.append(
@@ -17,6 +17,7 @@ extension GridReport: Report {
                     + PlanTable.pad(String(cell.rows), 6)
                     + PlanTable.pad(cell.spearman.map(Self.decimal) ?? "-", 10)
                     + PlanTable.pad(cell.topOneRatio.map(Self.decimal) ?? "-", 7)
+                    + PlanTable.pad(cell.twinSpread.map { "\(cell.twinPairs): \(Self.whole($0))" } ?? "-", 12)
                     + PlanTable.pad(PlanTable.shown(cell.predictedBest ?? "-"), 26)
                     + PlanTable.shown(cell.measuredBest ?? "-"))
         }
@@ -24,6 +25,9 @@ extension GridReport: Report {
         lines.append("")
         lines.append("tokens/s per GPU; top-1 = measured tokens/s of the predicted-fastest row ÷ the cell's fastest")
         lines.append("cells with fewer than \(Self.minimumRows) predicted rows are not ranked")
+        lines.append(
+            "twins = ZeRO-0/ZeRO-1 pairs of the same degrees and microbatch: how many, and the median of how much "
+                + "faster one ran (predicted within a few percent)")
         lines.append(
             "\(s.rows) rows, \(s.unpredicted) without a prediction "
                 + "(the cost model refuses the configuration)")
@@ -36,6 +40,10 @@ extension GridReport: Report {
                 + (s.medianTopOneRatio.map(Self.decimal) ?? "-") + ", mean top-1 "
                 + (s.meanTopOneRatio.map(Self.decimal) ?? "-"))
         lines.append(
+            PlanTable.pad("", 16) + "\(s.agreeingCells) cells whose twins agree within "
+                + "\(Self.whole(Self.twinAgreement)): median Spearman "
+                + (s.agreeingMedianSpearman.map(Self.decimal) ?? "-"))
+        lines.append(
             PlanTable.pad("memory", 16) + Self.errors(s.memory)
                 + ", predicted out of memory: \(s.predictedOutOfMemory) (every row ran)")
         return lines.joined(separator: "\n") + "\n"
@@ -44,6 +52,8 @@ extension GridReport: Report {
     static func decimal(_ value: Double) -> String { String(format: "%.3f", value) }
 
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
+
+    static func whole(_ value: Double) -> String { String(format: "%.0f%%", value * 100) }
 
     static func errors(_ s: ErrorSummary) -> String {
         "\(s.rows) rows: median |error| \(percent(s.medianAbsoluteError)), worst \(percent(s.worstAbsoluteError))"
