@@ -165,10 +165,23 @@ extension TrainingCost {
     /// One pipeline send of a microbatch's activations (T·h values, ÷t with sequence parallelism)
     /// between adjacent stages, forward and backward together. The interleaved schedule overlaps
     /// sends with the next chunk's compute (Megatron's overlap_p2p_comm), leaving only the latency.
+    /// A cluster that measured what a cross-node handoff costs beyond that adds it (`pipelineHandoffSeconds`).
     public var pipelineSendSeconds: Double {
         guard config.pipeline > 1 else { return 0 }
         let link = cluster.link(groupSize: 2, stride: config.pipelineStride)
-        if config.virtualStages > 1 { return 2 * link.latencySeconds }
-        return 2 * link.sendSeconds(bytes: tokens * h * activationValueBytes / hiddenShard)
+        let transfer =
+            config.virtualStages > 1
+            ? 2 * link.latencySeconds : 2 * link.sendSeconds(bytes: tokens * h * activationValueBytes / hiddenShard)
+        return transfer + pipelineHandoffSeconds
+    }
+
+    /// What the cluster measured a handoff between stages on different nodes to cost beyond the transfer
+    /// (`ClusterDescription.measuredPipelineHandoff`, at the job's node count); 0 when the pipeline stays in
+    /// one NVLink domain or the cluster measured none.
+    var pipelineHandoffSeconds: Double {
+        guard let handoff = cluster.measuredPipelineHandoff,
+            config.pipeline * config.pipelineStride > cluster.nvlinkDomainGPUs
+        else { return 0 }
+        return handoff.seconds(nodes: cluster.groups.reduce(0) { $0 + $1.nodes })
     }
 }

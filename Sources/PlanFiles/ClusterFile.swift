@@ -79,6 +79,8 @@ package enum ClusterFile {
         cluster.measuredBusBandwidth = try measuredBusBandwidth(
             yaml, nvlinkGBps: cluster.intraNodeGBps, domainGPUs: cluster.nvlinkDomainGPUs,
             gpusPerNode: first.gpusPerNode)
+        cluster.measuredPipelineHandoff = try measuredPipelineHandoff(
+            yaml, domainGPUs: cluster.nvlinkDomainGPUs, gpusPerNode: first.gpusPerNode)
         return cluster
     }
 
@@ -141,7 +143,7 @@ package enum ClusterFile {
     /// silent default (`inter_node_Gbps_per_gpus` planned with the profile's NIC).
     static let sharedKeys = [
         "name", "description", "source", "notes", "intra_node_GBps", "nvlink_domain_gpus", "inter_node_Gbps_per_gpu",
-        "inter_node_latency_us", "usd_per_gpu_hour", "measured_bus_GBps",
+        "inter_node_latency_us", "usd_per_gpu_hour", "measured_bus_GBps", "measured_pipeline_handoff_seconds",
     ]
     /// The keys of one device type: at the top level, or in each entry of `groups:`.
     static let groupKeys = ["gpu", "nodes", "gpus_per_node"]

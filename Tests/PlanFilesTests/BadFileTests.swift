@@ -217,6 +217,18 @@ struct BadFileTests {
             h100 + "measured_bus_GBps:\n  source: nccl-tests\n  allreduce: {2: 361.7}\n",
             ["measured_bus_GBps.allreduce", "did you mean 'all_reduce'"]),
         cluster(
+            "pipeline handoff without a source",
+            h100 + "measured_pipeline_handoff_seconds:\n  by_nodes: {2: 0.014}\n",
+            ["measured_pipeline_handoff_seconds.source", "is missing", "where the handoff time was measured"]),
+        cluster(
+            "pipeline handoff of zero seconds (log-log interpolation)",
+            h100 + "measured_pipeline_handoff_seconds:\n  source: grid fit\n  by_nodes: {2: 0}\n",
+            ["measured_pipeline_handoff_seconds.by_nodes.2", "above 0"]),
+        cluster(
+            "pipeline handoff without by_nodes",
+            h100 + "measured_pipeline_handoff_seconds:\n  source: grid fit\n",
+            ["measured_pipeline_handoff_seconds.by_nodes", "is missing", "{2: 0.014}"]),
+        cluster(
             "price as text", h100 + "usd_per_gpu_hour: $2.50\n",
             ["usd_per_gpu_hour", "must be a plain number like", "$2.50"]),
         cluster(

@@ -188,6 +188,21 @@ struct GridValidateEndToEndTests {
             if cell["nodes"] as? Int == 1 { #expect(spread < 0.05, "\(cell)") }
         }
         #expect(summary["agreeingCells"] as? Int == 11)
+        // The cluster's pipeline handoff table is the grid's own fit, to the millisecond (refit it when the
+        // cost model changes); fitted on the other model alone it still ranks each cell at a median
+        // Spearman above the 0.8 (0.814), against 0.754 without it.
+        let handoff = try #require(report["handoff"] as? [String: Any])
+        let fitted = try #require(handoff["fitted"] as? [[String: Any]])
+        let shipped: [Int: Double] = [2: 0.014, 4: 0.031, 8: 0.061, 16: 0.125, 32: 0.303, 64: 0.995]
+        #expect(fitted.count == shipped.count)
+        for point in fitted {
+            let nodes = point["nodes"] as? Int ?? 0, seconds = point["seconds"] as? Double ?? 0
+            #expect(abs(seconds - (shipped[nodes] ?? -1)) < 0.0006, "\(point)")
+        }
+        let crossModel = try #require(handoff["crossModel"] as? [String: Any])
+        let without = try #require(handoff["without"] as? [String: Any])
+        #expect(crossModel["medianSpearman"] as? Double ?? 0 > 0.8, "\(crossModel)")
+        #expect(without["medianSpearman"] as? Double ?? 1 < 0.76, "\(without)")
         // The same nodes at the NIC line rate alone (--grid-cluster dgx-h100-64): the 16-node cells rank
         // wide data parallelism first, below the measured best.
         let nic = try Binary.run([

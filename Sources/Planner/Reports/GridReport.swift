@@ -123,9 +123,23 @@ package struct GridReport: Encodable, Sendable {
     package var rows: [Row]
     package var cells: [Cell]
     package var summary: Summary
+    /// Where the cluster measured a pipeline handoff: the table fitted again here, and the grid predicted
+    /// without it and with it fitted on the other models (`handoffCheck`).
+    package var handoff: HandoffCheck?
 
     /// Predicts every run with `predict` on the cluster `cluster(nodes)` builds for its node count.
     package init(runs: [GridRun], cluster: (_ nodes: Int) throws -> ClusterDescription, predict: Predictor) throws {
+        let predictions = try Self.predictions(runs: runs, cluster: cluster, predict: predict)
+        rows = zip(runs, predictions).map { Self.row($0, $1) }
+        let predicted = zip(runs, predictions).compactMap { run, prediction in prediction.map { (run, $0) } }
+        cells = Self.cells(predicted)
+        summary = Self.summary(runs: runs, predicted: predicted, cells: cells)
+    }
+
+    /// Every run's prediction, in order, each cluster built once per node count.
+    static func predictions(
+        runs: [GridRun], cluster: (_ nodes: Int) throws -> ClusterDescription, predict: Predictor
+    ) throws -> [Prediction?] {
         var clusters: [Int: ClusterDescription] = [:]
         var predictions: [Prediction?] = []
         for run in runs {
@@ -133,10 +147,7 @@ package struct GridReport: Encodable, Sendable {
             clusters[run.nodes] = built
             predictions.append(try predict(run.config, run.model, built))
         }
-        rows = zip(runs, predictions).map { Self.row($0, $1) }
-        let predicted = zip(runs, predictions).compactMap { run, prediction in prediction.map { (run, $0) } }
-        cells = Self.cells(predicted)
-        summary = Self.summary(runs: runs, predicted: predicted, cells: cells)
+        return predictions
     }
 
     static func row(_ run: GridRun, _ prediction: Prediction?) -> Row {

@@ -25,7 +25,7 @@ extension ValidateCommand {
             cluster.groups[0].nodes = nodes
             return cluster
         }
-        return try GridReport(runs: runs, cluster: cluster) { config, model, cluster in
+        let predict: GridReport.Predictor = { config, model, cluster in
             guard config.problems(model: model, cluster: cluster).isEmpty, framework.problem(with: config) == nil else {
                 return nil
             }
@@ -38,5 +38,10 @@ extension ValidateCommand {
                 tokensPerSecondPerDevice: perDevice, memoryBytes: memory.allocatorReservedBytes,
                 fits: memory.totalBytes <= cluster.profile.memoryBytes)
         }
+        var report = try GridReport(runs: runs, cluster: cluster, predict: predict)
+        if base.measuredPipelineHandoff != nil {
+            report.handoff = try GridReport.handoffCheck(runs: runs, cluster: cluster, predict: predict)
+        }
+        return report
     }
 }

@@ -46,6 +46,18 @@ extension GridReport: Report {
         lines.append(
             PlanTable.pad("memory", 16) + Self.errors(s.memory)
                 + ", predicted out of memory: \(s.predictedOutOfMemory) (every row ran)")
+        if let handoff {
+            lines.append(
+                PlanTable.pad("pipeline hand.", 16) + "measured_pipeline_handoff_seconds fitted on every row: "
+                    + handoff.fitted.map { "\($0.nodes): \(String(format: "%.3f", $0.seconds))" }.joined(
+                        separator: ", "))
+            for (name, s) in [("without it", handoff.without), ("fitted on the other model", handoff.crossModel)] {
+                lines.append(
+                    PlanTable.pad("", 16) + "\(name): median Spearman " + (s.medianSpearman.map(Self.decimal) ?? "-")
+                        + ", mean top-1 " + (s.meanTopOneRatio.map(Self.decimal) ?? "-") + ", median |error| "
+                        + Self.percent(s.throughput.medianAbsoluteError))
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

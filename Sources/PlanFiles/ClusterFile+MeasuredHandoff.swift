@@ -1,0 +1,33 @@
+import CostModel
+
+extension ClusterFile {
+    /// Reads `measured_pipeline_handoff_seconds` (README, "Cluster files"): what a microbatch handoff
+    /// between pipeline stages on different nodes cost on this cluster beyond the transfer, per pipeline
+    /// rank (forward and backward together), by the job's node count,
+    ///
+    ///     measured_pipeline_handoff_seconds:
+    ///       by_nodes: {2: 0.014, 8: 0.061, 64: 0.995}
+    ///       source: "how it was measured"
+    ///
+    /// Seconds are above 0 (log-log interpolation) and at most an hour; the same refusals as
+    /// `measured_bus_GBps` (`nodeKeyedTable`).
+    static func measuredPipelineHandoff(
+        _ yaml: YAMLMapping, domainGPUs: Int, gpusPerNode: Int
+    ) throws -> MeasuredPipelineHandoff? {
+        let key = "measured_pipeline_handoff_seconds"
+        guard let table = try nodeKeyedTable(
+            yaml, key: key, domainGPUs: domainGPUs, gpusPerNode: gpusPerNode, keys: ["by_nodes"],
+            measured: "the handoff time was measured (framework, how it was fitted)")
+        else { return nil }
+        guard let column = try table.mapping("by_nodes") else {
+            throw table.error(at: "by_nodes", message: "is missing; give seconds by node count, like {2: 0.014}")
+        }
+        let seconds = try nodeColumn(
+            column, in: 0.000001...3600, example: "2: 0.014",
+            fix: "give the seconds per microbatch per pipeline rank, above 0")
+        guard seconds.keys.contains(where: { $0 > 1 }) else {
+            throw table.error(at: "by_nodes", message: "has no node count above 1; give the time measured on 2 or more nodes")
+        }
+        return MeasuredPipelineHandoff(secondsByNodes: seconds)
+    }
+}
