@@ -30,8 +30,9 @@ public struct ClusterDescription: Sendable, Hashable, Codable {
     public var usdPerGPUHour: Double?
     /// The cluster's own measured collective bandwidth by node count, where its file gives one.
     public var measuredBusBandwidth: MeasuredBusBandwidth?
-    /// The time a cross-node pipeline handoff took on this cluster by node count, where its file gives one.
-    public var measuredPipelineHandoff: MeasuredPipelineHandoff?
+    /// What a cross-node pipeline handoff cost on this cluster with one framework, by node count, where its
+    /// file gives it.
+    public var pipelineHandoff: PipelineHandoff?
 
     public init(
         name: String, groups: [Group], intraNodeGBps: Double? = nil, nvlinkDomainGPUs: Int? = nil,

@@ -175,11 +175,11 @@ extension TrainingCost {
         return transfer + pipelineHandoffSeconds
     }
 
-    /// What the cluster measured a handoff between stages on different nodes to cost beyond the transfer
-    /// (`ClusterDescription.measuredPipelineHandoff`, at the job's node count); 0 when the pipeline stays in
-    /// one NVLink domain or the cluster measured none.
+    /// What a handoff between stages on different nodes cost on this cluster beyond the transfer
+    /// (`ClusterDescription.pipelineHandoff`, at the job's node count), once per chunk boundary; 0 when the
+    /// pipeline stays in one NVLink domain, the cluster has no table, or the table is another framework's.
     var pipelineHandoffSeconds: Double {
-        guard let handoff = cluster.measuredPipelineHandoff,
+        guard let handoff = cluster.pipelineHandoff, handoff.framework == framework.name,
             config.pipeline * config.pipelineStride > cluster.nvlinkDomainGPUs
         else { return 0 }
         return handoff.seconds(nodes: cluster.groups.reduce(0) { $0 + $1.nodes })

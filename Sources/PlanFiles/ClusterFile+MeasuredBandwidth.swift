@@ -58,7 +58,7 @@ extension ClusterFile {
             allReduceGBps: columns["all_reduce"] ?? [:], gatherGBps: gather)
     }
 
-    /// A table keyed by node count (`measured_bus_GBps`, `measured_pipeline_handoff_seconds`): nil when
+    /// A table keyed by node count (`measured_bus_GBps`, `pipeline_handoff_seconds`): nil when
     /// `key` is absent; refused on a cluster of several groups (each group's stages are costed on its
     /// own) and where a node is not one NVLink domain (the tables count nodes, the cost model NVLink
     /// domains); its keys are `keys` with `source` (required: a measurement without one cannot be checked)

@@ -79,8 +79,9 @@ package enum ClusterFile {
         cluster.measuredBusBandwidth = try measuredBusBandwidth(
             yaml, nvlinkGBps: cluster.intraNodeGBps, domainGPUs: cluster.nvlinkDomainGPUs,
             gpusPerNode: first.gpusPerNode)
-        cluster.measuredPipelineHandoff = try measuredPipelineHandoff(
-            yaml, domainGPUs: cluster.nvlinkDomainGPUs, gpusPerNode: first.gpusPerNode)
+        cluster.pipelineHandoff = try pipelineHandoff(
+            yaml, domainGPUs: cluster.nvlinkDomainGPUs, gpusPerNode: first.gpusPerNode,
+            frameworks: profiles.names(in: "frameworks"))
         return cluster
     }
 
@@ -143,7 +144,7 @@ package enum ClusterFile {
     /// silent default (`inter_node_Gbps_per_gpus` planned with the profile's NIC).
     static let sharedKeys = [
         "name", "description", "source", "notes", "intra_node_GBps", "nvlink_domain_gpus", "inter_node_Gbps_per_gpu",
-        "inter_node_latency_us", "usd_per_gpu_hour", "measured_bus_GBps", "measured_pipeline_handoff_seconds",
+        "inter_node_latency_us", "usd_per_gpu_hour", "measured_bus_GBps", "pipeline_handoff_seconds",
     ]
     /// The keys of one device type: at the top level, or in each entry of `groups:`.
     static let groupKeys = ["gpu", "nodes", "gpus_per_node"]

@@ -1,11 +1,11 @@
 import CostModel
 import Testing
 
-/// A cluster's measured cross-node pipeline handoff (clusters/aws-p5-efa-64.yaml,
-/// `measured_pipeline_handoff_seconds`): looked up by the job's node count, added to each pipeline send
-/// of a pipeline that leaves the NVLink domain, and nowhere else.
+/// A cluster's cross-node pipeline handoff (clusters/aws-p5-efa-64.yaml, `pipeline_handoff_seconds`):
+/// looked up by the job's node count, added to each chunk's pipeline send of a pipeline that leaves the
+/// NVLink domain, for the framework the table names, and nowhere else.
 struct PipelineHandoffTests {
-    static let table = MeasuredPipelineHandoff(secondsByNodes: [2: 0.05, 8: 0.2])
+    static let table = PipelineHandoff(framework: "megatron", secondsByNodes: [2: 0.05, 8: 0.2])
 
     /// Log-log between measured node counts: at 4 nodes exp((ln 0.05 + ln 0.2) / 2) = √0.01 = 0.1 s;
     /// the nearest value outside the table; nothing on one node.
@@ -16,13 +16,17 @@ struct PipelineHandoffTests {
         #expect(Self.table.seconds(nodes: 1) == 0)
     }
 
-    func sendSeconds(nodes: Int, pipeline: Int, data: Int, handoff: MeasuredPipelineHandoff?) -> Double {
+    func sendSeconds(
+        nodes: Int, pipeline: Int, data: Int, virtualStages: Int = 1, handoff: PipelineHandoff?,
+        framework: Framework = .megatronDefaults
+    ) -> Double {
         var cluster = ClusterDescription(name: "h100", profile: ShardedCollectiveTests.h100, nodes: nodes)
-        cluster.measuredPipelineHandoff = handoff
-        let config = ParallelConfiguration(
+        cluster.pipelineHandoff = handoff
+        var config = ParallelConfiguration(
             pipeline: pipeline, data: data, microbatchSize: 1, globalBatchSize: 64, sequenceLength: 2048,
             zeroStage: 0)
-        return TrainingCost(model: Models.llama3_70b, cluster: cluster, config: config, framework: .megatronDefaults)
+        config.virtualStages = virtualStages
+        return TrainingCost(model: Models.llama3_70b, cluster: cluster, config: config, framework: framework)
             .pipelineSendSeconds
     }
 
@@ -38,5 +42,27 @@ struct PipelineHandoffTests {
         let inNode = sendSeconds(nodes: 1, pipeline: 2, data: 4, handoff: nil)
         #expect(sendSeconds(nodes: 1, pipeline: 2, data: 4, handoff: Self.table) == inNode)
         #expect(sendSeconds(nodes: 2, pipeline: 1, data: 16, handoff: Self.table) == 0)
+    }
+
+    /// Only the framework the table was found with pays it: a table of nanotron's leaves a Megatron
+    /// plan's sends as they are.
+    @Test func otherFrameworksDoNotPay() {
+        let bare = sendSeconds(nodes: 2, pipeline: 2, data: 8, handoff: nil)
+        let nanotrons = PipelineHandoff(framework: "nanotron", secondsByNodes: [2: 0.05])
+        #expect(sendSeconds(nodes: 2, pipeline: 2, data: 8, handoff: nanotrons) == bare)
+        var nanotron = Framework.megatronDefaults
+        nanotron.name = "nanotron"
+        #expect(
+            abs(sendSeconds(nodes: 2, pipeline: 2, data: 8, handoff: nanotrons, framework: nanotron) - bare - 0.05)
+                < 1e-12)
+    }
+
+    /// Interleaved, a rank hands on each of its v chunks: the send of each chunk (latency only, the
+    /// transfer hides behind the next chunk) gains the table's value, so a microbatch pays it v times per
+    /// rank, as it crosses v chunk boundaries.
+    @Test func interleavedPaysPerChunk() {
+        let bare = sendSeconds(nodes: 2, pipeline: 2, data: 8, virtualStages: 2, handoff: nil)
+        let with = sendSeconds(nodes: 2, pipeline: 2, data: 8, virtualStages: 2, handoff: Self.table)
+        #expect(abs(with - bare - 0.05) < 1e-12)
     }
 }

@@ -67,6 +67,15 @@ struct BadFileTests {
         Case(name: name, loader: .cluster, file: file, mentions: mentions)
     }
 
+    /// A cluster file on 2 H100 nodes with a `pipeline_handoff_seconds:` table of `body`; the mentions
+    /// after the key's name.
+    static func handoff(_ name: String, _ body: String, _ mentions: [String]) -> Case {
+        cluster(
+            "pipeline handoff " + name,
+            "name: x\ngpu: h100-sxm5-80gb\nnodes: 2\npipeline_handoff_seconds:\n" + body,
+            ["pipeline_handoff_seconds" + mentions[0]] + mentions.dropFirst())
+    }
+
     /// The first model and cluster cases, as the command line's bad-input list began.
     static let firstCases: [Case] = [
         Case(
@@ -216,18 +225,18 @@ struct BadFileTests {
             "measured bandwidth misspelt collective",
             h100 + "measured_bus_GBps:\n  source: nccl-tests\n  allreduce: {2: 361.7}\n",
             ["measured_bus_GBps.allreduce", "did you mean 'all_reduce'"]),
-        cluster(
-            "pipeline handoff without a source",
-            h100 + "measured_pipeline_handoff_seconds:\n  by_nodes: {2: 0.014}\n",
-            ["measured_pipeline_handoff_seconds.source", "is missing", "where the handoff time was measured"]),
-        cluster(
-            "pipeline handoff of zero seconds (log-log interpolation)",
-            h100 + "measured_pipeline_handoff_seconds:\n  source: grid fit\n  by_nodes: {2: 0}\n",
-            ["measured_pipeline_handoff_seconds.by_nodes.2", "above 0"]),
-        cluster(
-            "pipeline handoff without by_nodes",
-            h100 + "measured_pipeline_handoff_seconds:\n  source: grid fit\n",
-            ["measured_pipeline_handoff_seconds.by_nodes", "is missing", "{2: 0.014}"]),
+        handoff(
+            "without a source", "  by_nodes: {2: 0.014}\n", [".source", "is missing", "handoff time was measured"]),
+        handoff(
+            "of zero seconds (log-log interpolation)", "  source: fit\n  by_nodes: {2: 0}\n",
+            [".by_nodes.2", "above 0"]),
+        handoff(
+            "without its framework", "  source: fit\n  by_nodes: {2: 0.014}\n",
+            [".framework", "is missing", "nanotron"]),
+        handoff(
+            "of an unknown framework", "  source: fit\n  framework: nanotorn\n  by_nodes: {2: 0.014}\n",
+            [".framework", "'nanotorn' is not a framework", "nanotron"]),
+        handoff("without by_nodes", "  source: fit\n", [".by_nodes", "is missing", "{2: 0.014}"]),
         cluster(
             "price as text", h100 + "usd_per_gpu_hour: $2.50\n",
             ["usd_per_gpu_hour", "must be a plain number like", "$2.50"]),

@@ -25,15 +25,22 @@ struct GridHandoffTests {
         }
     }
 
+    /// 1 s plus the cluster's handoff time per slot.
+    static func predict(
+        _ config: ParallelConfiguration, _: ModelDescription, _ cluster: ClusterDescription
+    )
+        -> GridReport.Prediction?
+    {
+        let step = 1 + (cluster.pipelineHandoff?.seconds(nodes: 2) ?? 0) * slots(config)
+        return .init(tokensPerSecondPerDevice: tokens / step / 16, memoryBytes: 10e9, fits: true)
+    }
+
     @Test func fitsOnAllAndPredictsEachModelFromTheOther() throws {
         let runs = Self.runs("A", perSlot: 0.01, line: 2) + Self.runs("B", perSlot: 0.03, line: 10)
         var shipped = GridReportTests.cluster(2)
-        shipped.measuredPipelineHandoff = MeasuredPipelineHandoff(secondsByNodes: [2: 5])
-        let check = try GridReport.handoffCheck(runs: runs, cluster: { _ in shipped }) { config, _, cluster in
-            let handoff = cluster.measuredPipelineHandoff?.seconds(nodes: 2) ?? 0
-            let step = 1 + handoff * Self.slots(config)
-            return .init(tokensPerSecondPerDevice: Self.tokens / step / 16, memoryBytes: 10e9, fits: true)
-        }
+        shipped.pipelineHandoff = PipelineHandoff(framework: "nanotron", secondsByNodes: [2: 5])
+        let check = try GridReport.handoffCheck(
+            runs: runs, framework: "nanotron", cluster: { _ in shipped }, predict: Self.predict)
         // Every row: per-slot excess 0.01 (A) or 0.03 (B) over the 1 s predicted without the shipped table;
         // median 0.02.
         #expect(check.fitted == [.init(nodes: 2, seconds: 0.02)])
@@ -42,8 +49,14 @@ struct GridHandoffTests {
         #expect(abs(check.without.throughput.medianAbsoluteError - 0.83) < 1e-6)
         // A predicted with B's 0.03 s: (1 + 0.01 s)/(1 + 0.03 s) − 1 = −0.33166, −0.44518, −0.44068; B with
         // A's 0.01 s: +0.49624, +0.80240, +0.78788; median |error| (0.44518 + 0.49624) / 2 = 0.47071.
-        #expect(abs(check.crossModel.throughput.medianAbsoluteError - 0.47071) < 1e-5)
+        #expect(abs((check.crossModel?.throughput.medianAbsoluteError ?? 0) - 0.47071) < 1e-5)
         // Both orders agree with the measurements: Spearman 1 in each cell.
         #expect(check.crossModelCells.map(\.spearman) == [1, 1])
+        // One model alone has no other model to fit on.
+        let alone = try GridReport.handoffCheck(
+            runs: Self.runs("A", perSlot: 0.01, line: 2), framework: "nanotron", cluster: { _ in shipped },
+            predict: Self.predict)
+        #expect(alone.crossModel == nil && alone.crossModelCells.isEmpty)
+        #expect(alone.fitted == [.init(nodes: 2, seconds: 0.01)])
     }
 }

@@ -1,7 +1,7 @@
 import CostModel
 
 extension GridReport {
-    /// How a cluster's `measured_pipeline_handoff_seconds` comes out of a grid, and what it is worth on
+    /// How a cluster's `pipeline_handoff_seconds` comes out of a grid, and what it is worth on
     /// runs it was not fitted to.
     package struct HandoffCheck: Encodable, Sendable {
         /// One node count of a fitted table.
@@ -17,8 +17,9 @@ extension GridReport {
         package var fitted: [Point]
         /// The grid predicted without any handoff time.
         package var without: Summary
-        /// Each model's rows predicted with the table fitted on the other models' rows.
-        package var crossModel: Summary
+        /// Each model's rows predicted with the table fitted on the other models' rows; nil on a grid of
+        /// one model.
+        package var crossModel: Summary?
         package var crossModelCells: [Cell]
     }
 
@@ -39,14 +40,15 @@ extension GridReport {
         return excess.compactMapValues { values in Statistics.median(values).map { Rounded.six(max($0, 1e-6)) } }
     }
 
-    /// Fits the handoff table on all rows (predicted with `cluster` less its handoff table), and predicts
-    /// each model's rows with the table fitted on the others: the figure to judge the table by.
+    /// Fits the handoff table of `framework` on all rows (predicted with `cluster` less its handoff table),
+    /// and predicts each model's rows with the table fitted on the others: the figure to judge the table by.
     package static func handoffCheck(
-        runs: [GridRun], cluster: @escaping (_ nodes: Int) throws -> ClusterDescription, predict: Predictor
+        runs: [GridRun], framework: String, cluster: @escaping (_ nodes: Int) throws -> ClusterDescription,
+        predict: Predictor
     ) throws -> HandoffCheck {
         let without = { (nodes: Int) throws -> ClusterDescription in
             var built = try cluster(nodes)
-            built.measuredPipelineHandoff = nil
+            built.pipelineHandoff = nil
             return built
         }
         let domain = try without(1).nvlinkDomainGPUs
@@ -61,19 +63,20 @@ extension GridReport {
             let own = runs.filter { $0.modelName == model }
             let with = { (nodes: Int) throws -> ClusterDescription in
                 var built = try without(nodes)
-                built.measuredPipelineHandoff = MeasuredPipelineHandoff(secondsByNodes: table)
+                built.pipelineHandoff = PipelineHandoff(framework: framework, secondsByNodes: table)
                 return built
             }
             crossed += zip(own, try predictions(runs: own, cluster: with, predict: predict)).compactMap {
                 run, prediction in prediction.map { (run: run, prediction: $0) }
             }
         }
-        let cells = Self.cells(crossed)
+        let cells = models.count > 1 ? Self.cells(crossed) : []
         return HandoffCheck(
             fitted: fitHandoff(baseline, domainGPUs: domain).sorted { $0.key < $1.key }.map {
                 HandoffCheck.Point(nodes: $0.key, seconds: $0.value)
             },
             without: summary(runs: runs, predicted: baseline, cells: Self.cells(baseline)),
-            crossModel: summary(runs: runs, predicted: crossed, cells: cells), crossModelCells: cells)
+            crossModel: models.count > 1 ? summary(runs: runs, predicted: crossed, cells: cells) : nil,
+            crossModelCells: cells)
     }
 }

@@ -39,8 +39,9 @@ extension ValidateCommand {
                 fits: memory.totalBytes <= cluster.profile.memoryBytes)
         }
         var report = try GridReport(runs: runs, cluster: cluster, predict: predict)
-        if base.measuredPipelineHandoff != nil {
-            report.handoff = try GridReport.handoffCheck(runs: runs, cluster: cluster, predict: predict)
+        if base.pipelineHandoff?.framework == framework.name {
+            report.handoff = try GridReport.handoffCheck(
+                runs: runs, framework: framework.name, cluster: cluster, predict: predict)
         }
         return report
     }

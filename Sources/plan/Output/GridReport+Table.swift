@@ -48,13 +48,19 @@ extension GridReport: Report {
                 + ", predicted out of memory: \(s.predictedOutOfMemory) (every row ran)")
         if let handoff {
             lines.append(
-                PlanTable.pad("pipeline hand.", 16) + "measured_pipeline_handoff_seconds fitted on every row: "
+                PlanTable.pad("handoff", 16) + "pipeline_handoff_seconds fitted on every row: "
                     + handoff.fitted.map { "\($0.nodes): \(String(format: "%.3f", $0.seconds))" }.joined(
                         separator: ", "))
             for (name, s) in [("without it", handoff.without), ("fitted on the other model", handoff.crossModel)] {
+                guard let s else {
+                    lines.append(PlanTable.pad("", 16) + "\(name): - (one model in the grid)")
+                    continue
+                }
                 lines.append(
                     PlanTable.pad("", 16) + "\(name): median Spearman " + (s.medianSpearman.map(Self.decimal) ?? "-")
-                        + ", mean top-1 " + (s.meanTopOneRatio.map(Self.decimal) ?? "-") + ", median |error| "
+                        + " (\(s.agreeingCells) cells whose twins agree: "
+                        + (s.agreeingMedianSpearman.map(Self.decimal) ?? "-") + "), mean top-1 "
+                        + (s.meanTopOneRatio.map(Self.decimal) ?? "-") + ", median |error| "
                         + Self.percent(s.throughput.medianAbsoluteError))
             }
         }
