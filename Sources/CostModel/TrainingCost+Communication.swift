@@ -165,7 +165,8 @@ extension TrainingCost {
     /// One pipeline send of a microbatch's activations (T·h values, ÷t with sequence parallelism)
     /// between adjacent stages, forward and backward together. The interleaved schedule overlaps
     /// sends with the next chunk's compute (Megatron's overlap_p2p_comm), leaving only the latency.
-    /// A cluster that measured what a cross-node handoff costs beyond that adds it (`pipelineHandoffSeconds`).
+    /// Where the cluster file gives what a cross-node handoff cost for this framework beyond that, it is added
+    /// (`pipelineHandoffSeconds`).
     public var pipelineSendSeconds: Double {
         guard config.pipeline > 1 else { return 0 }
         let link = cluster.link(groupSize: 2, stride: config.pipelineStride)
