@@ -6,7 +6,7 @@
 /// compute and transfers by a time that grows with the job's node count (the median over rows about
 /// 14 ms per pipeline slot on 2 nodes, 0.3 s on 32, 1 s on 64, where it is linear in the slots with R²
 /// 0.98–0.99 for both models), while unpipelined configurations of the same nodes show none. Below 64
-/// nodes it is a growing share of rows that stall by 0.5–1 s per slot rather than every row paying a
+/// nodes it is a growing share of rows that stall by 0.3–2 s per slot rather than every row paying a
 /// little. The activations are 17–50 MB per microbatch, milliseconds at the measured bandwidth, so the
 /// time is not the transfer; nanotron hands a microbatch on in three blocking exchanges with host
 /// synchronisations (src/nanotron/parallel/pipeline_parallel/p2p.py), but what makes them grow with the

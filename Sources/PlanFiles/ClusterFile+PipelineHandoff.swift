@@ -4,7 +4,7 @@ extension ClusterFile {
     /// Reads `pipeline_handoff_seconds` (README, "Cluster files"): what a microbatch handoff between
     /// pipeline stages on different nodes cost on this cluster beyond the transfer, per pipeline rank
     /// (forward and backward together), by the job's node count, with the framework it was found with
-    /// (a framework name as in frameworks/; only plans for that framework pay it),
+    /// (a framework name as in frameworks/; only plans for that framework pay it):
     ///
     ///     pipeline_handoff_seconds:
     ///       framework: nanotron
@@ -42,8 +42,8 @@ extension ClusterFile {
         if !frameworks.isEmpty, !frameworks.contains(framework) {
             throw table.error(
                 at: "framework",
-                message: "'\(framework)' is not a framework in frameworks/; use one of "
-                    + frameworks.joined(separator: ", "))
+                message: "'\(framework)' is not a framework in frameworks/ (a table is for a bundled framework, "
+                    + "whose name its plans carry); use one of " + frameworks.joined(separator: ", "))
         }
         return PipelineHandoff(framework: framework, secondsByNodes: seconds)
     }

@@ -17,8 +17,8 @@ extension GridReport {
         package var fitted: [Point]
         /// The grid predicted without any handoff time.
         package var without: Summary
-        /// Each model's rows predicted with the table fitted on the other models' rows; nil on a grid of
-        /// one model.
+        /// Each model's rows predicted with the table fitted on the other models' rows; nil (absent from the
+        /// JSON) on a grid of one model.
         package var crossModel: Summary?
         package var crossModelCells: [Cell]
     }

@@ -123,7 +123,7 @@ package struct GridReport: Encodable, Sendable {
     package var rows: [Row]
     package var cells: [Cell]
     package var summary: Summary
-    /// Where the cluster measured a pipeline handoff: the table fitted again here, and the grid predicted
+    /// Where the cluster file has a pipeline handoff table: the table fitted again here, and the grid predicted
     /// without it and with it fitted on the other models (`handoffCheck`).
     package var handoff: HandoffCheck?
 
