@@ -52,11 +52,8 @@ extension GridReport {
             return built
         }
         let domain = try without(1).nvlinkDomainGPUs
-        let baseline = zip(runs, try predictions(runs: runs, cluster: without, predict: predict)).compactMap {
-            run, prediction in prediction.map { (run: run, prediction: $0) }
-        }
-        var models: [String] = []
-        for run in runs where !models.contains(run.modelName) { models.append(run.modelName) }
+        let baseline = pairs(runs, try predictions(runs: runs, cluster: without, predict: predict))
+        let models = modelNames(runs)
         var crossed: [Predicted] = []
         for model in models {
             let table = fitHandoff(baseline.filter { $0.run.modelName != model }, domainGPUs: domain)
@@ -66,9 +63,7 @@ extension GridReport {
                 built.pipelineHandoff = PipelineHandoff(framework: framework, secondsByNodes: table)
                 return built
             }
-            crossed += zip(own, try predictions(runs: own, cluster: with, predict: predict)).compactMap {
-                run, prediction in prediction.map { (run: run, prediction: $0) }
-            }
+            crossed += pairs(own, try predictions(runs: own, cluster: with, predict: predict))
         }
         let cells = models.count > 1 ? Self.cells(crossed) : []
         return HandoffCheck(

@@ -131,7 +131,7 @@ package struct GridReport: Encodable, Sendable {
     package init(runs: [GridRun], cluster: (_ nodes: Int) throws -> ClusterDescription, predict: Predictor) throws {
         let predictions = try Self.predictions(runs: runs, cluster: cluster, predict: predict)
         rows = zip(runs, predictions).map { Self.row($0, $1) }
-        let predicted = zip(runs, predictions).compactMap { run, prediction in prediction.map { (run, $0) } }
+        let predicted = Self.pairs(runs, predictions)
         cells = Self.cells(predicted)
         summary = Self.summary(runs: runs, predicted: predicted, cells: cells)
     }
@@ -148,6 +148,18 @@ package struct GridReport: Encodable, Sendable {
             predictions.append(try predict(run.config, run.model, built))
         }
         return predictions
+    }
+
+    /// The runs that got a prediction, each with it.
+    static func pairs(_ runs: [GridRun], _ predictions: [Prediction?]) -> [Predicted] {
+        zip(runs, predictions).compactMap { run, prediction in prediction.map { (run: run, prediction: $0) } }
+    }
+
+    /// The models of `runs`, in the order they first appear.
+    static func modelNames(_ runs: [GridRun]) -> [String] {
+        var models: [String] = []
+        for run in runs where !models.contains(run.modelName) { models.append(run.modelName) }
+        return models
     }
 
     static func row(_ run: GridRun, _ prediction: Prediction?) -> Row {
@@ -235,8 +247,7 @@ package struct GridReport: Encodable, Sendable {
     }
 
     static func summary(runs: [GridRun], predicted: [Predicted], cells: [Cell]) -> Summary {
-        var models: [String] = []
-        for run in runs where !models.contains(run.modelName) { models.append(run.modelName) }
+        let models = modelNames(runs)
         func throughput(_ scope: String, _ entries: [Predicted]) -> ErrorSummary {
             ErrorSummary(scope: scope, errors: entries.map { (label($0.run), throughputError($0.run, $0.prediction)) })
         }
